@@ -1,0 +1,285 @@
+"""The commands that change instances: start, complete, claim, cancel, retry.
+
+Each command is one transaction: lock the instance, load its state onto the
+cached spec, act, serialize, sync ``human_task`` rows, append audit events,
+commit. A domain error rolls everything back; an error inside a script or a
+handler is kept as the instance's ``error`` status so it can be retried.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from engine import audit
+from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
+from engine.extensions import FormRegistry, HandlerRegistry
+from engine.roles import Actor
+from engine.runtime.access import AccessPolicy
+from engine.runtime.scripting import CommandScriptEngine
+from engine.runtime.state import TaskRules, current_data, sync_human_tasks
+from engine.sandbox import SandboxEnvironment, ScriptTimeout
+from engine.specs.registry import LoadedSpec, SpecRegistry
+from engine.store.models import HumanTask, ProcessInstance, utcnow
+from engine.store.serializer import dump_state, load_state, to_jsonable
+
+T = TypeVar("T")
+
+NOT_READY = "Công việc không còn ở trạng thái chờ xử lý (đã được hoàn thành hoặc hồ sơ vừa thay đổi)."
+
+
+def run_command(session: Session, body: Callable[[], T]) -> T:
+    """Run ``body`` as one transaction: commit on success, roll back on any error."""
+    try:
+        result = body()
+        session.commit()
+        return result
+    except StaleDataError as exc:
+        session.rollback()
+        raise Conflict(NOT_READY, code="task.not_ready") from exc
+    except IntegrityError as exc:
+        session.rollback()
+        raise Conflict("Dữ liệu trùng hoặc vừa thay đổi; vui lòng thử lại.",
+                       code="conflict") from exc
+    except OperationalError as exc:
+        session.rollback()
+        if "deadlock" in str(exc).lower() or "lock" in str(exc).lower():
+            raise Conflict(NOT_READY, code="task.not_ready") from exc
+        raise
+    except BaseException:
+        session.rollback()
+        raise
+
+
+class Runner:
+    """Executes commands; holds nothing per instance (all state is in the database)."""
+
+    def __init__(self, specs: SpecRegistry, forms: FormRegistry, handlers: HandlerRegistry,
+                 sandbox: SandboxEnvironment, rules: TaskRules, policy: AccessPolicy) -> None:
+        self.specs = specs
+        self.forms = forms
+        self.handlers = handlers
+        self.sandbox = sandbox
+        self.rules = rules
+        self.policy = policy
+
+    # -- plumbing ---------------------------------------------------------------
+    def _lock(self, session: Session, instance_id: int) -> ProcessInstance:
+        inst = session.scalars(
+            select(ProcessInstance)
+            .where(ProcessInstance.id == instance_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).first()
+        if inst is None:
+            raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance.not_found")
+        return inst
+
+    def _attach_engine(self, session: Session, wf: BpmnWorkflow, inst: ProcessInstance,
+                       actor: Actor) -> None:
+        wf.script_engine = CommandScriptEngine(
+            self.sandbox, self.handlers, session, inst.id, inst.process_key, actor
+        )
+
+    def _load(self, session: Session, inst: ProcessInstance, actor: Actor
+              ) -> tuple[LoadedSpec, BpmnWorkflow]:
+        loaded = self.specs.load(session, inst.model_version_id)
+        wf = load_state(inst.state_json, loaded.spec, loaded.subprocess_specs)
+        self._attach_engine(session, wf, inst, actor)
+        return loaded, wf
+
+    def _advance(self, session: Session, inst: ProcessInstance, actor: Actor,
+                 step: Callable[[], None]) -> None:
+        """Run ``step`` (engine steps included); keep a script/handler failure as ``error``."""
+        try:
+            step()
+        except EngineError:
+            raise
+        except (SpiffWorkflowException, ScriptTimeout, Exception) as exc:
+            root = getattr(exc, "exception", None)
+            if isinstance(root, EngineError):
+                raise root from exc
+            element = _failing_element(exc)
+            inst.status = "error"
+            inst.error_message = _error_text(exc)
+            inst.error_element = element
+            audit.append(session, actor, "instance.error",
+                         {"element_id": element, "message": inst.error_message}, inst.id)
+            return
+        inst.error_message = None
+        inst.error_element = None
+
+    def _persist(self, session: Session, inst: ProcessInstance, wf: BpmnWorkflow,
+                 actor: Actor, completed_ids: set[str]) -> None:
+        now = utcnow()
+        inst.state_json = dump_state(wf)
+        inst.data = current_data(wf)
+        inst.updated_at = now
+        if inst.status != "error":
+            inst.status = "completed" if wf.completed else "running"
+        if wf.completed and inst.ended_at is None:
+            inst.ended_at = now
+            audit.append(session, actor, "instance.completed", {}, inst.id)
+        sync_human_tasks(session, self.rules, inst, wf, actor, completed_ids)
+        session.flush()
+
+    # -- commands ---------------------------------------------------------------
+    def start(self, session: Session, process_key: str, actor: Actor,
+              data: dict[str, Any] | None = None, business_key: str | None = None,
+              unit_code: str | None = None) -> ProcessInstance:
+        version = self.specs.latest(session, process_key)
+        loaded = self.specs.load(session, version.id)
+        if loaded.start_role and loaded.start_role not in actor.roles:
+            raise Forbidden(f"Chỉ vai trò «{loaded.start_role}» được khởi tạo quy trình này.",
+                            code="process.start_forbidden")
+        if data is not None and not isinstance(data, dict):
+            raise InvalidData("Dữ liệu khởi tạo phải là một đối tượng JSON.")
+        unit = actor.unit_code
+        if unit_code and unit_code != actor.unit_code:
+            if not self.policy.office_roles(actor):
+                raise Forbidden("Bạn chỉ được khởi tạo hồ sơ cho đơn vị của mình.",
+                                code="instance.unit_forbidden")
+            unit = unit_code
+        wf = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
+        wf.task_tree.data.update(to_jsonable(data or {}))
+        inst = ProcessInstance(
+            model_version_id=version.id, process_key=version.process_key,
+            version=version.version, status="running", business_key=business_key,
+            unit_code=unit, started_by=actor.id, state_json="{}", data={},
+        )
+        session.add(inst)
+        session.flush()
+        audit.append(session, actor, "instance.started", {
+            "process_key": inst.process_key, "version": inst.version,
+            "business_key": business_key, "unit_code": unit, "data": data or {},
+        }, inst.id)
+        self._attach_engine(session, wf, inst, actor)
+        self._advance(session, inst, actor, wf.do_engine_steps)
+        self._persist(session, inst, wf, actor, set())
+        return inst
+
+    def _open_task(self, session: Session, task_id: str, actor: Actor
+                   ) -> tuple[HumanTask, ProcessInstance]:
+        row = session.get(HumanTask, task_id)
+        if row is None:
+            raise NotFound("Không tìm thấy công việc.", code="task.not_found")
+        self.policy.visible_instance(session, actor, row.instance_id)
+        inst = self._lock(session, row.instance_id)
+        session.refresh(row)
+        if row.state != "ready":
+            raise Conflict(NOT_READY, code="task.not_ready")
+        self.policy.check_act(actor, row)
+        return row, inst
+
+    def complete(self, session: Session, task_id: str, actor: Actor,
+                 data: dict[str, Any] | None) -> ProcessInstance:
+        if data is not None and not isinstance(data, dict):
+            raise InvalidData("Dữ liệu phải là một đối tượng JSON.")
+        row, inst = self._open_task(session, task_id, actor)
+        if inst.status == "error":
+            raise Conflict("Hồ sơ đang lỗi; cần xử lý lỗi (retry) trước.", code="instance.error")
+        clean = self.forms.validate(row.form_key, data or {}) if row.form_key else dict(data or {})
+        _, wf = self._load(session, inst, actor)
+        task = wf.get_task_from_id(UUID(task_id))
+        if task is None or task.state != TaskState.READY:
+            raise Conflict(NOT_READY, code="task.not_ready")
+        task.data.update(to_jsonable(clean))
+        audit.append(session, actor, "task.completed", {
+            "task_id": task_id, "name": row.name, "title": row.title, "data": clean,
+        }, inst.id)
+
+        def step() -> None:
+            task.run()
+            wf.do_engine_steps()
+
+        self._advance(session, inst, actor, step)
+        self._persist(session, inst, wf, actor, {task_id})
+        return inst
+
+    def claim(self, session: Session, task_id: str, actor: Actor) -> ProcessInstance:
+        row, inst = self._open_task(session, task_id, actor)
+        if row.assignee_id == actor.id:
+            return inst
+        done = session.execute(
+            update(HumanTask)
+            .where(HumanTask.id == task_id, HumanTask.assignee_id.is_(None))
+            .values(assignee_id=actor.id)
+        )
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise Conflict("Công việc đã được người khác nhận.", code="task.claimed")
+        audit.append(session, actor, "task.claimed", {"task_id": task_id, "name": row.name},
+                     inst.id)
+        session.refresh(row)
+        return inst
+
+    def unclaim(self, session: Session, task_id: str, actor: Actor) -> ProcessInstance:
+        row, inst = self._open_task(session, task_id, actor)
+        if row.assignee_id != actor.id:
+            raise Forbidden("Bạn chưa nhận công việc này.", code="task.not_claimed")
+        row.assignee_id = None
+        audit.append(session, actor, "task.unclaimed", {"task_id": task_id, "name": row.name},
+                     inst.id)
+        return inst
+
+    def cancel(self, session: Session, instance_id: int, actor: Actor,
+               reason: str = "") -> ProcessInstance:
+        self.policy.visible_instance(session, actor, instance_id)
+        inst = self._lock(session, instance_id)
+        if "admin" not in actor.roles and inst.started_by != actor.id:
+            raise Forbidden("Chỉ người khởi tạo hoặc quản trị được hủy hồ sơ.",
+                            code="instance.cancel_forbidden")
+        if inst.status in ("completed", "cancelled"):
+            raise Conflict("Hồ sơ đã kết thúc.", code="instance.finished")
+        _, wf = self._load(session, inst, actor)
+        wf.cancel()
+        inst.status = "cancelled"
+        inst.ended_at = utcnow()
+        audit.append(session, actor, "instance.cancelled", {"reason": reason}, inst.id)
+        self._persist(session, inst, wf, actor, set())
+        return inst
+
+    def retry(self, session: Session, instance_id: int, actor: Actor) -> ProcessInstance:
+        inst = self._lock(session, instance_id)
+        if inst.status != "error":
+            raise Conflict("Hồ sơ không ở trạng thái lỗi.", code="instance.not_in_error")
+        _, wf = self._load(session, inst, actor)
+        failed = list(wf.get_tasks(state=TaskState.ERROR))
+        inst.status = "running"
+        audit.append(session, actor, "instance.retried",
+                     {"element_id": inst.error_element, "previous_error": inst.error_message},
+                     inst.id)
+
+        def step() -> None:
+            for task in failed:
+                task.reset_branch(None)
+            wf.do_engine_steps()
+
+        self._advance(session, inst, actor, step)
+        self._persist(session, inst, wf, actor, set())
+        return inst
+
+
+def _failing_element(exc: BaseException) -> str | None:
+    task = getattr(exc, "task", None)
+    if task is not None:
+        spec = task.task_spec
+        return str(getattr(spec, "bpmn_id", None) or spec.name)
+    spec = getattr(exc, "task_spec", None)
+    return str(getattr(spec, "bpmn_id", None) or spec.name) if spec is not None else None
+
+
+def _error_text(exc: BaseException) -> str:
+    notes = getattr(exc, "__notes__", None) or []
+    text = str(exc)
+    if notes:
+        text = f"{text} ({'; '.join(notes)})"
+    return text[:4000]

@@ -1,0 +1,200 @@
+"""``ProcessEngine``: the one object the rest of the application talks to.
+
+It wires the registry, the runner, the access policy and the identity
+services together; every public method takes a ``Session`` (cosmicpython's
+service layer) and returns plain data, never Spiff objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from engine.calendar import WorkingCalendar
+from engine.extensions import FormRegistry, HandlerRegistry
+from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, Actor
+from engine.runtime.access import AccessPolicy
+from engine.runtime.runner import Runner, run_command
+from engine.runtime.state import TaskRules
+from engine.sandbox import SandboxEnvironment
+from engine.specs.registry import Checks, SpecRegistry
+from engine.store.models import (
+    AuditEvent,
+    HumanTask,
+    ProcessInstance,
+    ProcessModelVersion,
+    User,
+)
+from engine.views import event_view, instance_view, task_view, version_view
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    roles: tuple[str, ...] = DEFAULT_ROLES
+    unit_scoped_roles: frozenset[str] = DEFAULT_UNIT_SCOPED
+    script_timeout_s: float = 5.0
+    timezone: str = "Asia/Ho_Chi_Minh"
+    country: str = "VN"
+    spec_cache_size: int = 256
+    script_helpers: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "page": self.page,
+                "per_page": self.per_page}
+
+
+class ProcessEngine:
+    """Facade over the engine; cheap to share between threads and requests."""
+
+    def __init__(self, settings: EngineSettings | None = None,
+                 forms: FormRegistry | None = None,
+                 handlers: HandlerRegistry | None = None) -> None:
+        self.settings = settings or EngineSettings()
+        self.forms = forms or FormRegistry()
+        self.handlers = handlers or HandlerRegistry()
+        self.calendar = WorkingCalendar(self.settings.timezone, self.settings.country)
+        self.sandbox = SandboxEnvironment(
+            timeout_s=self.settings.script_timeout_s,
+            environment_globals=dict(self.settings.script_helpers) or None,
+        )
+        self.policy = AccessPolicy(frozenset(self.settings.unit_scoped_roles))
+        self.specs = SpecRegistry(
+            Checks(self.settings.roles, lambda k: k in self.forms, lambda n: n in self.handlers),
+            cache_size=self.settings.spec_cache_size,
+        )
+        rules = TaskRules(self.settings.roles, self.policy.unit_scoped_roles, self.calendar,
+                          self.sandbox)
+        self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
+                             self.policy)
+
+    # -- process models ---------------------------------------------------------
+    def deploy(self, session: Session, xml: bytes, actor: Actor,
+               filename: str | None = None) -> dict[str, Any]:
+        """Validate and store a version; identical XML returns the existing one."""
+        def body() -> dict[str, Any]:
+            row, created = self.specs.deploy(session, xml, actor, filename)
+            return {**version_view(row), "created": created}
+        return run_command(session, body)
+
+    def list_processes(self, session: Session) -> list[dict[str, Any]]:
+        counts = dict(session.execute(
+            select(ProcessInstance.model_version_id, func.count())
+            .where(ProcessInstance.status.in_(("running", "error")))
+            .group_by(ProcessInstance.model_version_id)
+        ).all())
+        rows = session.scalars(
+            select(ProcessModelVersion).order_by(
+                ProcessModelVersion.process_key, ProcessModelVersion.version.desc())
+        ).all()
+        out: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            entry = out.setdefault(row.process_key, {
+                "key": row.process_key, "name": row.name, "latest_version": row.version,
+                "versions": [],
+            })
+            entry["versions"].append({**version_view(row),
+                                      "running_instances": counts.get(row.id, 0)})
+        return list(out.values())
+
+    def process_xml(self, session: Session, key: str, version: int | None = None) -> str:
+        row = self.specs.latest(session, key) if version is None else session.scalars(
+            select(ProcessModelVersion).where(ProcessModelVersion.process_key == key,
+                                              ProcessModelVersion.version == version)).first()
+        if row is None:
+            from engine.errors import NotFound
+            raise NotFound(f"Không có phiên bản {version} của «{key}».",
+                           code="process.not_found")
+        return row.bpmn_xml
+
+    # -- instances --------------------------------------------------------------
+    def start_instance(self, session: Session, process_key: str, actor: Actor,
+                       data: dict[str, Any] | None = None, business_key: str | None = None,
+                       unit_code: str | None = None) -> dict[str, Any]:
+        inst = run_command(session, lambda: self.runner.start(
+            session, process_key, actor, data, business_key, unit_code))
+        return self._instance_view(session, inst)
+
+    def complete_task(self, session: Session, task_id: str, actor: Actor,
+                      data: dict[str, Any] | None) -> dict[str, Any]:
+        inst = run_command(session, lambda: self.runner.complete(session, task_id, actor, data))
+        return self._instance_view(session, inst)
+
+    def claim_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:
+        inst = run_command(session, lambda: self.runner.claim(session, task_id, actor))
+        return self._instance_view(session, inst)
+
+    def unclaim_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:
+        inst = run_command(session, lambda: self.runner.unclaim(session, task_id, actor))
+        return self._instance_view(session, inst)
+
+    def cancel_instance(self, session: Session, instance_id: int, actor: Actor,
+                        reason: str = "") -> dict[str, Any]:
+        inst = run_command(session, lambda: self.runner.cancel(session, instance_id, actor,
+                                                                reason))
+        return self._instance_view(session, inst)
+
+    def retry_instance(self, session: Session, instance_id: int, actor: Actor
+                       ) -> dict[str, Any]:
+        inst = run_command(session, lambda: self.runner.retry(session, instance_id, actor))
+        return self._instance_view(session, inst)
+
+    def get_instance(self, session: Session, instance_id: int, actor: Actor) -> dict[str, Any]:
+        inst = self.policy.visible_instance(session, actor, instance_id)
+        return self._instance_view(session, inst)
+
+    def _instance_view(self, session: Session, inst: ProcessInstance) -> dict[str, Any]:
+        tasks = self._task_rows(session, HumanTask.instance_id == inst.id,
+                                HumanTask.state == "ready")
+        return instance_view(inst, tasks)
+
+    def instance_history(self, session: Session, instance_id: int, actor: Actor,
+                         page: int = 1, per_page: int = 50) -> Page:
+        self.policy.visible_instance(session, actor, instance_id)
+        query = select(AuditEvent).where(AuditEvent.instance_id == instance_id)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(AuditEvent.id)
+                               .offset((page - 1) * per_page).limit(per_page)).all()
+        return Page([event_view(r) for r in rows], total, page, per_page)
+
+    # -- tasks ------------------------------------------------------------------
+    def _task_rows(self, session: Session, *where: Any, order: Sequence[Any] = (),
+                   offset: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
+        assignee = aliased(User)
+        query = (select(HumanTask, assignee.username)
+                 .outerjoin(assignee, assignee.id == HumanTask.assignee_id)
+                 .where(*where).order_by(*order, HumanTask.created_at))
+        if limit is not None:
+            query = query.offset(offset).limit(limit)
+        return [task_view(row, username) for row, username in session.execute(query).all()]
+
+    def inbox(self, session: Session, actor: Actor, process_key: str | None = None,
+              page: int = 1, per_page: int = 50) -> Page:
+        """The actor's ready tasks, most urgent first; reads ``human_task`` only."""
+        where = [self.policy.inbox_filter(actor)]
+        if process_key:
+            where.append(HumanTask.process_key == process_key)
+        total = session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
+        order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at.desc())
+        items = self._task_rows(session, *where, order=order,
+                                offset=(page - 1) * per_page, limit=per_page)
+        return Page(items, total, page, per_page)
+
+    def get_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:
+        rows = self._task_rows(session, HumanTask.id == task_id)
+        if not rows:
+            from engine.errors import NotFound
+            raise NotFound("Không tìm thấy công việc.", code="task.not_found")
+        self.policy.visible_instance(session, actor, rows[0]["instance_id"])
+        return rows[0]

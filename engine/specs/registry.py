@@ -1,0 +1,197 @@
+"""Process registry: validate, deploy immutable versions, cache parsed specs."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.errors import BpmnInvalid, NotFound
+from engine.roles import Actor, role_of_lane
+from engine.specs import validate as v
+from engine.specs.parser import TdktBpmnParser
+from engine.specs.xmlsafe import parse_xml
+from engine.store.models import AuditHead, ProcessModelVersion
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    """A parsed, immutable version: shared by every instance that runs on it."""
+
+    version_id: int
+    process_key: str
+    version: int
+    spec: Any
+    subprocess_specs: dict[str, Any]
+    start_role: str | None
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the validator needs to know about the running system."""
+
+    roles: tuple[str, ...]
+    form_exists: Callable[[str], bool]
+    handler_exists: Callable[[str], bool]
+
+
+def sha256_of(xml: bytes) -> str:
+    return hashlib.sha256(xml).hexdigest()
+
+
+def main_process_id(root: etree._Element) -> str:
+    """The one executable process of a file that no other process in it calls."""
+    executable = v.executable_process_ids(root)
+    called = v.called_elements(root)
+    top = [pid for pid in executable if pid not in called]
+    if len(top) != 1:
+        found = ", ".join(top) or "không có"
+        raise BpmnInvalid(
+            f"Tệp phải có đúng một quy trình thực thi (isExecutable=\"true\") ở cấp cao nhất; "
+            f"tìm thấy: {found}.",
+            details=[{"element_id": None, "message": f"executable top-level processes: {found}"}],
+        )
+    return top[0]
+
+
+class SpecRegistry:
+    """Deploys versions and keeps parsed specs in an LRU cache keyed by version id."""
+
+    def __init__(self, checks: Checks, cache_size: int = 256) -> None:
+        self.checks = checks
+        self._cache: OrderedDict[int, LoadedSpec] = OrderedDict()
+        self._lock = threading.Lock()
+        self._cache_size = cache_size
+
+    # -- parsing ---------------------------------------------------------------
+    def _dependency_xml(
+        self, session: Session, root: etree._Element
+    ) -> tuple[dict[str, int], list[tuple[str, bytes]]]:
+        """Latest deployed versions of processes called but not defined in ``root``."""
+        defined = {p.get("id") for p in root.xpath(".//bpmn:process", namespaces=v.NS)}
+        deps: dict[str, int] = {}
+        docs: list[tuple[str, bytes]] = []
+        pending = [c for c in v.called_elements(root) if c not in defined]
+        while pending:
+            key = pending.pop()
+            if key in deps or key in defined:
+                continue
+            row = self.latest(session, key, required=False)
+            if row is None:
+                continue  # reported by the parser as a missing called process
+            deps[key] = row.id
+            docs.append((row.filename or key, row.bpmn_xml.encode("utf-8")))
+            pending.extend(v.called_elements(parse_xml(row.bpmn_xml)))
+        return deps, docs
+
+    def _parse(self, key: str, docs: Iterable[tuple[str, bytes]]) -> tuple[Any, dict[str, Any]]:
+        parser = TdktBpmnParser()
+        for filename, xml in docs:
+            parser.add_bpmn_str(xml, filename)
+        return parser.get_spec(key), parser.get_subprocess_specs(key)
+
+    def validate(self, session: Session, xml: bytes) -> tuple[str, str, dict[str, int]]:
+        """Check a document; return (process key, name, dependencies) or raise BpmnInvalid."""
+        root = parse_xml(xml)
+        key = main_process_id(root)
+        problems = v.Problems()
+        v.check_lanes(root, self.checks.roles, problems)
+        v.check_code(root, problems)
+        v.check_user_tasks(root, self.checks.form_exists, problems)
+        v.check_service_tasks(root, self.checks.handler_exists, problems)
+        deps, dep_docs = self._dependency_xml(session, root)
+        try:
+            self._parse(key, [("upload.bpmn", xml), *dep_docs])
+        except ValidationException as exc:
+            v.spiff_problem(exc, problems)
+        if problems:
+            first = problems.items[0]["message"]
+            raise BpmnInvalid(f"Sơ đồ có {len(problems.items)} lỗi; lỗi đầu: {first}",
+                              details=problems.items)
+        process = root.xpath(f".//bpmn:process[@id='{key}']", namespaces=v.NS)[0]
+        return key, process.get("name") or key, deps
+
+    # -- deploy ----------------------------------------------------------------
+    def deploy(
+        self, session: Session, xml: bytes, actor: Actor, filename: str | None = None
+    ) -> tuple[ProcessModelVersion, bool]:
+        """Store a new version (validated), or return the identical existing one.
+
+        Returns the version and whether it was created. The caller commits.
+        """
+        root = parse_xml(xml)
+        key = main_process_id(root)
+        digest = sha256_of(xml)
+        existing = session.scalars(
+            select(ProcessModelVersion).where(
+                ProcessModelVersion.process_key == key, ProcessModelVersion.sha256 == digest
+            ).order_by(ProcessModelVersion.version.desc())
+        ).first()
+        if existing is not None:
+            return existing, False
+        key, name, deps = self.validate(session, xml)
+        # Taking the audit head first orders concurrent deploys of the same key.
+        session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        last = session.scalar(
+            select(func.max(ProcessModelVersion.version)).where(
+                ProcessModelVersion.process_key == key
+            )
+        )
+        row = ProcessModelVersion(
+            process_key=key, version=(last or 0) + 1, name=name,
+            bpmn_xml=xml.decode("utf-8"), sha256=digest, filename=filename,
+            dependencies=deps, deployed_by=actor.id,
+        )
+        session.add(row)
+        session.flush()
+        audit.append(session, actor, "process.deployed", {
+            "process_key": key, "version": row.version, "sha256": digest, "filename": filename,
+        })
+        return row, True
+
+    # -- lookup ----------------------------------------------------------------
+    def latest(self, session: Session, key: str, required: bool = True) -> ProcessModelVersion:
+        row = session.scalars(
+            select(ProcessModelVersion)
+            .where(ProcessModelVersion.process_key == key)
+            .order_by(ProcessModelVersion.version.desc())
+            .limit(1)
+        ).first()
+        if row is None and required:
+            raise NotFound(f"Không có quy trình «{key}».", code="process.not_found")
+        return row  # type: ignore[return-value]
+
+    def load(self, session: Session, version_id: int) -> LoadedSpec:
+        with self._lock:
+            hit = self._cache.get(version_id)
+            if hit is not None:
+                self._cache.move_to_end(version_id)
+                return hit
+        row = session.get(ProcessModelVersion, version_id)
+        if row is None:
+            raise NotFound("Không có phiên bản quy trình này.", code="process.not_found")
+        docs = [(row.filename or row.process_key, row.bpmn_xml.encode("utf-8"))]
+        for dep_id in (row.dependencies or {}).values():
+            dep = session.get(ProcessModelVersion, dep_id)
+            if dep is not None:
+                docs.append((dep.filename or dep.process_key, dep.bpmn_xml.encode("utf-8")))
+        spec, subs = self._parse(row.process_key, docs)
+        start_role = None
+        for ts in spec.task_specs.values():
+            if type(ts).__name__ == "StartEvent" and ts.lane:
+                start_role = role_of_lane(ts.lane, self.checks.roles)
+        loaded = LoadedSpec(row.id, row.process_key, row.version, spec, subs, start_role)
+        with self._lock:
+            self._cache[version_id] = loaded
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return loaded

@@ -1,0 +1,125 @@
+"""Deploy-time validation of a BPMN document.
+
+Every problem is reported with the id of the element it belongs to, so the
+editor can mark it on the diagram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+
+from engine.roles import role_of_lane
+from engine.sandbox import check_script
+from engine.specs.parser import SPIFF_NS
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+NS = {"bpmn": BPMN_NS, "spiffworkflow": SPIFF_NS}
+
+# (xpath, sandbox mode): every piece of code an admin can put in a diagram.
+CODE_PATHS: tuple[tuple[str, str], ...] = (
+    (".//bpmn:scriptTask/bpmn:script", "exec"),
+    (".//spiffworkflow:preScript", "exec"),
+    (".//spiffworkflow:postScript", "exec"),
+    (".//bpmn:sequenceFlow/bpmn:conditionExpression", "eval"),
+    (".//bpmn:completionCondition", "eval"),
+    (".//bpmn:loopCardinality", "eval"),
+    (".//bpmn:loopCondition", "eval"),
+    (".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter/@value", "eval"),
+)
+
+
+@dataclass
+class Problems:
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, element_id: str | None, message: str) -> None:
+        self.items.append({"element_id": element_id, "message": message})
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+
+def owner_id(node: Any) -> str | None:
+    """The id of the nearest element (or the element of an attribute) that has one."""
+    if isinstance(node, etree._ElementUnicodeResult):
+        node = node.getparent()
+    while node is not None:
+        if node.get("id"):
+            return str(node.get("id"))
+        node = node.getparent()
+    return None
+
+
+def check_code(root: etree._Element, problems: Problems) -> None:
+    for path, mode in CODE_PATHS:
+        for node in root.xpath(path, namespaces=NS):
+            text = str(node) if isinstance(node, etree._ElementUnicodeResult) else node.text
+            if not text or not text.strip():
+                continue
+            for err in check_script(text.strip(), mode):
+                problems.add(owner_id(node), f"Mã lệnh bị từ chối: {err}")
+
+
+def check_lanes(root: etree._Element, roles: Iterable[str], problems: Problems) -> None:
+    known = set(roles)
+    for lane in root.xpath(".//bpmn:lane", namespaces=NS):
+        name = lane.get("name") or ""
+        if role_of_lane(name, known) is None:
+            problems.add(
+                lane.get("id"),
+                f"Làn (lane) «{name}» không ứng với vai trò nào đã biết "
+                f"({', '.join(sorted(known))}).",
+            )
+
+
+def check_user_tasks(
+    root: etree._Element, form_exists: Callable[[str], bool], problems: Problems
+) -> None:
+    camunda_attr = "{http://camunda.org/schema/1.0/bpmn}formKey"
+    for task in root.xpath(".//bpmn:userTask", namespaces=NS):
+        props = {
+            p.get("name"): p.get("value")
+            for p in task.xpath(".//spiffworkflow:property", namespaces=NS)
+        }
+        form_key = props.get("formKey") or task.get(camunda_attr)
+        if form_key and not form_exists(form_key):
+            problems.add(task.get("id"), f"Biểu mẫu «{form_key}» chưa được đăng ký.")
+        due = props.get("dueWorkingDays")
+        if due and not due.strip().isdigit():
+            for err in check_script(due.strip(), "eval"):
+                problems.add(task.get("id"), f"Hạn xử lý (dueWorkingDays) không hợp lệ: {err}")
+
+
+def check_service_tasks(
+    root: etree._Element, handler_exists: Callable[[str], bool], problems: Problems
+) -> None:
+    for op in root.xpath(".//bpmn:serviceTask//spiffworkflow:serviceTaskOperator", namespaces=NS):
+        name = op.get("id") or ""
+        if not handler_exists(name):
+            problems.add(owner_id(op), f"Không có bộ xử lý (handler) tên «{name}».")
+
+
+def spiff_problem(exc: ValidationException, problems: Problems) -> None:
+    element = getattr(exc, "id", None) or None
+    problems.add(element, f"Lỗi cấu trúc BPMN: {exc}")
+
+
+def called_elements(root: etree._Element) -> set[str]:
+    return {
+        c.get("calledElement")
+        for c in root.xpath(".//bpmn:callActivity", namespaces=NS)
+        if c.get("calledElement")
+    }
+
+
+def executable_process_ids(root: etree._Element) -> list[str]:
+    return [
+        p.get("id")
+        for p in root.xpath(".//bpmn:process", namespaces=NS)
+        if p.get("isExecutable", "false").lower() == "true"
+    ]
