@@ -46,7 +46,7 @@ class WorkingCalendar:
         return result
 
     def working_days_between(self, start: date, end: date) -> int:
-        """Working days after ``start`` up to and including ``end``; negative if ``end`` is earlier."""
+        """Working days after ``start`` up to and including ``end`` (negative if earlier)."""
         if end == start:
             return 0
         if end > start:

@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
+from engine.messages import translate
 from engine.roles import Actor
 
 
@@ -42,7 +43,8 @@ class FormRegistry:
             loaded = schema.load(dict(data))
         except ValidationError as exc:
             raise InvalidData(
-                "Dữ liệu biểu mẫu không hợp lệ.", code="data.invalid", details=exc.messages
+                "Dữ liệu biểu mẫu không hợp lệ.", code="data.invalid",
+                details=translate(exc.messages),
             ) from exc
         dumped: dict[str, Any] = schema.dump(loaded)
         return dumped

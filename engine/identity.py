@@ -112,7 +112,8 @@ def authenticate_token(session: Session, token: str) -> Actor:
         select(AccessToken).where(AccessToken.token_hash == hash_token(token))
     ).first()
     if row is None or row.revoked_at is not None:
-        raise Unauthorized("Mã truy cập không hợp lệ hoặc đã bị thu hồi.", code="auth.invalid_token")
+        raise Unauthorized("Mã truy cập không hợp lệ hoặc đã bị thu hồi.",
+                           code="auth.invalid_token")
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthorized("Tài khoản đã bị khóa.", code="auth.user_disabled")

@@ -154,6 +154,25 @@ class ProcessEngine:
         inst = self.policy.visible_instance(session, actor, instance_id)
         return self._instance_view(session, inst)
 
+    def list_instances(self, session: Session, actor: Actor, process_key: str | None = None,
+                       status: str | None = None, page: int = 1, per_page: int = 50) -> Page:
+        where = [self.policy.instance_filter(actor)]
+        if process_key:
+            where.append(ProcessInstance.process_key == process_key)
+        if status:
+            where.append(ProcessInstance.status == status)
+        total = session.scalar(
+            select(func.count()).select_from(ProcessInstance).where(*where)) or 0
+        rows = session.scalars(select(ProcessInstance).where(*where)
+                               .order_by(ProcessInstance.id.desc())
+                               .offset((page - 1) * per_page).limit(per_page)).all()
+        tasks: dict[int, list[dict[str, Any]]] = {r.id: [] for r in rows}
+        if rows:
+            for task in self._task_rows(session, HumanTask.instance_id.in_(list(tasks)),
+                                        HumanTask.state == "ready"):
+                tasks[task["instance_id"]].append(task)
+        return Page([instance_view(r, tasks[r.id]) for r in rows], total, page, per_page)
+
     def _instance_view(self, session: Session, inst: ProcessInstance) -> dict[str, Any]:
         tasks = self._task_rows(session, HumanTask.instance_id == inst.id,
                                 HumanTask.state == "ready")

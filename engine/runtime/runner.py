@@ -34,7 +34,8 @@ from engine.store.serializer import dump_state, load_state, to_jsonable
 
 T = TypeVar("T")
 
-NOT_READY = "Công việc không còn ở trạng thái chờ xử lý (đã được hoàn thành hoặc hồ sơ vừa thay đổi)."
+NOT_READY = ("Công việc không còn ở trạng thái chờ xử lý "
+             "(đã được hoàn thành hoặc hồ sơ vừa thay đổi).")
 
 
 def run_command(session: Session, body: Callable[[], T]) -> T:

@@ -1,0 +1,89 @@
+"""The REST API at ``/api/v1`` (flask-smorest; OpenAPI at ``/api/v1/openapi.json``).
+
+Errors are always ``{code, message}`` (plus ``details`` for field errors):
+domain errors are mapped to HTTP statuses here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, jsonify
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from engine.errors import (
+    BpmnInvalid,
+    Conflict,
+    EngineError,
+    Forbidden,
+    InvalidData,
+    NotFound,
+    Unauthorized,
+)
+from engine.messages import translate
+
+STATUS: list[tuple[type[EngineError], int]] = [
+    (Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
+    (InvalidData, 422), (BpmnInvalid, 422),
+]
+
+HTTP_CODES = {
+    400: ("request.bad", "Yêu cầu không hợp lệ."),
+    401: ("auth.required", "Cần mã truy cập hợp lệ (Authorization: Bearer …)."),
+    403: ("forbidden", "Bạn không có quyền thực hiện thao tác này."),
+    404: ("not_found", "Không tìm thấy."),
+    405: ("method.not_allowed", "Phương thức không được hỗ trợ."),
+    409: ("conflict", "Xung đột dữ liệu."),
+    413: ("request.too_large", "Dữ liệu gửi lên quá lớn."),
+    415: ("request.unsupported_media", "Kiểu dữ liệu không được hỗ trợ."),
+    422: ("data.invalid", "Dữ liệu không hợp lệ."),
+    500: ("server.error", "Lỗi máy chủ."),
+}
+
+
+def status_of(exc: EngineError) -> int:
+    for cls, status in STATUS:
+        if isinstance(exc, cls):
+            return status
+    return 400
+
+
+class TdktApi(Api):  # type: ignore[misc]
+    """flask-smorest Api whose HTTP errors use our ``{code, message}`` shape."""
+
+    def handle_http_exception(self, error: HTTPException) -> Any:
+        status = error.code or 500
+        code, message = HTTP_CODES.get(status, ("http.error", error.description or ""))
+        body: dict[str, Any] = {"code": code, "message": message}
+        data = getattr(error, "data", None) or {}
+        messages = data.get("messages")
+        if messages:
+            # webargs nests by location ("json", "query", "files"); flatten one level.
+            details: dict[str, Any] = {}
+            for _location, fields in messages.items():
+                if isinstance(fields, dict):
+                    details.update(fields)
+            body["details"] = translate(details or messages)
+        return jsonify(body), status
+
+
+def init_api(app: Flask) -> TdktApi:
+    api = TdktApi(app)
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "Personal access token"}
+    )
+    api.spec.options["security"] = [{"bearer": []}]
+
+    from webapp.api.instances import blp as instances_blp
+    from webapp.api.processes import blp as processes_blp
+    from webapp.api.tasks import blp as tasks_blp
+
+    for blp in (processes_blp, instances_blp, tasks_blp):
+        api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
+
+    @app.errorhandler(EngineError)
+    def _engine_error(exc: EngineError) -> Any:
+        return jsonify(exc.to_dict()), status_of(exc)
+
+    return api

@@ -1,0 +1,241 @@
+"""``tdkt``: the command line. Works from any directory.
+
+Configuration comes from the ``TDKT_*`` environment variables, as for the web
+app; migrations and diagrams are found through the installed package.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+from sqlalchemy.orm import Session
+
+from engine import audit, identity
+from engine.errors import EngineError
+from engine.roles import SYSTEM
+from engine.store.migrate import downgrade, upgrade
+from webapp import create_app
+from webapp.demo import load_demo
+from webapp.services import Services
+from workflows.migrations import VERSION_DIRS
+
+
+@contextmanager
+def _app() -> Iterator[tuple[Flask, Services]]:
+    app = create_app()
+    with app.app_context():
+        yield app, app.extensions["tdkt"]
+
+
+def _run(fn: Callable[[Session, Services], Any]) -> Any:
+    """Run ``fn`` in one write session; print a domain error as a message and exit 1."""
+    with _app() as (_, svc):
+        session = svc.db.write_session()
+        try:
+            result = fn(session, svc)
+            session.commit()
+            return result
+        except EngineError as exc:
+            session.rollback()
+            click.echo(f"Lỗi [{exc.code}]: {exc.message}", err=True)
+            if exc.details:
+                click.echo(json.dumps(exc.details, ensure_ascii=False, indent=2), err=True)
+            sys.exit(1)
+        finally:
+            session.close()
+
+
+@click.group()
+def main() -> None:
+    """TĐKT Workflow: quản lý quy trình thi đua – khen thưởng."""
+
+
+# -- database -------------------------------------------------------------------
+@main.group()
+def db() -> None:
+    """Cơ sở dữ liệu (Alembic migrations)."""
+
+
+@db.command("upgrade")
+@click.option("--revision", default="heads", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Migrate the database to the newest schema."""
+    with _app() as (app, _):
+        upgrade(app.config["DATABASE_URL"], VERSION_DIRS, revision)
+    click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
+
+
+@db.command("downgrade")
+@click.option("--revision", default="base", show_default=True)
+@click.confirmation_option(prompt="Hạ cấp có thể xóa dữ liệu. Tiếp tục?")
+def db_downgrade(revision: str) -> None:
+    with _app() as (app, _):
+        downgrade(app.config["DATABASE_URL"], VERSION_DIRS, revision)
+    click.echo("Đã hạ cấp cơ sở dữ liệu.")
+
+
+# -- demo -----------------------------------------------------------------------
+@main.group()
+def demo() -> None:
+    """Dữ liệu mẫu."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Create demo units and users and deploy every diagram in bpmn/ (idempotent)."""
+    with _app() as (app, svc):
+        for line in load_demo(svc, Path(app.config["BPMN_DIR"])):
+            click.echo(line)
+
+
+# -- units, users, tokens ----------------------------------------------------------
+@main.group()
+def unit() -> None:
+    """Đơn vị (phòng, ban)."""
+
+
+@unit.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--parent", "parent_code", default=None, help="Mã đơn vị cấp trên")
+def unit_create(code: str, name: str, parent_code: str | None) -> None:
+    _run(lambda s, _: identity.create_unit(s, SYSTEM, code, name, parent_code))
+    click.echo(f"Đã tạo đơn vị {code}.")
+
+
+@main.group()
+def user() -> None:
+    """Người dùng."""
+
+
+@user.command("create")
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, required=True,
+              help="submitter, secretariat, council, chair, admin (lặp lại để có nhiều vai trò)")
+@click.option("--unit", "unit_code", default=None)
+@click.option("--password", required=True)
+@click.option("--full-name", default="")
+def user_create(name: str, roles: tuple[str, ...], unit_code: str | None, password: str,
+                full_name: str) -> None:
+    _run(lambda s, svc: identity.create_user(
+        s, SYSTEM, name, password, list(roles), svc.engine.settings.roles, unit_code, full_name))
+    click.echo(f"Đã tạo người dùng {name}.")
+
+
+@main.group()
+def token() -> None:
+    """Mã truy cập cá nhân cho API."""
+
+
+@token.command("create")
+@click.argument("name")
+@click.option("--label", default="", help="Ghi chú cho mã (ví dụ: tên kịch bản dùng mã)")
+def token_create(name: str, label: str) -> None:
+    """Create a personal access token for user NAME; the token is the last line printed."""
+    plain = _run(lambda s, _: identity.create_token(s, SYSTEM, identity.find_user(s, name),
+                                                    label))
+    click.echo(f"Mã truy cập của {name} (chỉ hiện một lần):")
+    click.echo(plain)
+
+
+# -- processes and instances ---------------------------------------------------------
+@main.group()
+def process() -> None:
+    """Mô hình quy trình."""
+
+
+@process.command("deploy")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+def process_deploy(files: tuple[str, ...]) -> None:
+    """Validate and deploy BPMN FILES (a new version only when the XML changed)."""
+    with _app() as (_, svc):
+        failed = False
+        for name in files:
+            session = svc.db.write_session()
+            try:
+                r = svc.engine.deploy(session, Path(name).read_bytes(), SYSTEM, Path(name).name)
+                state = "phiên bản mới" if r["created"] else "không đổi"
+                click.echo(f"{r['key']} v{r['version']} ({state}) sha256={r['sha256']}")
+            except EngineError as exc:
+                failed = True
+                click.echo(f"{name}: Lỗi [{exc.code}]: {exc.message}", err=True)
+                for d in exc.details or []:
+                    click.echo(f"  - {d.get('element_id') or '(tệp)'}: {d.get('message')}",
+                               err=True)
+            finally:
+                session.close()
+        if failed:
+            sys.exit(1)
+
+
+@process.command("list")
+def process_list() -> None:
+    with _app() as (_, svc), svc.db.reading() as session:
+        for p in svc.engine.list_processes(session):
+            for v in p["versions"]:
+                click.echo(f"{p['key']}\tv{v['version']}\t{v['deployed_at']}\t"
+                           f"{v['running_instances']} đang chạy\t{v['sha256'][:12]}")
+
+
+@main.group()
+def instance() -> None:
+    """Hồ sơ đang chạy."""
+
+
+@instance.command("retry")
+@click.argument("instance_id", type=int)
+def instance_retry(instance_id: int) -> None:
+    """Resume instance ID from status error, after its cause was fixed."""
+    with _app() as (_, svc):
+        session = svc.db.write_session()
+        try:
+            r = svc.engine.retry_instance(session, instance_id, SYSTEM)
+        except EngineError as exc:
+            click.echo(f"Lỗi [{exc.code}]: {exc.message}", err=True)
+            sys.exit(1)
+        finally:
+            session.close()
+    click.echo(f"Hồ sơ {instance_id}: {r['status']}")
+    if r["error"]:
+        click.echo(f"Vẫn lỗi tại {r['error']['element_id']}: {r['error']['message']}", err=True)
+        sys.exit(1)
+
+
+# -- audit --------------------------------------------------------------------------
+@main.group("audit")
+def audit_group() -> None:
+    """Nhật ký kiểm tra."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Recompute the hash chain; exit 1 and name the first broken row if it does not hold."""
+    with _app() as (_, svc), svc.db.reading() as session:
+        result = audit.verify(session)
+    if result.ok:
+        click.echo(f"Chuỗi nhật ký toàn vẹn: {result.checked} bản ghi.")
+        return
+    click.echo(f"Chuỗi nhật ký bị phá vỡ tại bản ghi {result.broken_id}: {result.reason}",
+               err=True)
+    sys.exit(1)
+
+
+# -- server ---------------------------------------------------------------------------
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web app and the API (threaded; use gunicorn for several workers)."""
+    app = create_app()
+    app.run(host=host, port=port, threaded=True, use_reloader=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""Demo data: two units, one user per role, every diagram in bpmn/ deployed.
+
+Idempotent: what exists is left as it is. The demo password is public (it is
+in the README); never load the demo on a production database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlalchemy import select
+
+from engine import identity
+from engine.errors import EngineError
+from engine.roles import SYSTEM
+from engine.store.models import Unit, User
+from webapp.services import Services
+
+DEMO_PASSWORD = "tdkt-demo-2026"
+
+UNITS = [
+    ("VP", "Văn phòng UBND tỉnh", None),
+    ("TCHCQT", "Phòng Tổ chức - Hành chính - Quản trị", "VP"),
+    ("KT", "Phòng Kinh tế", "VP"),
+    ("VX", "Phòng Văn hóa - Xã hội", "VP"),
+]
+
+USERS = [
+    ("donvi_kt", "Nguyễn Văn An", ["submitter"], "KT"),
+    ("donvi_vx", "Trần Thị Bình", ["submitter"], "VX"),
+    ("thuky", "Lê Thị Thu (Phòng TCHCQT)", ["secretariat"], "TCHCQT"),
+    ("hoidong", "Phạm Văn Hùng (Hội đồng TĐKT)", ["council"], "VP"),
+    ("chanhvp", "Hoàng Văn Chánh (Chánh Văn phòng)", ["chair", "council"], "VP"),
+    ("quantri", "Quản trị hệ thống", ["admin"], "TCHCQT"),
+]
+
+
+def load_demo(svc: Services, bpmn_dir: Path) -> Iterator[str]:
+    """Create what is missing; yield one line per thing done, for the console."""
+    with svc.db.write_session() as session:
+        for code, name, parent in UNITS:
+            if session.get(Unit, code) is None:
+                identity.create_unit(session, SYSTEM, code, name, parent)
+                yield f"Đơn vị {code}: {name}"
+        for username, full_name, roles, unit_code in USERS:
+            exists = session.scalars(select(User).where(User.username == username)).first()
+            if exists is None:
+                identity.create_user(session, SYSTEM, username, DEMO_PASSWORD, roles,
+                                     svc.engine.settings.roles, unit_code, full_name)
+                yield f"Người dùng {username} ({', '.join(roles)}), mật khẩu: {DEMO_PASSWORD}"
+        session.commit()
+    for path in sorted(bpmn_dir.glob("*.bpmn")):
+        with svc.db.write_session() as session:
+            try:
+                r = svc.engine.deploy(session, path.read_bytes(), SYSTEM, path.name)
+            except EngineError as exc:
+                yield f"Không triển khai được {path.name}: {exc.message}"
+                continue
+            if r["created"]:
+                yield f"Quy trình {r['key']} v{r['version']} ({path.name})"
+    yield "Dữ liệu mẫu đã sẵn sàng."
