@@ -54,16 +54,20 @@ class TdktApi(Api):  # type: ignore[misc]
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         status = error.code or 500
-        code, message = HTTP_CODES.get(status, ("http.error", error.description or ""))
-        body: dict[str, Any] = {"code": code, "message": message}
         data = getattr(error, "data", None) or {}
         messages = data.get("messages")
+        if status == 400 and messages:
+            status = 422  # a body that is not JSON is invalid data like any other
+        code, message = HTTP_CODES.get(status, ("http.error", error.description or ""))
+        body: dict[str, Any] = {"code": code, "message": message}
         if messages:
             # webargs nests by location ("json", "query", "files"); flatten one level.
             details: dict[str, Any] = {}
-            for _location, fields in messages.items():
+            for location, fields in messages.items():
                 if isinstance(fields, dict):
                     details.update(fields)
+                else:
+                    details[location] = fields
             body["details"] = translate(details or messages)
         return jsonify(body), status
 
