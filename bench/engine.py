@@ -27,6 +27,7 @@ import argparse
 import datetime as dt
 import importlib.metadata
 import json
+import logging
 import os
 import platform
 import statistics
@@ -234,7 +235,6 @@ def main(argv: list[str] | None = None) -> int:
     n, w = args.instances, args.warmup
 
     # Keep alembic's INFO lines out of the figures.
-    import logging
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
     raw = timed("raw SpiffWorkflow (in memory, full serialize/restore per task)",
@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         "spiffworkflow": importlib.metadata.version("SpiffWorkflow"),
         "sqlalchemy": importlib.metadata.version("SQLAlchemy"),
         "machine": machine(),
-        "date": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
 
     def ok(flag: bool) -> str:
