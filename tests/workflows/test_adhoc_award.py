@@ -1,0 +1,226 @@
+"""bpmn/adhoc_award.bpmn end to end: every gateway branch, through the service layer.
+
+Khen thưởng đột xuất, thủ tục đơn giản (Luật Thi đua, khen thưởng, Điều 85):
+the submitting unit proposes, Phòng TCHCQT appraises (10 working days), the
+Chánh Văn phòng decides (5 working days). Each engine call runs in its own
+write session, so the instance is saved and restored between steps as in
+production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from lxml import etree
+from SpiffWorkflow.util.task import TaskState
+
+from engine import identity
+from engine.errors import Forbidden, InvalidData, NotFound
+from engine.roles import SYSTEM, Actor
+from engine.service import ProcessEngine
+from engine.store.db import Database
+from engine.store.models import ProcessInstance
+from engine.store.serializer import load_state
+from workflows import build_engine
+
+BPMN_FILE = Path(__file__).resolve().parents[2] / "bpmn" / "adhoc_award.bpmn"
+KEY = "adhoc_award"
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+      "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+
+PROPOSAL = {
+    "nominee_name": "Nguyễn Văn An",
+    "deed_summary": "Dũng cảm cứu người trong vụ cháy chợ trung tâm.",
+    "deed_date": "2024-05-10",
+    "subject_kind": "individual",
+    "award_code": "GK",
+}
+SUPPLEMENT = {**PROPOSAL, "deed_summary": "Dũng cảm cứu 3 người trong vụ cháy chợ; có xác nhận "
+                                          "của Công an phường."}
+ENDS = {"end_decided", "end_rejected", "end_not_approved"}
+# The role each user task's lane maps to, and whether the task has a deadline.
+ROLE = {"propose": "submitter", "supplement": "submitter", "appraise": "secretariat",
+        "decide": "chair"}
+HAS_DUE = {"propose": False, "supplement": True, "appraise": True, "decide": True}
+
+
+def decision(value: str, comment: str = "") -> dict[str, Any]:
+    return {"decision": value, "comment": comment}
+
+
+@dataclass
+class Office:
+    db: Database
+    eng: ProcessEngine
+    actors: dict[str, Actor]
+
+    def write(self, fn: Any, *args: Any) -> Any:
+        with self.db.write_session() as s:
+            return fn(s, *args)
+
+    def start(self, who: str) -> dict[str, Any]:
+        return self.write(self.eng.start_instance, KEY, self.actors[who])
+
+    def complete(self, task: dict[str, Any], who: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self.write(self.eng.complete_task, task["id"], self.actors[who], data)
+
+    def ends_reached(self, instance_id: int) -> set[str]:
+        """End events of the instance's workflow that completed (read from stored state)."""
+        with self.db.session() as s:
+            inst = s.get(ProcessInstance, instance_id)
+            assert inst is not None
+            loaded = self.eng.specs.load(s, inst.model_version_id)
+            wf = load_state(inst.state_json, loaded.spec, loaded.subprocess_specs)
+        return {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED)
+                if t.task_spec.bpmn_id in ENDS}
+
+
+@pytest.fixture
+def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
+    # argon2's defaults cost ~80 ms a user; these tests only need users to exist.
+    monkeypatch.setattr(identity, "_HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    db = Database(db_url)
+    eng = build_engine()
+    users = (("sub", ["submitter"], "PKT"), ("sub_other", ["submitter"], "PTP"),
+             ("sec", ["secretariat"], "TCHCQT"), ("chair", ["chair"], None))
+    actors: dict[str, Actor] = {}
+    with db.write_session() as s:
+        identity.create_unit(s, SYSTEM, "PKT", "Phòng Kinh tế")
+        identity.create_unit(s, SYSTEM, "PTP", "Phòng Tư pháp")
+        identity.create_unit(s, SYSTEM, "TCHCQT", "Phòng Tổ chức - Hành chính - Quản trị")
+        for username, roles, unit in users:
+            user = identity.create_user(s, SYSTEM, username, "password1", roles,
+                                        eng.settings.roles, unit)
+            actors[username] = identity.actor_of(user)
+        s.commit()
+    with db.write_session() as s:
+        deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
+    assert deployed["key"] == KEY and deployed["created"]
+    assert deployed["name"] == "Khen thưởng đột xuất (thủ tục đơn giản)"
+    yield Office(db, eng, actors)
+    db.engine.dispose()
+
+
+def only_task(inst: dict[str, Any], name: str) -> dict[str, Any]:
+    """The instance's one ready task, checked against the diagram's lane role and deadline."""
+    assert inst["status"] == "running", inst.get("error")
+    assert [t["name"] for t in inst["tasks"]] == [name]
+    task = inst["tasks"][0]
+    assert task["role"] == ROLE[name]
+    assert task["unit"] == "PKT"
+    if HAS_DUE[name]:
+        assert task["due_at"] is not None
+        assert datetime.fromisoformat(task["due_at"]) > datetime.fromisoformat(task["created_at"])
+    else:
+        assert task["due_at"] is None
+    return task
+
+
+# Each path: the steps after start as (task, user who does it, form data), and the end.
+PATHS: dict[str, tuple[list[tuple[str, str, dict[str, Any]]], str]] = {
+    "approve-approve": ([
+        ("propose", "sub", PROPOSAL),
+        ("appraise", "sec", decision("approve", "Đủ điều kiện.")),
+        ("decide", "chair", decision("approve")),
+    ], "end_decided"),
+    "approve-return-approve": ([
+        ("propose", "sub", PROPOSAL),
+        ("appraise", "sec", decision("approve")),
+        ("decide", "chair", decision("return", "Làm rõ mức độ thành tích.")),
+        ("appraise", "sec", decision("approve", "Đã làm rõ.")),
+        ("decide", "chair", decision("approve")),
+    ], "end_decided"),
+    "approve-reject": ([
+        ("propose", "sub", PROPOSAL),
+        ("appraise", "sec", decision("approve")),
+        ("decide", "chair", decision("reject", "Chưa đủ tiêu chuẩn khen đột xuất.")),
+    ], "end_not_approved"),
+    "return-supplement-approve": ([
+        ("propose", "sub", PROPOSAL),
+        ("appraise", "sec", decision("return", "Thiếu xác nhận của cơ quan chức năng.")),
+        ("supplement", "sub", SUPPLEMENT),
+        ("appraise", "sec", decision("approve")),
+        ("decide", "chair", decision("approve")),
+    ], "end_decided"),
+    "reject-at-appraisal": ([
+        ("propose", "sub", PROPOSAL),
+        ("appraise", "sec", decision("reject", "Không thuộc trường hợp đột xuất.")),
+    ], "end_rejected"),
+}
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_gateway_branch_end_to_end(office: Office, path: str) -> None:
+    steps, expected_end = PATHS[path]
+    inst = office.start("sub")
+    for name, who, data in steps:
+        task = only_task(inst, name)
+        assert ROLE[name] in office.actors[who].roles
+        inst = office.complete(task, who, data)
+    assert inst["status"] == "completed", inst.get("error")
+    assert inst["tasks"] == []
+    assert inst["ended_at"] is not None
+    assert office.ends_reached(inst["id"]) == {expected_end}
+    if expected_end == "end_decided":
+        assert inst["data"]["award_status"] == "decided"
+    else:
+        assert "award_status" not in inst["data"]
+    assert inst["data"]["decision"] == steps[-1][2]["decision"]
+    assert inst["data"]["nominee_name"] == PROPOSAL["nominee_name"]
+    if any(name == "supplement" for name, _, _ in steps):
+        assert inst["data"]["deed_summary"] == SUPPLEMENT["deed_summary"]
+
+
+def test_lanes_gate_who_acts(office: Office) -> None:
+    """Only the lane's role may act; a submitter only within the unit that started it."""
+    inst = office.start("sub")
+    task = only_task(inst, "propose")
+    # Another unit's submitter may not even know the task exists: 404, not 403.
+    with pytest.raises(NotFound):
+        office.complete(task, "sub_other", PROPOSAL)
+    for intruder in ("sec", "chair"):  # office-wide roles see it, but it is not their lane
+        with pytest.raises(Forbidden):
+            office.complete(task, intruder, PROPOSAL)
+    inst = office.complete(task, "sub", PROPOSAL)
+    task = only_task(inst, "appraise")
+    for intruder in ("sub", "chair"):
+        with pytest.raises(Forbidden):
+            office.complete(task, intruder, decision("approve"))
+    inst = office.complete(task, "sec", decision("approve"))
+    task = only_task(inst, "decide")
+    with pytest.raises(Forbidden):
+        office.complete(task, "sec", decision("approve"))
+
+
+def test_forms_are_validated(office: Office) -> None:
+    task = only_task(office.start("sub"), "propose")
+    for bad in ({**PROPOSAL, "deed_summary": "ngắn"}, {**PROPOSAL, "deed_date": "10/05/2024"},
+                {**PROPOSAL, "award_code": "HUAN_CHUONG"}, {"nominee_name": "Nguyễn Văn An"}):
+        with pytest.raises(InvalidData):
+            office.complete(task, "sub", bad)
+    task = only_task(office.complete(task, "sub", PROPOSAL), "appraise")
+    with pytest.raises(InvalidData):
+        office.complete(task, "sec", {"decision": "maybe"})
+
+
+def test_diagram_is_complete_for_the_modeler() -> None:
+    """Every flow node sits in one lane and has a shape; every flow has an edge."""
+    root = etree.parse(str(BPMN_FILE)).getroot()
+    process = root.find("bpmn:process", NS)
+    assert process is not None and process.get("isExecutable") == "true"
+    skip = {"laneSet", "sequenceFlow", "documentation", "extensionElements"}
+    nodes = {n.get("id") for n in process if etree.QName(n).localname not in skip}
+    refs = [r.text for r in process.iterfind(".//bpmn:flowNodeRef", NS)]
+    assert sorted(refs) == sorted(nodes)
+    shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    lanes = {lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)}
+    assert nodes | lanes | {"participant_office"} == shapes
+    assert {f.get("id") for f in process.iterfind("bpmn:sequenceFlow", NS)} == edges
