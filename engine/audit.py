@@ -14,18 +14,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.roles import Actor
 from engine.store.models import AuditEvent, AuditHead, utcnow
-from engine.store.serializer import to_jsonable
+from engine.store.serializer import json_default
 
 GENESIS = "0" * 64
 
 
 def canonical(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """One JSON spelling per value: sorted keys, no spaces, dates as ISO strings."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=json_default)
 
 
 def event_hash(prev_hash: str, event_id: int, at: datetime, actor_id: int | None,
@@ -42,31 +44,56 @@ def event_hash(prev_hash: str, event_id: int, at: datetime, actor_id: int | None
     return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
 
+_HEAD_KEY = "tdkt_audit_head"
+_EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
+_HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
+_LOCK_HEAD = (select(_HEAD.c.last_id, _HEAD.c.last_hash)
+              .where(_HEAD.c.id == 1).with_for_update())
+_INSERT_EVENT = insert(_EVENTS)
+_MOVE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1)
+              .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash")))
+
+
+def _locked_head(session: Session) -> dict[str, Any]:
+    """The chain's tip, locked once per transaction (later appends reuse it)."""
+    transaction = session.get_transaction()
+    cached = session.info.get(_HEAD_KEY)
+    if cached is not None and transaction is not None and cached[1] is transaction:
+        head: dict[str, Any] = cached[0]
+        return head
+    row = session.connection().execute(_LOCK_HEAD).one()
+    head = {"last_id": row.last_id, "last_hash": row.last_hash}
+    session.info[_HEAD_KEY] = (head, session.get_transaction())
+    return head
+
+
 def append(
     session: Session,
     actor: Actor,
     event_type: str,
     payload: dict[str, Any] | None = None,
     instance_id: int | None = None,
-) -> AuditEvent:
-    """Append one event in the caller's transaction."""
-    head = session.execute(
-        select(AuditHead).where(AuditHead.id == 1).with_for_update()
-    ).scalar_one()
+) -> int:
+    """Append one event in the caller's transaction; returns its id.
+
+    Written with Core statements at once (not at flush), so the chain's order is
+    the order of the calls.
+    """
+    head = _locked_head(session)
     at = utcnow()
-    body = canonical(to_jsonable(payload or {}))
-    event_id = head.last_id + 1
-    digest = event_hash(head.last_hash, event_id, at, actor.id, actor.username,
+    body = canonical(payload or {})
+    event_id = head["last_id"] + 1
+    digest = event_hash(head["last_hash"], event_id, at, actor.id, actor.username,
                         instance_id, event_type, body)
-    event = AuditEvent(
-        id=event_id, at=at, actor_id=actor.id, actor_name=actor.username,
-        instance_id=instance_id, event_type=event_type, payload=body,
-        prev_hash=head.last_hash, hash=digest,
-    )
-    session.add(event)
-    head.last_id = event_id
-    head.last_hash = digest
-    return event
+    conn = session.connection()
+    conn.execute(_INSERT_EVENT, {
+        "id": event_id, "at": at, "actor_id": actor.id, "actor_name": actor.username,
+        "instance_id": instance_id, "event_type": event_type, "payload": body,
+        "prev_hash": head["last_hash"], "hash": digest,
+    })
+    conn.execute(_MOVE_HEAD, {"new_id": event_id, "new_hash": digest})
+    head["last_id"], head["last_hash"] = event_id, digest
+    return event_id
 
 
 @dataclass

@@ -7,7 +7,7 @@ service layer) and returns plain data, never Spiff objects.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,7 +18,7 @@ from engine.calendar import WorkingCalendar
 from engine.extensions import FormRegistry, HandlerRegistry
 from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, Actor
 from engine.runtime.access import AccessPolicy
-from engine.runtime.runner import Runner, run_command
+from engine.runtime.runner import Opened, Runner, run_command
 from engine.runtime.state import TaskRules
 from engine.sandbox import SandboxEnvironment
 from engine.specs.registry import Checks, SpecRegistry
@@ -122,33 +122,27 @@ class ProcessEngine:
     def start_instance(self, session: Session, process_key: str, actor: Actor,
                        data: dict[str, Any] | None = None, business_key: str | None = None,
                        unit_code: str | None = None) -> dict[str, Any]:
-        inst = run_command(session, lambda: self.runner.start(
+        return self._command(session, lambda: self.runner.start(
             session, process_key, actor, data, business_key, unit_code))
-        return self._instance_view(session, inst)
 
     def complete_task(self, session: Session, task_id: str, actor: Actor,
                       data: dict[str, Any] | None) -> dict[str, Any]:
-        inst = run_command(session, lambda: self.runner.complete(session, task_id, actor, data))
-        return self._instance_view(session, inst)
+        return self._command(session, lambda: self.runner.complete(session, task_id, actor, data))
 
     def claim_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:
-        inst = run_command(session, lambda: self.runner.claim(session, task_id, actor))
-        return self._instance_view(session, inst)
+        return self._command(session, lambda: self.runner.claim(session, task_id, actor))
 
     def unclaim_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:
-        inst = run_command(session, lambda: self.runner.unclaim(session, task_id, actor))
-        return self._instance_view(session, inst)
+        return self._command(session, lambda: self.runner.unclaim(session, task_id, actor))
 
     def cancel_instance(self, session: Session, instance_id: int, actor: Actor,
                         reason: str = "") -> dict[str, Any]:
-        inst = run_command(session, lambda: self.runner.cancel(session, instance_id, actor,
-                                                                reason))
-        return self._instance_view(session, inst)
+        return self._command(session, lambda: self.runner.cancel(session, instance_id, actor,
+                                                                  reason))
 
     def retry_instance(self, session: Session, instance_id: int, actor: Actor
                        ) -> dict[str, Any]:
-        inst = run_command(session, lambda: self.runner.retry(session, instance_id, actor))
-        return self._instance_view(session, inst)
+        return self._command(session, lambda: self.runner.retry(session, instance_id, actor))
 
     def get_instance(self, session: Session, instance_id: int, actor: Actor) -> dict[str, Any]:
         inst = self.policy.visible_instance(session, actor, instance_id)
@@ -172,6 +166,17 @@ class ProcessEngine:
                                         HumanTask.state == "ready"):
                 tasks[task["instance_id"]].append(task)
         return Page([instance_view(r, tasks[r.id]) for r in rows], total, page, per_page)
+
+    def _command(self, session: Session, act: Callable[[], Opened]) -> dict[str, Any]:
+        """Run one command; its answer is built inside the same transaction."""
+        def body() -> dict[str, Any]:
+            inst, rows = act()
+            ids = {r.assignee_id for r in rows if r.assignee_id is not None}
+            names: dict[int, str] = dict(session.execute(  # type: ignore[arg-type]
+                select(User.id, User.username).where(User.id.in_(ids))).all()) if ids else {}
+            return instance_view(inst, [task_view(r, names.get(r.assignee_id or 0))
+                                        for r in rows])
+        return run_command(session, body)
 
     def _instance_view(self, session: Session, inst: ProcessInstance) -> dict[str, Any]:
         tasks = self._task_rows(session, HumanTask.instance_id == inst.id,

@@ -44,6 +44,15 @@ class AccessPolicy:
             clauses.append(ProcessInstance.unit_code == actor.unit_code)
         return or_(*clauses) if clauses else false()
 
+    def can_see(self, session: Session, actor: Actor, inst: ProcessInstance) -> bool:
+        """Whether ``actor`` may see ``inst``; decides in Python when it can (hot path)."""
+        if self.office_roles(actor) or (actor.id is not None and inst.started_by == actor.id):
+            return True
+        if self.unit_roles(actor) and actor.unit_code and inst.unit_code == actor.unit_code:
+            return True
+        return session.scalar(select(ProcessInstance.id).where(
+            ProcessInstance.id == inst.id, self.instance_filter(actor))) is not None
+
     def visible_instance(self, session: Session, actor: Actor, instance_id: int) -> ProcessInstance:
         inst = session.scalars(
             select(ProcessInstance).where(

@@ -15,7 +15,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -25,23 +25,29 @@ from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFoun
 from engine.extensions import FormRegistry, HandlerRegistry
 from engine.roles import Actor
 from engine.runtime.access import AccessPolicy
+from engine.runtime.persist import (
+    NOT_READY,
+    lock_instance,
+    lock_task,
+    save_instance,
+    set_assignee,
+)
 from engine.runtime.scripting import CommandScriptEngine
-from engine.runtime.state import TaskRules, current_data, sync_human_tasks
+from engine.runtime.state import TaskRules, current_data, ready_user_tasks, sync_human_tasks
 from engine.sandbox import SandboxEnvironment, ScriptTimeout
 from engine.specs.registry import LoadedSpec, SpecRegistry
 from engine.store.models import HumanTask, ProcessInstance, utcnow
 from engine.store.serializer import dump_state, load_state, to_jsonable
 
 T = TypeVar("T")
-
-NOT_READY = ("Công việc không còn ở trạng thái chờ xử lý "
-             "(đã được hoàn thành hoặc hồ sơ vừa thay đổi).")
+Opened = tuple[ProcessInstance, list[Any]]  # an instance and its ready task rows
 
 
 def run_command(session: Session, body: Callable[[], T]) -> T:
     """Run ``body`` as one transaction: commit on success, roll back on any error."""
     try:
-        result = body()
+        with session.no_autoflush:  # one flush, at commit, with batched statements
+            result = body()
         session.commit()
         return result
     except StaleDataError as exc:
@@ -75,15 +81,13 @@ class Runner:
 
     # -- plumbing ---------------------------------------------------------------
     def _lock(self, session: Session, instance_id: int) -> ProcessInstance:
-        inst = session.scalars(
-            select(ProcessInstance)
-            .where(ProcessInstance.id == instance_id)
-            .with_for_update()
-            .execution_options(populate_existing=True)
-        ).first()
-        if inst is None:
-            raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance.not_found")
-        return inst
+        return lock_instance(session, instance_id)
+
+    def _open_rows(self, session: Session, inst: ProcessInstance) -> list[HumanTask]:
+        return list(session.scalars(
+            select(HumanTask).where(HumanTask.instance_id == inst.id, HumanTask.state == "ready")
+            .order_by(HumanTask.created_at)
+        ).all())
 
     def _attach_engine(self, session: Session, wf: BpmnWorkflow, inst: ProcessInstance,
                        actor: Actor) -> None:
@@ -120,23 +124,24 @@ class Runner:
         inst.error_element = None
 
     def _persist(self, session: Session, inst: ProcessInstance, wf: BpmnWorkflow,
-                 actor: Actor, completed_ids: set[str]) -> None:
+                 actor: Actor, completed_ids: set[str]) -> list[Any]:
         now = utcnow()
+        ready = ready_user_tasks(wf)
         inst.state_json = dump_state(wf)
-        inst.data = current_data(wf)
+        inst.data = current_data(wf, ready)
         inst.updated_at = now
         if inst.status != "error":
             inst.status = "completed" if wf.completed else "running"
         if wf.completed and inst.ended_at is None:
             inst.ended_at = now
             audit.append(session, actor, "instance.completed", {}, inst.id)
-        sync_human_tasks(session, self.rules, inst, wf, actor, completed_ids)
-        session.flush()
+        save_instance(session, inst)
+        return sync_human_tasks(session, self.rules, inst, wf, actor, completed_ids, ready)
 
     # -- commands ---------------------------------------------------------------
     def start(self, session: Session, process_key: str, actor: Actor,
               data: dict[str, Any] | None = None, business_key: str | None = None,
-              unit_code: str | None = None) -> ProcessInstance:
+              unit_code: str | None = None) -> Opened:
         version = self.specs.latest(session, process_key)
         loaded = self.specs.load(session, version.id)
         if loaded.start_role and loaded.start_role not in actor.roles:
@@ -159,30 +164,27 @@ class Runner:
         )
         session.add(inst)
         session.flush()
+        session.expunge(inst)  # from here on it is written by save_instance, like any other
         audit.append(session, actor, "instance.started", {
             "process_key": inst.process_key, "version": inst.version,
             "business_key": business_key, "unit_code": unit, "data": data or {},
         }, inst.id)
         self._attach_engine(session, wf, inst, actor)
         self._advance(session, inst, actor, wf.do_engine_steps)
-        self._persist(session, inst, wf, actor, set())
-        return inst
+        return inst, self._persist(session, inst, wf, actor, set())
 
     def _open_task(self, session: Session, task_id: str, actor: Actor
                    ) -> tuple[HumanTask, ProcessInstance]:
-        row = session.get(HumanTask, task_id)
-        if row is None:
+        row, inst = lock_task(session, task_id)
+        if not self.policy.may_act(actor, row) and not self.policy.can_see(session, actor, inst):
             raise NotFound("Không tìm thấy công việc.", code="task.not_found")
-        self.policy.visible_instance(session, actor, row.instance_id)
-        inst = self._lock(session, row.instance_id)
-        session.refresh(row)
         if row.state != "ready":
             raise Conflict(NOT_READY, code="task.not_ready")
         self.policy.check_act(actor, row)
         return row, inst
 
     def complete(self, session: Session, task_id: str, actor: Actor,
-                 data: dict[str, Any] | None) -> ProcessInstance:
+                 data: dict[str, Any] | None) -> Opened:
         if data is not None and not isinstance(data, dict):
             raise InvalidData("Dữ liệu phải là một đối tượng JSON.")
         row, inst = self._open_task(session, task_id, actor)
@@ -203,36 +205,31 @@ class Runner:
             wf.do_engine_steps()
 
         self._advance(session, inst, actor, step)
-        self._persist(session, inst, wf, actor, {task_id})
-        return inst
+        return inst, self._persist(session, inst, wf, actor, {task_id})
 
-    def claim(self, session: Session, task_id: str, actor: Actor) -> ProcessInstance:
+    def claim(self, session: Session, task_id: str, actor: Actor) -> Opened:
         row, inst = self._open_task(session, task_id, actor)
         if row.assignee_id == actor.id:
-            return inst
-        done = session.execute(
-            update(HumanTask)
-            .where(HumanTask.id == task_id, HumanTask.assignee_id.is_(None))
-            .values(assignee_id=actor.id)
-        )
-        if done.rowcount != 1:  # type: ignore[attr-defined]
+            return inst, self._open_rows(session, inst)
+        if not set_assignee(session, task_id, actor.id, only_if_unassigned=True):
             raise Conflict("Công việc đã được người khác nhận.", code="task.claimed")
         audit.append(session, actor, "task.claimed", {"task_id": task_id, "name": row.name},
                      inst.id)
-        session.refresh(row)
-        return inst
+        row.assignee_id = actor.id  # what the conditional UPDATE wrote
+        return inst, self._open_rows(session, inst)
 
-    def unclaim(self, session: Session, task_id: str, actor: Actor) -> ProcessInstance:
+    def unclaim(self, session: Session, task_id: str, actor: Actor) -> Opened:
         row, inst = self._open_task(session, task_id, actor)
         if row.assignee_id != actor.id:
             raise Forbidden("Bạn chưa nhận công việc này.", code="task.not_claimed")
+        set_assignee(session, task_id, None)
         row.assignee_id = None
         audit.append(session, actor, "task.unclaimed", {"task_id": task_id, "name": row.name},
                      inst.id)
-        return inst
+        return inst, self._open_rows(session, inst)
 
     def cancel(self, session: Session, instance_id: int, actor: Actor,
-               reason: str = "") -> ProcessInstance:
+               reason: str = "") -> Opened:
         self.policy.visible_instance(session, actor, instance_id)
         inst = self._lock(session, instance_id)
         if "admin" not in actor.roles and inst.started_by != actor.id:
@@ -245,10 +242,9 @@ class Runner:
         inst.status = "cancelled"
         inst.ended_at = utcnow()
         audit.append(session, actor, "instance.cancelled", {"reason": reason}, inst.id)
-        self._persist(session, inst, wf, actor, set())
-        return inst
+        return inst, self._persist(session, inst, wf, actor, set())
 
-    def retry(self, session: Session, instance_id: int, actor: Actor) -> ProcessInstance:
+    def retry(self, session: Session, instance_id: int, actor: Actor) -> Opened:
         inst = self._lock(session, instance_id)
         if inst.status != "error":
             raise Conflict("Hồ sơ không ở trạng thái lỗi.", code="instance.not_in_error")
@@ -265,8 +261,7 @@ class Runner:
             wf.do_engine_steps()
 
         self._advance(session, inst, actor, step)
-        self._persist(session, inst, wf, actor, set())
-        return inst
+        return inst, self._persist(session, inst, wf, actor, set())
 
 
 def _failing_element(exc: BaseException) -> str | None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
@@ -30,10 +30,10 @@ def ready_user_tasks(wf: BpmnWorkflow) -> list[Any]:
     return list(wf.get_tasks(state=TaskState.READY, manual=True))
 
 
-def current_data(wf: BpmnWorkflow) -> dict[str, Any]:
+def current_data(wf: BpmnWorkflow, ready: list[Any] | None = None) -> dict[str, Any]:
     """The data a person would call "the instance's data" right now."""
     data: dict[str, Any] = {}
-    ready = ready_user_tasks(wf)
+    ready = ready_user_tasks(wf) if ready is None else ready
     if ready:
         for task in ready:
             data.update(task.data)
@@ -58,54 +58,80 @@ def _due_at(rules: TaskRules, task: Any, now: datetime) -> datetime | None:
     return rules.calendar.due_at(now, days)
 
 
-def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: datetime) -> HumanTask:
+def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: datetime
+                 ) -> dict[str, Any]:
     spec = task.task_spec
     role = role_of_lane(spec.lane, rules.roles)
-    return HumanTask(
-        id=str(task.id),
-        instance_id=inst.id,
-        process_key=inst.process_key,
-        name=spec.bpmn_id or spec.name,
-        title=spec.bpmn_name or spec.bpmn_id or spec.name,
-        lane=spec.lane,
-        role=role,
-        unit_code=inst.unit_code,
-        owner_id=inst.started_by if role is None else None,
-        form_key=_properties(task).get("formKey"),
-        due_at=_due_at(rules, task, now),
-        state="ready",
-        created_at=now,
-    )
+    return {
+        "id": str(task.id),
+        "instance_id": inst.id,
+        "process_key": inst.process_key,
+        "name": spec.bpmn_id or spec.name,
+        "title": spec.bpmn_name or spec.bpmn_id or spec.name,
+        "lane": spec.lane,
+        "role": role,
+        "unit_code": inst.unit_code,
+        "owner_id": inst.started_by if role is None else None,
+        "assignee_id": None,
+        "form_key": _properties(task).get("formKey"),
+        "due_at": _due_at(rules, task, now),
+        "state": "ready",
+        "created_at": now,
+        "completed_at": None,
+        "completed_by": None,
+    }
+
+
+_TASKS: Table = HumanTask.__table__  # type: ignore[assignment]
+_OPEN_OR_READY = select(_TASKS).where(
+    _TASKS.c.instance_id == bindparam("instance_id"),
+    or_(_TASKS.c.state == "ready", _TASKS.c.id.in_(bindparam("ids", expanding=True))),
+)
+_INSERT_TASK = insert(_TASKS)
+_SET_STATE = (
+    update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
+    .values(state=bindparam("v_state"), completed_at=bindparam("v_at"),
+            completed_by=bindparam("v_by"))
+)
 
 
 def sync_human_tasks(
     session: Session, rules: TaskRules, inst: ProcessInstance, wf: BpmnWorkflow,
-    actor: Actor, completed_ids: set[str],
-) -> list[HumanTask]:
-    """Insert rows for newly ready user tasks, close rows whose task is no longer ready."""
+    actor: Actor, completed_ids: set[str], ready_tasks: list[Any] | None = None,
+) -> list[Any]:
+    """Insert rows for newly ready user tasks, close rows whose task is no longer ready.
+
+    Core statements (not the ORM unit of work): this runs on every command. Returns
+    the instance's open task rows (rows or ``HumanTask`` objects, same attributes).
+    """
     now = utcnow()
-    ready = {str(t.id): t for t in ready_user_tasks(wf)}
-    rows = session.scalars(
-        select(HumanTask).where(
-            HumanTask.instance_id == inst.id,
-            or_(HumanTask.state == "ready", HumanTask.id.in_(list(ready))),
-        )
-    ).all()
-    open_rows: list[HumanTask] = []
+    ready = {str(t.id): t for t in (ready_user_tasks(wf) if ready_tasks is None
+                                    else ready_tasks)}
+    conn = session.connection()
+    rows = conn.execute(_OPEN_OR_READY, {"instance_id": inst.id, "ids": list(ready)}).all()
+    open_rows: list[Any] = []
+    completed, cancelled, reopened = [], [], []
     for row in rows:
         if row.id in ready:
-            if row.state != "ready":  # a task reset to run again keeps its id
-                row.state, row.completed_at, row.completed_by = "ready", None, None
-            open_rows.append(row)
-            continue
-        row.state = "completed" if row.id in completed_ids else "cancelled"
-        row.completed_at = now
-        if row.id in completed_ids:
-            row.completed_by = actor.id
+            if row.state == "ready":
+                open_rows.append(row)
+                continue
+            reopened.append(row.id)  # a task reset to run again keeps its id
+            open_rows.append(HumanTask(**{**row._asdict(), "state": "ready",
+                                          "completed_at": None, "completed_by": None}))
+        elif row.id in completed_ids:
+            completed.append(row.id)
+        else:
+            cancelled.append(row.id)
+    for ids, values in ((completed, {"v_state": "completed", "v_at": now, "v_by": actor.id}),
+                        (cancelled, {"v_state": "cancelled", "v_at": now, "v_by": None}),
+                        (reopened, {"v_state": "ready", "v_at": None, "v_by": None})):
+        if ids:
+            conn.execute(_SET_STATE, {"ids": ids, **values})
     known = {r.id for r in rows}
-    for task_id, task in ready.items():
-        if task_id not in known:
-            row = new_task_row(rules, inst, task, now)
-            session.add(row)
-            open_rows.append(row)
+    new_rows = [new_task_row(rules, inst, task, now)
+                for task_id, task in ready.items() if task_id not in known]
+    if new_rows:
+        conn.execute(_INSERT_TASK, new_rows)
+        open_rows.extend(HumanTask(**values) for values in new_rows)
     return open_rows

@@ -29,7 +29,7 @@ CODE_PATHS: tuple[tuple[str, str], ...] = (
     (".//bpmn:completionCondition", "eval"),
     (".//bpmn:loopCardinality", "eval"),
     (".//bpmn:loopCondition", "eval"),
-    (".//spiffworkflow:serviceTaskOperator/spiffworkflow:parameter/@value", "eval"),
+    (".//spiffworkflow:serviceTaskOperator//spiffworkflow:parameter/@value", "eval"),
 )
 
 
@@ -45,11 +45,12 @@ class Problems:
 
 
 def owner_id(node: Any) -> str | None:
-    """The id of the nearest element (or the element of an attribute) that has one."""
+    """The id of the nearest BPMN element (not an extension element) holding ``node``."""
     if isinstance(node, etree._ElementUnicodeResult):
         node = node.getparent()
+    bpmn_prefix = f"{{{BPMN_NS}}}"
     while node is not None:
-        if node.get("id"):
+        if isinstance(node.tag, str) and node.tag.startswith(bpmn_prefix) and node.get("id"):
             return str(node.get("id"))
         node = node.getparent()
     return None

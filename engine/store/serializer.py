@@ -76,10 +76,11 @@ def load_state(state_json: str, spec: Any, subprocess_specs: dict[str, Any]) -> 
 
 def to_jsonable(value: Any) -> Any:
     """Task data as plain JSON: dates as ISO strings, sets as lists."""
-    return json.loads(json.dumps(value, default=_json_default))
+    return json.loads(json.dumps(value, default=json_default))
 
 
-def _json_default(obj: Any) -> Any:
+def json_default(obj: Any) -> Any:
+    """JSON for what ``json`` does not know: dates, sets, UUIDs."""
     if hasattr(obj, "isoformat"):
         return obj.isoformat()
     if isinstance(obj, (set, frozenset, tuple)):
