@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import LABEL_STYLE_TABLENAME_PLUS_COL, Table, bindparam, select, update
+from sqlalchemy import (
+    LABEL_STYLE_TABLENAME_PLUS_COL,
+    Table,
+    bindparam,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, NotFound
@@ -82,3 +89,14 @@ def set_assignee(session: Session, task_id: str, assignee_id: int | None,
         stmt = stmt.where(_T.c.assignee_id.is_(None))
     result = session.connection().execute(stmt.values(assignee_id=assignee_id))
     return bool(result.rowcount == 1)
+
+
+_INSERT_COLUMNS = tuple(c.name for c in _I.columns if c.name != "id")
+_INSERT_INSTANCE = insert(_I).returning(_I.c.id)
+
+
+def insert_instance(session: Session, inst: ProcessInstance) -> ProcessInstance:
+    """Insert a new instance row (all columns given) and set its id."""
+    values = {name: getattr(inst, name) for name in _INSERT_COLUMNS}
+    inst.id = session.connection().execute(_INSERT_INSTANCE, values).scalar_one()
+    return inst

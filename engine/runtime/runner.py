@@ -27,6 +27,7 @@ from engine.roles import Actor
 from engine.runtime.access import AccessPolicy
 from engine.runtime.persist import (
     NOT_READY,
+    insert_instance,
     lock_instance,
     lock_task,
     save_instance,
@@ -142,8 +143,8 @@ class Runner:
     def start(self, session: Session, process_key: str, actor: Actor,
               data: dict[str, Any] | None = None, business_key: str | None = None,
               unit_code: str | None = None) -> Opened:
-        version = self.specs.latest(session, process_key)
-        loaded = self.specs.load(session, version.id)
+        version_id, key, number = self.specs.latest_ref(session, process_key)
+        loaded = self.specs.load(session, version_id)
         if loaded.start_role and loaded.start_role not in actor.roles:
             raise Forbidden(f"Chỉ vai trò «{loaded.start_role}» được khởi tạo quy trình này.",
                             code="process.start_forbidden")
@@ -157,14 +158,12 @@ class Runner:
             unit = unit_code
         wf = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
         wf.task_tree.data.update(to_jsonable(data or {}))
-        inst = ProcessInstance(
-            model_version_id=version.id, process_key=version.process_key,
-            version=version.version, status="running", business_key=business_key,
-            unit_code=unit, started_by=actor.id, state_json="{}", data={},
-        )
-        session.add(inst)
-        session.flush()
-        session.expunge(inst)  # from here on it is written by save_instance, like any other
+        now = utcnow()
+        inst = insert_instance(session, ProcessInstance(
+            model_version_id=version_id, process_key=key, version=number, status="running",
+            business_key=business_key, unit_code=unit, started_by=actor.id, started_at=now, updated_at=now,
+            state_json="{}", data={}, lock_version=1,
+        ))
         audit.append(session, actor, "instance.started", {
             "process_key": inst.process_key, "version": inst.version,
             "business_key": business_key, "unit_code": unit, "data": data or {},

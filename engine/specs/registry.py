@@ -170,6 +170,19 @@ class SpecRegistry:
             raise NotFound(f"Không có quy trình «{key}».", code="process.not_found")
         return row  # type: ignore[return-value]
 
+    def latest_ref(self, session: Session, key: str) -> tuple[int, str, int]:
+        """(version id, key, version number) of the newest version, without its XML."""
+        row = session.execute(
+            select(ProcessModelVersion.id, ProcessModelVersion.process_key,
+                   ProcessModelVersion.version)
+            .where(ProcessModelVersion.process_key == key)
+            .order_by(ProcessModelVersion.version.desc())
+            .limit(1)
+        ).first()
+        if row is None:
+            raise NotFound(f"Không có quy trình «{key}».", code="process.not_found")
+        return row[0], row[1], row[2]
+
     def load(self, session: Session, version_id: int) -> LoadedSpec:
         with self._lock:
             hit = self._cache.get(version_id)
