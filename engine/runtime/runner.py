@@ -161,7 +161,8 @@ class Runner:
         now = utcnow()
         inst = insert_instance(session, ProcessInstance(
             model_version_id=version_id, process_key=key, version=number, status="running",
-            business_key=business_key, unit_code=unit, started_by=actor.id, started_at=now, updated_at=now,
+            business_key=business_key, unit_code=unit, started_by=actor.id,
+            started_at=now, updated_at=now,
             state_json="{}", data={}, lock_version=1,
         ))
         audit.append(session, actor, "instance.started", {
