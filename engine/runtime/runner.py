@@ -131,7 +131,7 @@ class Runner:
         inst.state_json = dump_state(wf)
         inst.data = current_data(wf, ready)
         inst.updated_at = now
-        if inst.status != "error":
+        if inst.status not in ("error", "cancelled"):  # a cancelled workflow is "completed" too
             inst.status = "completed" if wf.completed else "running"
         if wf.completed and inst.ended_at is None:
             inst.ended_at = now

@@ -131,6 +131,9 @@ class SpecRegistry:
         root = parse_xml(xml)
         key = main_process_id(root)
         digest = sha256_of(xml)
+        # Taking the audit head first orders concurrent deploys: the second one then
+        # finds the first one's version below instead of storing a twin.
+        session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
         existing = session.scalars(
             select(ProcessModelVersion).where(
                 ProcessModelVersion.process_key == key, ProcessModelVersion.sha256 == digest
@@ -139,8 +142,6 @@ class SpecRegistry:
         if existing is not None:
             return existing, False
         key, name, deps = self.validate(session, xml)
-        # Taking the audit head first orders concurrent deploys of the same key.
-        session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
         last = session.scalar(
             select(func.max(ProcessModelVersion.version)).where(
                 ProcessModelVersion.process_key == key

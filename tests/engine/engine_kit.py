@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
-from marshmallow import Schema, fields, validate
 from conftest import fixture_bytes
+from marshmallow import Schema, fields, validate
 from sqlalchemy import func, select, text
 
 from engine import identity

@@ -115,7 +115,8 @@ def test_unknown_lane_reports_the_lane(w: World) -> None:
 def test_forbidden_code_is_reported_per_element(w: World) -> None:
     body = """
       <bpmn:startEvent id="start" />
-      <bpmn:scriptTask id="evil_script"><bpmn:script>x = __import__("os")</bpmn:script></bpmn:scriptTask>
+      <bpmn:scriptTask id="evil_script">
+        <bpmn:script>x = __import__("os")</bpmn:script></bpmn:scriptTask>
       <bpmn:exclusiveGateway id="gw" default="f_default" />
       <bpmn:endEvent id="end1" /><bpmn:endEvent id="end2" />
       <bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="evil_script" />
@@ -149,29 +150,24 @@ def service_with_param(value: str) -> bytes:
                   '</bpmn:serviceTask>')
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: validate.CODE_PATHS uses 'serviceTaskOperator/spiffworkflow:parameter/@value' "
-    "(direct child) but parameters sit inside <spiffworkflow:parameters>, so parameter "
-    "expressions are never checked at deploy (should be 'serviceTaskOperator//...'); "
-    "owner_id() would then also name the parameter 'p', not the task 'n1'"))
 def test_forbidden_service_parameter_is_rejected_at_deploy(w: World) -> None:
     w.eng.handlers.register("notify", lambda call: None)
     err = deploy_error(w, service_with_param("x.__dict__"))
     assert ids_of(err) == {"n1"}
 
 
-def test_forbidden_service_parameter_still_never_runs(w: World) -> None:
-    """Whatever deploy lets through, the sandbox refuses it when the task runs."""
+def test_service_parameter_is_evaluated_in_the_sandbox(w: World) -> None:
+    """The parameter expression runs against task data; a failure there is an instance error."""
     calls: list[Any] = []
     w.eng.handlers.register("notify", calls.append)
-    try:
-        w.deploy(service_with_param("x.__dict__"))
-    except BpmnInvalid:
-        return  # refused at deploy: fine too (see the xfail test above)
-    inst = w.start("p", "sub_a", {"x": 1})
-    assert inst["status"] == "error"
-    assert inst["error"]["element_id"] == "n1"
+    w.deploy(service_with_param("x + 1"))
+    failed = w.start("p", "sub_a", {})
+    assert (failed["status"], failed["error"]["element_id"]) == ("error", "n1")
     assert calls == []
+    done = w.start("p", "sub_a", {"x": 6})
+    assert done["status"] == "completed"
+    assert [c.params for c in calls] == [{"p": 7}]
+    assert done["data"]["r"] is None
 
 
 def test_doctype_is_refused(w: World) -> None:
@@ -189,11 +185,6 @@ def test_hostile_doctype_is_refused_without_expanding(w: World, name: str) -> No
     assert "root:" not in text and "lollollol" not in text
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: xmlsafe.parse_xml checks docinfo.doctype only after lxml parsed the file; "
-    "an entity used in an attribute (XXE) or an amplifying entity (billion laughs) makes "
-    "lxml raise XMLSyntaxError first, so the refusal comes back as bpmn.invalid, not "
-    "bpmn.doctype_forbidden"))
 @pytest.mark.parametrize("name", ["xxe_attribute.bpmn", "billion_laughs.bpmn"])
 def test_hostile_doctype_code(w: World, name: str) -> None:
     assert deploy_error(w, fixture_bytes(name)).code == "bpmn.doctype_forbidden"
@@ -238,10 +229,6 @@ def test_unknown_service_handler(w: World) -> None:
     assert w.deploy("service_task.bpmn")["created"] is True
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "engine bug: validate.owner_id() stops at the nearest element with an id attribute, "
-    "which for <spiffworkflow:serviceTaskOperator id='notify'> is the operator itself, so "
-    "the problem names the handler 'notify' instead of the service task element 'send'"))
 def test_unknown_service_handler_names_the_task(w: World) -> None:
     err = deploy_error(w, fixture_bytes("service_task.bpmn"))
     assert ids_of(err) == {"send"}
