@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from engine.store.migrate import downgrade, upgrade
