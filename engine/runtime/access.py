@@ -7,7 +7,6 @@ that started an instance; other roles work office-wide. The inbox reads
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -101,6 +100,3 @@ class AccessPolicy:
         return and_(HumanTask.state == "ready", or_(*mine) if mine else false(),
                     ~claimed_by_other)
 
-
-def role_list(roles: Iterable[str]) -> list[str]:
-    return sorted(set(roles))

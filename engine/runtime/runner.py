@@ -60,7 +60,7 @@ def run_command(session: Session, body: Callable[[], T]) -> T:
                        code="conflict") from exc
     except OperationalError as exc:
         session.rollback()
-        if "deadlock" in str(exc).lower() or "lock" in str(exc).lower():
+        if "deadlock" in str(exc).lower():  # PostgreSQL chose us as the loser of a race
             raise Conflict(NOT_READY, code="task.not_ready") from exc
         raise
     except BaseException:

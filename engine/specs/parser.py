@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from lxml import etree
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
 from SpiffWorkflow.spiff.parser.task_spec import UserTaskParser
@@ -57,6 +56,3 @@ class TdktBpmnParser(SpiffBpmnParser):
             with open(filename, "rb") as fh:
                 self.add_bpmn_str(fh.read(), filename)
 
-
-def element_tree_of(xml_root: etree._Element) -> etree._ElementTree:
-    return xml_root.getroottree()

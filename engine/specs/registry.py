@@ -117,8 +117,9 @@ class SpecRegistry:
             first = problems.items[0]["message"]
             raise BpmnInvalid(f"Sơ đồ có {len(problems.items)} lỗi; lỗi đầu: {first}",
                               details=problems.items)
-        process = root.xpath(f".//bpmn:process[@id='{key}']", namespaces=v.NS)[0]
-        return key, process.get("name") or key, deps
+        name = next((p.get("name") for p in root.xpath(".//bpmn:process", namespaces=v.NS)
+                     if p.get("id") == key), None)
+        return key, name or key, deps
 
     # -- deploy ----------------------------------------------------------------
     def deploy(
