@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, create_engine, text
 
 from engine.store.migrate import upgrade
 
@@ -53,14 +53,32 @@ def pg_schema_url() -> Iterator[str]:
     sep = "&" if "?" in PG_URL else "?"
     url = f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     upgrade(url, _extra_version_dirs())
+    _pg_snapshot_seeds(url)
     yield url
     with admin.connect() as conn:
         conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
 
 
+# Rows the migrations seed (the award catalogue, settings): restored after each truncation.
+SEEDED_TABLES = ("award_type", "setting")
+_PG_SEEDS: dict[str, list[dict[str, object]]] = {}
+
+
+def _pg_snapshot_seeds(url: str) -> None:
+    eng = create_engine(url)
+    meta = MetaData()
+    meta.reflect(eng, only=[t for t in SEEDED_TABLES])
+    with eng.connect() as conn:
+        for name in SEEDED_TABLES:
+            _PG_SEEDS[name] = [dict(r._mapping) for r in conn.execute(meta.tables[name].select())]
+    eng.dispose()
+
+
 def _pg_reset(url: str) -> None:
     eng = create_engine(url)
+    meta = MetaData()
+    meta.reflect(eng, only=list(SEEDED_TABLES))
     with eng.begin() as conn:
         tables = [r[0] for r in conn.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
@@ -68,6 +86,9 @@ def _pg_reset(url: str) -> None:
         if tables:
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
                               + " RESTART IDENTITY CASCADE"))
+        for name in SEEDED_TABLES:
+            if _PG_SEEDS.get(name):
+                conn.execute(meta.tables[name].insert(), _PG_SEEDS[name])
         conn.execute(text("UPDATE audit_head SET last_id = 0, last_hash = :h"), {"h": "0" * 64})
     eng.dispose()
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, inspect, text
 
+import workflows.models  # noqa: F401  (the domain tables are part of the metadata)
 from engine.store.migrate import downgrade, upgrade
 from engine.store.models import Base
 from workflows.migrations import VERSION_DIRS

@@ -3,9 +3,15 @@
 from alembic import context
 
 from engine.store.db import make_engine
+import importlib
+
 from engine.store.models import Base
 
 config = context.config
+# Other packages' models share Base.metadata; name them so autogenerate sees their tables
+# (the engine itself imports nothing from those packages).
+for module in (config.get_main_option("tdkt_model_modules") or "").split():
+    importlib.import_module(module)
 target_metadata = Base.metadata
 
 

@@ -16,8 +16,10 @@ from alembic.config import Config
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def alembic_config(url: str, extra_version_dirs: Sequence[Path] = ()) -> Config:
+def alembic_config(url: str, extra_version_dirs: Sequence[Path] = (),
+                   model_modules: Sequence[str] = ()) -> Config:
     cfg = Config()
+    cfg.set_main_option("tdkt_model_modules", " ".join(model_modules))
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     dirs = [MIGRATIONS_DIR / "versions", *extra_version_dirs]
     cfg.set_main_option("version_locations", " ".join(str(d) for d in dirs))

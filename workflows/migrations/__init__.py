@@ -1,9 +1,9 @@
-"""Alembic version folders of the domain's tables (a branch of their own).
+"""Alembic version folder of the domain's tables: the ``workflows`` branch.
 
-Empty until the domain tables land; ``engine.store.migrate.upgrade`` takes
-these folders beside the engine's.
+``engine.store.migrate.upgrade(url, VERSION_DIRS)`` takes it beside the
+engine's folder; its first revision depends on the engine's tables.
 """
 
 from pathlib import Path
 
-VERSION_DIRS: list[Path] = []
+VERSION_DIRS: list[Path] = [Path(__file__).resolve().parent / "versions"]
