@@ -237,5 +237,22 @@ def serve(host: str, port: int) -> None:
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 
 
+def _add_domain_commands() -> None:
+    """Commands of the domain live in their own modules, one per concern."""
+    from importlib import import_module
+
+    for name in ("cli_registry", "cli_eligibility"):
+        try:
+            module = import_module(f"webapp.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"webapp.{name}":
+                raise
+            continue
+        for command in module.COMMANDS:
+            main.add_command(command)
+
+
+_add_domain_commands()
+
 if __name__ == "__main__":
     main()

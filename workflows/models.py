@@ -249,3 +249,17 @@ class Attachment(Base):
     uploaded_by: Mapped[int | None] = mapped_column(Integer)
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     superseded_at: Mapped[datetime | None]
+
+
+class DecisionCounter(Base):
+    """The office's register of decision numbers (sổ quyết định): one counter per year.
+
+    A number is taken by incrementing the row under a lock in the same transaction
+    that records the decision, so numbers are sequential and never reused.
+    """
+
+    __tablename__ = "decision_counter"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series: Mapped[str] = mapped_column(String(32), primary_key=True, default="QĐ-VP")
+    last_number: Mapped[int] = mapped_column(Integer, default=0)

@@ -72,6 +72,20 @@ class TdktApi(Api):  # type: ignore[misc]
         return jsonify(body), status
 
 
+def _domain_blueprints() -> list[Any]:
+    """Blueprints of the domain's resources, one module each (absent ones are skipped)."""
+    from importlib import import_module
+
+    found = []
+    for name in ("eligibility", "registry", "catalogue", "attachments"):
+        try:
+            found.append(import_module(f"webapp.api.{name}").blp)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"webapp.api.{name}":
+                raise
+    return found
+
+
 def init_api(app: Flask) -> TdktApi:
     api = TdktApi(app)
     api.spec.components.security_scheme(
@@ -83,7 +97,7 @@ def init_api(app: Flask) -> TdktApi:
     from webapp.api.processes import blp as processes_blp
     from webapp.api.tasks import blp as tasks_blp
 
-    for blp in (processes_blp, instances_blp, tasks_blp):
+    for blp in (processes_blp, instances_blp, tasks_blp, *_domain_blueprints()):
         api.register_blueprint(blp, url_prefix=f"/api/v1{blp.url_prefix or ''}")
 
     @app.errorhandler(EngineError)

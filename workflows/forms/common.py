@@ -1,14 +1,9 @@
-"""marshmallow schemas for user-task forms, by form key.
-
-The TĐKT forms arrive with the procedures (issue 4); the registry already
-carries the one generic decision form every review step can use.
-"""
+"""Forms shared by several procedures: a reviewer's decision, the ad-hoc proposal."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from engine.extensions import FormRegistry
 
 
 class DecisionForm(Schema):
@@ -24,9 +19,6 @@ class DecisionForm(Schema):
                             metadata={"label": "Ý kiến"})
 
 
-def register_forms(forms: FormRegistry) -> None:
-    forms.register("decision", DecisionForm)
-    forms.register("adhoc_proposal", AdhocProposalForm)
 
 
 class AdhocProposalForm(Schema):
@@ -45,3 +37,6 @@ class AdhocProposalForm(Schema):
     deed_summary = fields.String(required=True, validate=validate.Length(min=10, max=4000),
                                  metadata={"label": "Tóm tắt thành tích"})
     deed_date = fields.Date(required=True, metadata={"label": "Ngày lập thành tích"})
+
+
+FORMS = {"decision": DecisionForm, "adhoc_proposal": AdhocProposalForm}

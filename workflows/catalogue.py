@@ -1,0 +1,61 @@
+"""Reading the award catalogue, the office settings and award subjects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import NotFound
+from engine.store.models import Unit
+from workflows.models import AwardType, Person, Setting
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who receives an award: a person (individual) or a unit (collective)."""
+
+    code: str
+    kind: str  # individual | collective
+    name: str
+    unit_code: str  # the person's unit, or the unit itself
+
+
+def award_type(session: Session, code: str) -> AwardType:
+    row = session.get(AwardType, code)
+    if row is None or not row.active:
+        raise NotFound(f"Không có danh hiệu / hình thức khen thưởng «{code}».",
+                       code="award.not_found")
+    return row
+
+
+def award_types(session: Session) -> list[AwardType]:
+    return list(session.scalars(select(AwardType).where(AwardType.active.is_(True))
+                                .order_by(AwardType.sort_order, AwardType.code)).all())
+
+
+def subject(session: Session, code: str) -> Subject:
+    """The person or unit with this code, or NotFound ``subject.not_found``."""
+    person = session.get(Person, code)
+    if person is not None:
+        return Subject(person.code, "individual", person.full_name, person.unit_code)
+    unit = session.get(Unit, code)
+    if unit is not None:
+        return Subject(unit.code, "collective", unit.name, unit.code)
+    raise NotFound(f"Không có cá nhân hay tập thể mã «{code}».", code="subject.not_found")
+
+
+def setting(session: Session, key: str, default: Any = None) -> Any:
+    row = session.get(Setting, key)
+    return default if row is None else row.value
+
+
+def bonus_amount(session: Session, award: AwardType) -> int | None:
+    """Bonus in đồng: the title's coefficient × the base salary, rounded to the đồng."""
+    if award.bonus_coefficient is None:
+        return None
+    base = Decimal(str(setting(session, "base_salary", 0)))
+    return int((Decimal(award.bonus_coefficient) * base).quantize(Decimal(1)))
