@@ -106,7 +106,8 @@ class EmulationMovement(Base):
     name: Mapped[str] = mapped_column(String(255))
     kind: Mapped[str] = mapped_column(String(16))  # annual | thematic
     year: Mapped[int] = mapped_column(Integer, index=True)
-    launch_level: Mapped[str] = mapped_column(String(16), default="office")  # central|province|office
+    # central | province | office (who launched it: the columns of form 0601.N)
+    launch_level: Mapped[str] = mapped_column(String(16), default="office")
     scope: Mapped[str] = mapped_column(String(16), default="office")  # national|local|bloc|office
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)

@@ -1,10 +1,10 @@
 """Alembic environment: runs with the URL given by engine.store.migrate."""
 
+import importlib
+
 from alembic import context
 
 from engine.store.db import make_engine
-import importlib
-
 from engine.store.models import Base
 
 config = context.config

@@ -5,7 +5,6 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 
-
 class DecisionForm(Schema):
     """A reviewer's decision (quyết định xử lý) with an optional comment."""
 
