@@ -23,9 +23,12 @@ DEFAULTS: dict[str, Any] = {
     "TESTING": False,
     "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
     "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
+    "FILES_DIR": str(INSTANCE_DIR / "files"),
+    "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
 }
 
 _CASTS: dict[str, Any] = {"SCRIPT_TIMEOUT_S": float, "MAX_CONTENT_LENGTH": int,
+                          "MAX_UPLOAD_BYTES": int,
                           "TESTING": lambda v: str(v).lower() in ("1", "true", "yes")}
 
 
