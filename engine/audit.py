@@ -1,8 +1,9 @@
 """The audit log: append-only and hash-chained, so an edited row shows.
 
 Each row stores the sha256 of the previous row's hash plus its own canonical
-content. Appends lock the single ``audit_head`` row, which orders them on
-PostgreSQL; on SQLite the command already holds the write lock.
+content. Events are written at commit under a lock on the single ``audit_head``
+row, which orders the chain on PostgreSQL; on SQLite the command already holds
+the write lock.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, event, insert, select, update
 from sqlalchemy.orm import Session
 
 from engine.roles import Actor
@@ -44,7 +45,8 @@ def event_hash(prev_hash: str, event_id: int, at: datetime, actor_id: int | None
     return hashlib.sha256((prev_hash + content).encode("utf-8")).hexdigest()
 
 
-_HEAD_KEY = "tdkt_audit_head"
+_PENDING = "tdkt_audit_pending"
+_HOOKED = "tdkt_audit_hooked"
 _EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 _HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
 _LOCK_HEAD = (select(_HEAD.c.last_id, _HEAD.c.last_hash)
@@ -54,46 +56,53 @@ _MOVE_HEAD = (update(_HEAD).where(_HEAD.c.id == 1)
               .values(last_id=bindparam("new_id"), last_hash=bindparam("new_hash")))
 
 
-def _locked_head(session: Session) -> dict[str, Any]:
-    """The chain's tip, locked once per transaction (later appends reuse it)."""
-    transaction = session.get_transaction()
-    cached = session.info.get(_HEAD_KEY)
-    if cached is not None and transaction is not None and cached[1] is transaction:
-        head: dict[str, Any] = cached[0]
-        return head
-    row = session.connection().execute(_LOCK_HEAD).one()
-    head = {"last_id": row.last_id, "last_hash": row.last_hash}
-    session.info[_HEAD_KEY] = (head, session.get_transaction())
-    return head
-
-
 def append(
     session: Session,
     actor: Actor,
     event_type: str,
     payload: dict[str, Any] | None = None,
     instance_id: int | None = None,
-) -> int:
-    """Append one event in the caller's transaction; returns its id.
+) -> None:
+    """Record one event in the caller's transaction.
 
-    Written with Core statements at once (not at flush), so the chain's order is
-    the order of the calls.
+    Events wait in the session and are chained and written just before it commits
+    (a rollback drops them). So the chain's tip is locked only for those last
+    statements, not while a command runs scripts: commands on different instances
+    do not wait for each other.
     """
-    head = _locked_head(session)
-    at = utcnow()
-    body = canonical(payload or {})
-    event_id = head["last_id"] + 1
-    digest = event_hash(head["last_hash"], event_id, at, actor.id, actor.username,
-                        instance_id, event_type, body)
+    pending = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = []
+        if not session.info.get(_HOOKED):
+            event.listen(session, "before_commit", _write_pending)
+            event.listen(session, "after_rollback", _drop_pending)
+            session.info[_HOOKED] = True
+    pending.append((utcnow(), actor.id, actor.username, instance_id, event_type,
+                    canonical(payload or {})))
+
+
+def _drop_pending(session: Session) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def _write_pending(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
     conn = session.connection()
-    conn.execute(_INSERT_EVENT, {
-        "id": event_id, "at": at, "actor_id": actor.id, "actor_name": actor.username,
-        "instance_id": instance_id, "event_type": event_type, "payload": body,
-        "prev_hash": head["last_hash"], "hash": digest,
-    })
-    conn.execute(_MOVE_HEAD, {"new_id": event_id, "new_hash": digest})
-    head["last_id"], head["last_hash"] = event_id, digest
-    return event_id
+    head = conn.execute(_LOCK_HEAD).one()
+    last_id, last_hash = head.last_id, head.last_hash
+    rows = []
+    for at, actor_id, actor_name, instance_id, event_type, body in pending:
+        last_id += 1
+        digest = event_hash(last_hash, last_id, at, actor_id, actor_name, instance_id,
+                            event_type, body)
+        rows.append({"id": last_id, "at": at, "actor_id": actor_id, "actor_name": actor_name,
+                     "instance_id": instance_id, "event_type": event_type, "payload": body,
+                     "prev_hash": last_hash, "hash": digest})
+        last_hash = digest
+    conn.execute(_INSERT_EVENT, rows)
+    conn.execute(_MOVE_HEAD, {"new_id": last_id, "new_hash": last_hash})
 
 
 @dataclass
