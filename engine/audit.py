@@ -70,19 +70,21 @@ def append(
     statements, not while a command runs scripts: commands on different instances
     do not wait for each other.
     """
+    session.connection()  # the events belong to this transaction: make sure it has begun
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = []
         if not session.info.get(_HOOKED):
             event.listen(session, "before_commit", _write_pending)
-            event.listen(session, "after_rollback", _drop_pending)
+            event.listen(session, "after_transaction_end", _drop_pending)
             session.info[_HOOKED] = True
     pending.append((utcnow(), actor.id, actor.username, instance_id, event_type,
                     canonical(payload or {})))
 
 
-def _drop_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+def _drop_pending(session: Session, transaction: Any) -> None:
+    if transaction.parent is None:  # the outermost transaction ended without commit
+        session.info.pop(_PENDING, None)
 
 
 def _write_pending(session: Session) -> None:

@@ -149,13 +149,53 @@ _ALLOWED_BUILTINS = (
     "len min max sum sorted round str int float bool dict list any all abs enumerate zip "
     "isinstance tuple set True False None"
 )
+# C code such as date.strftime() imports "time" (and strptime "_strptime") through the
+# caller's builtins; scripts cannot name __import__ (leading underscore), so this one
+# serves only those internal imports.
+_INTERNAL_IMPORTS = frozenset({"time", "_strptime"})
+
+
+def _internal_import(name: str, *args: Any, **kwargs: Any) -> types.ModuleType:
+    if name not in _INTERNAL_IMPORTS:
+        raise ImportError(f"import of {name!r} is not allowed in scripts")
+    return builtins.__import__(name, *args, **kwargs)
+
+
 _SAFE_BUILTINS: dict[str, Any] = {
     **{name: getattr(builtins, name) for name in _ALLOWED_BUILTINS.split()},
     "range": _limited_range,
     "date": date,
     "datetime": datetime,
     "timedelta": timedelta,
+    "__import__": _internal_import,
 }
+
+# Task data may not use these names: as globals they would hide the builtins scripts use.
+RESERVED_NAMES: frozenset[str] = frozenset(k for k in _SAFE_BUILTINS if not k.startswith("_"))
+
+# What a script may leave in task data: what the serializer stores and JSON shows.
+_STORABLE_SCALARS = (str, int, float, bool, type(None), date, datetime, timedelta)
+
+
+def unstorable(value: Any, depth: int = 0) -> str | None:
+    """The type name of the first value that cannot be stored in task data, or None."""
+    if depth > 50:
+        return "nesting deeper than 50 levels"
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return "NaN/Infinity"
+    if isinstance(value, _STORABLE_SCALARS):
+        return None
+    if isinstance(value, (list, tuple)):
+        return next((r for v in value if (r := unstorable(v, depth + 1))), None)
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if not isinstance(k, str):
+                return f"dict key of type {type(k).__name__}"
+            found = unstorable(v, depth + 1)
+            if found:
+                return found
+        return None
+    return type(value).__name__
 
 # Names the RestrictedPython-transformed code calls. They are put into the globals last,
 # so task data can never shadow them.
@@ -226,16 +266,24 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
         code = compile_script(script, "exec")
         g = self._globals(context, external_context)
         self._run(code, g)
-        for key in [k for k in context if k not in g]:
-            del context[key]
+        results: dict[str, Any] = {}
         for key, value in g.items():
             # self.globals is read live: SpiffWorkflow users sometimes add helpers later.
             if key in _GUARDS or key in self.globals or key in external_context:
                 continue
             if callable(value) or isinstance(value, types.ModuleType):
-                context.pop(key, None)
-            else:
-                context[key] = value
+                continue
+            bad = unstorable(value)
+            if bad:
+                raise TypeError(f"the script left {key!r} holding a value that cannot be "
+                                f"stored in task data ({bad}); convert it to a list, "
+                                f"dict, str or number")
+            results[key] = value
+        for key in [k for k in context if k not in g]:
+            del context[key]
+        for key in [k for k in context if k not in results]:
+            context.pop(key, None)
+        context.update(results)
         return True
 
     def call_service(self, context: dict[str, Any], **kwargs: Any) -> Any:

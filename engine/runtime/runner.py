@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
@@ -34,10 +35,16 @@ from engine.runtime.persist import (
     set_assignee,
 )
 from engine.runtime.scripting import CommandScriptEngine
-from engine.runtime.state import TaskRules, current_data, ready_user_tasks, sync_human_tasks
-from engine.sandbox import SandboxEnvironment, ScriptTimeout
+from engine.runtime.state import (
+    TaskRules,
+    current_data,
+    due_working_days,
+    ready_user_tasks,
+    sync_human_tasks,
+)
+from engine.sandbox import RESERVED_NAMES, SandboxEnvironment, ScriptTimeout, unstorable
 from engine.specs.registry import LoadedSpec, SpecRegistry
-from engine.store.models import HumanTask, ProcessInstance, utcnow
+from engine.store.models import HumanTask, ProcessInstance, Unit, utcnow
 from engine.store.serializer import dump_state, load_state, to_jsonable
 
 T = TypeVar("T")
@@ -124,11 +131,20 @@ class Runner:
         inst.error_message = None
         inst.error_element = None
 
+    def _check_due_dates(self, wf: BpmnWorkflow) -> None:
+        """Evaluate the deadlines of the ready tasks here, where a failure becomes ``error``."""
+        for task in ready_user_tasks(wf):
+            try:
+                due_working_days(self.rules, task)
+            except Exception as exc:
+                raise WorkflowTaskException(
+                    f"dueWorkingDays không hợp lệ: {exc}", task=task, exception=exc) from exc
+
     def _persist(self, session: Session, inst: ProcessInstance, wf: BpmnWorkflow,
                  actor: Actor, completed_ids: set[str]) -> list[Any]:
         now = utcnow()
         ready = ready_user_tasks(wf)
-        inst.state_json = dump_state(wf)
+        inst.state_json = dump_state(wf)  # scripts and handlers leave only storable values
         inst.data = current_data(wf, ready)
         inst.updated_at = now
         if inst.status not in ("error", "cancelled"):  # a cancelled workflow is "completed" too
@@ -148,13 +164,14 @@ class Runner:
         if loaded.start_role and loaded.start_role not in actor.roles:
             raise Forbidden(f"Chỉ vai trò «{loaded.start_role}» được khởi tạo quy trình này.",
                             code="process.start_forbidden")
-        if data is not None and not isinstance(data, dict):
-            raise InvalidData("Dữ liệu khởi tạo phải là một đối tượng JSON.")
+        data = check_input(data)
         unit = actor.unit_code
         if unit_code and unit_code != actor.unit_code:
             if not self.policy.office_roles(actor):
                 raise Forbidden("Bạn chỉ được khởi tạo hồ sơ cho đơn vị của mình.",
                                 code="instance.unit_forbidden")
+            if session.get(Unit, unit_code) is None:
+                raise NotFound(f"Không có đơn vị «{unit_code}».", code="unit.not_found")
             unit = unit_code
         wf = BpmnWorkflow(loaded.spec, loaded.subprocess_specs)
         wf.task_tree.data.update(to_jsonable(data or {}))
@@ -170,7 +187,12 @@ class Runner:
             "business_key": business_key, "unit_code": unit, "data": data or {},
         }, inst.id)
         self._attach_engine(session, wf, inst, actor)
-        self._advance(session, inst, actor, wf.do_engine_steps)
+
+        def step() -> None:
+            wf.do_engine_steps()
+            self._check_due_dates(wf)
+
+        self._advance(session, inst, actor, step)
         return inst, self._persist(session, inst, wf, actor, set())
 
     def _open_task(self, session: Session, task_id: str, actor: Actor
@@ -185,12 +207,11 @@ class Runner:
 
     def complete(self, session: Session, task_id: str, actor: Actor,
                  data: dict[str, Any] | None) -> Opened:
-        if data is not None and not isinstance(data, dict):
-            raise InvalidData("Dữ liệu phải là một đối tượng JSON.")
+        data = check_input(data)
         row, inst = self._open_task(session, task_id, actor)
         if inst.status == "error":
             raise Conflict("Hồ sơ đang lỗi; cần xử lý lỗi (retry) trước.", code="instance.error")
-        clean = self.forms.validate(row.form_key, data or {}) if row.form_key else dict(data or {})
+        clean = check_input(self.forms.validate(row.form_key, data) if row.form_key else data)
         _, wf = self._load(session, inst, actor)
         task = wf.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
@@ -203,6 +224,7 @@ class Runner:
         def step() -> None:
             task.run()
             wf.do_engine_steps()
+            self._check_due_dates(wf)
 
         self._advance(session, inst, actor, step)
         return inst, self._persist(session, inst, wf, actor, {task_id})
@@ -259,9 +281,30 @@ class Runner:
             for task in failed:
                 task.reset_branch(None)
             wf.do_engine_steps()
+            self._check_due_dates(wf)
 
         self._advance(session, inst, actor, step)
         return inst, self._persist(session, inst, wf, actor, set())
+
+
+def check_input(data: dict[str, Any] | None) -> dict[str, Any]:
+    """Data a person sends: a JSON object whose names do not hide script builtins."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise InvalidData("Dữ liệu phải là một đối tượng JSON.",
+                          details={"data": ["Phải là một đối tượng JSON."]})
+    clashes = sorted(RESERVED_NAMES.intersection(data))
+    if clashes:
+        raise InvalidData(
+            f"Tên trường trùng với tên hàm dùng trong kịch bản: {', '.join(clashes)}.",
+            details={name: ["Tên trường này được dành riêng; hãy đặt tên khác."]
+                     for name in clashes})
+    bad = unstorable(data)
+    if bad:
+        raise InvalidData(f"Dữ liệu có giá trị không lưu được ({bad}).",
+                          details={"data": [f"Giá trị không hợp lệ: {bad}."]})
+    return data
 
 
 def _failing_element(exc: BaseException) -> str | None:

@@ -49,13 +49,24 @@ def _properties(task: Any) -> dict[str, Any]:
     return props
 
 
-def _due_at(rules: TaskRules, task: Any, now: datetime) -> datetime | None:
+def due_working_days(rules: TaskRules, task: Any) -> int | None:
+    """The task's ``dueWorkingDays``: a whole number, or an expression on its data."""
     raw = _properties(task).get("dueWorkingDays")
     if raw is None or str(raw).strip() == "":
         return None
     text = str(raw).strip()
-    days = int(text) if text.isdigit() else int(rules.sandbox.evaluate(text, dict(task.data)))
-    return rules.calendar.due_at(now, days)
+    value = int(text) if text.isdigit() else rules.sandbox.evaluate(text, dict(task.data))
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
+        raise ValueError(f"cần một số nguyên từ 0 đến 3650, nhận được {value!r}")
+    return value
+
+
+def _due_at(rules: TaskRules, task: Any, now: datetime) -> datetime | None:
+    try:
+        days = due_working_days(rules, task)
+    except Exception:  # already reported: the command put the instance in status error
+        return None
+    return None if days is None else rules.calendar.due_at(now, days)
 
 
 def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: datetime
@@ -67,8 +78,8 @@ def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: dateti
         "instance_id": inst.id,
         "process_key": inst.process_key,
         "name": spec.bpmn_id or spec.name,
-        "title": spec.bpmn_name or spec.bpmn_id or spec.name,
-        "lane": spec.lane,
+        "title": (spec.bpmn_name or spec.bpmn_id or spec.name)[:255],
+        "lane": (spec.lane or "")[:255] or None,
         "role": role,
         "unit_code": inst.unit_code,
         "owner_id": inst.started_by if role is None else None,

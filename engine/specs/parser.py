@@ -51,6 +51,19 @@ class TdktBpmnParser(SpiffBpmnParser):
     def add_bpmn_io(self, file_like_object: Any, filename: str | None = None) -> None:
         self.add_bpmn_str(file_like_object.read(), filename)
 
+    def add_dmn_str(self, dmn_str: Any, filename: str | None = None) -> None:
+        from engine.specs.xmlsafe import parse_xml
+
+        self.add_dmn_xml(parse_xml(dmn_str), filename)
+
+    def add_dmn_io(self, file_like_object: Any, filename: str | None = None) -> None:
+        self.add_dmn_str(file_like_object.read(), filename)
+
+    def add_dmn_files(self, filenames: Any) -> None:
+        for filename in filenames:
+            with open(filename, "rb") as fh:
+                self.add_dmn_str(fh.read(), filename)
+
     def add_bpmn_files(self, filenames: Any) -> None:
         for filename in filenames:
             with open(filename, "rb") as fh:

@@ -44,6 +44,17 @@ class Checks:
     handler_exists: Callable[[str], bool]
 
 
+def _is_utf8(xml: bytes) -> bool:
+    head = xml[:200].lower()
+    if b"encoding=" in head and not (b"utf-8" in head or b"utf8" in head):
+        return False
+    try:
+        xml.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def sha256_of(xml: bytes) -> str:
     return hashlib.sha256(xml).hexdigest()
 
@@ -108,6 +119,8 @@ class SpecRegistry:
         v.check_code(root, problems)
         v.check_user_tasks(root, self.checks.form_exists, problems)
         v.check_service_tasks(root, self.checks.handler_exists, problems)
+        v.check_supported(root, problems)
+        v.check_lengths(root, problems)
         deps, dep_docs = self._dependency_xml(session, root)
         try:
             self._parse(key, [("upload.bpmn", xml), *dep_docs])
@@ -131,10 +144,14 @@ class SpecRegistry:
         """
         root = parse_xml(xml)
         key = main_process_id(root)
+        if not _is_utf8(xml):
+            # Stored and exported as UTF-8 whatever the upload's declared encoding.
+            xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
         digest = sha256_of(xml)
         # Taking the audit head first orders concurrent deploys: the second one then
         # finds the first one's version below instead of storing a twin.
         session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update())
+        # The issue's contract: bytes identical to any version of the key name that version.
         existing = session.scalars(
             select(ProcessModelVersion).where(
                 ProcessModelVersion.process_key == key, ProcessModelVersion.sha256 == digest

@@ -124,3 +124,32 @@ def executable_process_ids(root: etree._Element) -> list[str]:
         for p in root.xpath(".//bpmn:process", namespaces=NS)
         if p.get("isExecutable", "false").lower() == "true"
     ]
+
+
+# Waiting on time or on a condition needs the scheduler, which is not there yet: refuse
+# such diagrams at deploy instead of leaving instances that wait forever.
+UNSUPPORTED = (
+    (".//bpmn:timerEventDefinition", "Sự kiện hẹn giờ (timer) chưa được hỗ trợ."),
+    (".//bpmn:conditionalEventDefinition", "Sự kiện điều kiện chưa được hỗ trợ."),
+)
+
+
+def check_supported(root: etree._Element, problems: Problems) -> None:
+    for path, message in UNSUPPORTED:
+        for node in root.xpath(path, namespaces=NS):
+            problems.add(owner_id(node.getparent()), message)  # the event, not its definition
+
+
+# Column sizes of the stored rows (process_model_version.process_key, human_task.name).
+MAX_PROCESS_ID = 128
+MAX_ELEMENT_ID = 255
+
+
+def check_lengths(root: etree._Element, problems: Problems) -> None:
+    for process in root.xpath(".//bpmn:process", namespaces=NS):
+        pid = process.get("id") or ""
+        if len(pid) > MAX_PROCESS_ID:
+            problems.add(pid[:40], f"Mã quy trình dài quá {MAX_PROCESS_ID} ký tự.")
+    for node in root.xpath(".//bpmn:*[@id]", namespaces=NS):
+        if len(node.get("id")) > MAX_ELEMENT_ID:
+            problems.add(node.get("id")[:40] + "…", f"Mã phần tử dài quá {MAX_ELEMENT_ID} ký tự.")
