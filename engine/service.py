@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.calendar import WorkingCalendar
+from engine.errors import NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
 from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, Actor
 from engine.runtime.access import AccessPolicy
@@ -113,7 +114,6 @@ class ProcessEngine:
             select(ProcessModelVersion).where(ProcessModelVersion.process_key == key,
                                               ProcessModelVersion.version == version)).first()
         if row is None:
-            from engine.errors import NotFound
             raise NotFound(f"Không có phiên bản {version} của «{key}».",
                            code="process.not_found")
         return row.bpmn_xml
@@ -218,7 +218,9 @@ class ProcessEngine:
     def get_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:
         rows = self._task_rows(session, HumanTask.id == task_id)
         if not rows:
-            from engine.errors import NotFound
             raise NotFound("Không tìm thấy công việc.", code="task.not_found")
-        self.policy.visible_instance(session, actor, rows[0]["instance_id"])
+        try:
+            self.policy.visible_instance(session, actor, rows[0]["instance_id"])
+        except NotFound as exc:
+            raise NotFound("Không tìm thấy công việc.", code="task.not_found") from exc
         return rows[0]

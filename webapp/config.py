@@ -13,46 +13,56 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-INSTANCE_DIR = Path(os.environ.get("TDKT_INSTANCE_DIR", PROJECT_ROOT / "instance"))
 
-DEFAULTS: dict[str, Any] = {
-    "DATABASE_URL": f"sqlite:///{INSTANCE_DIR / 'tdkt.db'}",
-    "SECRET_KEY": None,
-    "TIMEZONE": "Asia/Ho_Chi_Minh",
-    "SCRIPT_TIMEOUT_S": 5.0,
-    "TESTING": False,
-    "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
-    "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
-    "FILES_DIR": str(INSTANCE_DIR / "files"),
-    "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
-}
+KEYS = ("DATABASE_URL", "SECRET_KEY", "TIMEZONE", "SCRIPT_TIMEOUT_S", "TESTING",
+        "MAX_CONTENT_LENGTH", "BPMN_DIR", "INSTANCE_DIR", "FILES_DIR", "MAX_UPLOAD_BYTES")
 
 _CASTS: dict[str, Any] = {"SCRIPT_TIMEOUT_S": float, "MAX_CONTENT_LENGTH": int,
                           "MAX_UPLOAD_BYTES": int,
                           "TESTING": lambda v: str(v).lower() in ("1", "true", "yes")}
 
 
+def _defaults(instance_dir: Path) -> dict[str, Any]:
+    return {
+        "INSTANCE_DIR": str(instance_dir),
+        "DATABASE_URL": f"sqlite:///{instance_dir / 'tdkt.db'}",
+        "SECRET_KEY": None,
+        "TIMEZONE": "Asia/Ho_Chi_Minh",
+        "SCRIPT_TIMEOUT_S": 5.0,
+        "TESTING": False,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
+        "FILES_DIR": str(instance_dir / "files"),
+        "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+    }
+
+
 def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    """Defaults, then ``TDKT_*`` environment variables, then ``overrides``."""
-    config = dict(DEFAULTS)
-    for key in DEFAULTS:
+    """Defaults, then ``TDKT_*`` environment variables, then ``overrides``.
+
+    Everything is read when called (nothing at import time), so ``INSTANCE_DIR``
+    given to ``create_app`` moves the database, the files and the secret key too.
+    """
+    given: dict[str, Any] = {}
+    for key in KEYS:
         env = os.environ.get(f"TDKT_{key}")
         if env is not None:
-            config[key] = _CASTS.get(key, str)(env)
-    for key, value in (overrides or {}).items():
-        config[key] = value
+            given[key] = _CASTS.get(key, str)(env)
+    given.update(overrides or {})
+    instance_dir = Path(given.get("INSTANCE_DIR") or PROJECT_ROOT / "instance")
+    config = {**_defaults(instance_dir), **given}
     if not config["SECRET_KEY"]:
-        config["SECRET_KEY"] = _instance_secret()
+        config["SECRET_KEY"] = _instance_secret(instance_dir)
     return config
 
 
-def _instance_secret() -> str:
+def _instance_secret(instance_dir: Path) -> str:
     """A random key kept in the instance folder, so sessions survive restarts."""
-    path = INSTANCE_DIR / "secret_key"
+    path = instance_dir / "secret_key"
     try:
         return path.read_text().strip()
     except FileNotFoundError:
-        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        instance_dir.mkdir(parents=True, exist_ok=True)
         key = secrets.token_hex(32)
         path.write_text(key)
         path.chmod(0o600)

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, jsonify
 from flask_smorest import Api
+from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from engine.errors import (
@@ -49,8 +50,19 @@ def status_of(exc: EngineError) -> int:
     return 400
 
 
+class ErrorSchema(Schema):
+    """Every error the API returns."""
+
+    code = fields.String(required=True,
+                         metadata={"description": "stable code, e.g. task.not_ready"})
+    message = fields.String(required=True, metadata={"description": "Vietnamese message"})
+    details = fields.Raw(metadata={"description": "field errors or [{element_id, message}]"})
+
+
 class TdktApi(Api):  # type: ignore[misc]
     """flask-smorest Api whose HTTP errors use our ``{code, message}`` shape."""
+
+    ERROR_SCHEMA = ErrorSchema
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         status = error.code or 500
@@ -102,6 +114,13 @@ def init_api(app: Flask) -> TdktApi:
 
     @app.errorhandler(EngineError)
     def _engine_error(exc: EngineError) -> Any:
-        return jsonify(exc.to_dict()), status_of(exc)
+        status = status_of(exc)
+        headers = {"WWW-Authenticate": 'Bearer realm="tdkt"'} if status == 401 else {}
+        return jsonify(exc.to_dict()), status, headers
+
+    @app.errorhandler(RecursionError)
+    def _too_deep(_exc: RecursionError) -> Any:
+        return jsonify({"code": "data.invalid",
+                        "message": "Dữ liệu lồng nhau quá sâu."}), 422
 
     return api
