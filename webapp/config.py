@@ -30,7 +30,7 @@ def _defaults(instance_dir: Path) -> dict[str, Any]:
         "TIMEZONE": "Asia/Ho_Chi_Minh",
         "SCRIPT_TIMEOUT_S": 5.0,
         "TESTING": False,
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,  # the upload limit plus room for the form
         "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
         "FILES_DIR": str(instance_dir / "files"),
         "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
