@@ -30,7 +30,6 @@ def _defaults(instance_dir: Path) -> dict[str, Any]:
         "TIMEZONE": "Asia/Ho_Chi_Minh",
         "SCRIPT_TIMEOUT_S": 5.0,
         "TESTING": False,
-        "MAX_CONTENT_LENGTH": 21 * 1024 * 1024,  # the upload limit plus room for the form
         "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
         "FILES_DIR": str(instance_dir / "files"),
         "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
@@ -51,6 +50,8 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     given.update(overrides or {})
     instance_dir = Path(given.get("INSTANCE_DIR") or PROJECT_ROOT / "instance")
     config = {**_defaults(instance_dir), **given}
+    # A request may carry one file of the upload limit plus the form around it.
+    config.setdefault("MAX_CONTENT_LENGTH", int(config["MAX_UPLOAD_BYTES"]) + 1024 * 1024)
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance_dir)
     return config

@@ -1,4 +1,4 @@
-"""Demo data: two units, one user per role, every diagram in bpmn/ deployed.
+"""Demo data: units, one user per role, the award registry, every diagram in bpmn/ deployed.
 
 Idempotent: what exists is left as it is. The demo password is public (it is
 in the README); never load the demo on a production database.
@@ -15,6 +15,7 @@ from engine import identity
 from engine.errors import EngineError
 from engine.roles import SYSTEM
 from engine.store.models import Unit, User
+from webapp.demo_registry import load_demo_registry
 from webapp.services import Services
 
 DEMO_PASSWORD = "tdkt-demo-2026"
@@ -50,6 +51,7 @@ def load_demo(svc: Services, bpmn_dir: Path) -> Iterator[str]:
                                      svc.engine.settings.roles, unit_code, full_name)
                 yield f"Người dùng {username} ({', '.join(roles)}), mật khẩu: {DEMO_PASSWORD}"
         session.commit()
+    yield from load_demo_registry(svc, UNITS)
     for path in sorted(bpmn_dir.glob("*.bpmn")):
         with svc.db.write_session() as session:
             try:
