@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine import audit, identity
 from engine.errors import EngineError
 from engine.roles import SYSTEM
+from engine.specs.registry import dependency_order
 from engine.store.migrate import downgrade, upgrade
 from webapp import create_app
 from webapp.demo import load_demo
@@ -157,10 +158,11 @@ def process_deploy(files: tuple[str, ...]) -> None:
     """Validate and deploy BPMN FILES (a new version only when the XML changed)."""
     with _app() as (_, svc):
         failed = False
-        for name in files:
+        docs = dependency_order([(name, Path(name).read_bytes()) for name in files])
+        for name, xml in docs:  # a called process is deployed before its callers
             session = svc.db.write_session()
             try:
-                r = svc.engine.deploy(session, Path(name).read_bytes(), SYSTEM, Path(name).name)
+                r = svc.engine.deploy(session, xml, SYSTEM, Path(name).name)
                 state = "phiên bản mới" if r["created"] else "không đổi"
                 click.echo(f"{r['key']} v{r['version']} ({state}) sha256={r['sha256']}")
             except EngineError as exc:

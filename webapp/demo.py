@@ -14,6 +14,7 @@ from sqlalchemy import select
 from engine import identity
 from engine.errors import EngineError
 from engine.roles import SYSTEM
+from engine.specs.registry import dependency_order
 from engine.store.models import Unit, User
 from webapp.demo_registry import load_demo_registry
 from webapp.services import Services
@@ -52,13 +53,14 @@ def load_demo(svc: Services, bpmn_dir: Path) -> Iterator[str]:
                 yield f"Người dùng {username} ({', '.join(roles)}), mật khẩu: {DEMO_PASSWORD}"
         session.commit()
     yield from load_demo_registry(svc, UNITS)
-    for path in sorted(bpmn_dir.glob("*.bpmn")):
+    docs = [(p.name, p.read_bytes()) for p in sorted(bpmn_dir.glob("*.bpmn"))]
+    for name, xml in dependency_order(docs):  # called processes first
         with svc.db.write_session() as session:
             try:
-                r = svc.engine.deploy(session, path.read_bytes(), SYSTEM, path.name)
+                r = svc.engine.deploy(session, xml, SYSTEM, name)
             except EngineError as exc:
-                yield f"Không triển khai được {path.name}: {exc.message}"
+                yield f"Không triển khai được {name}: {exc.message}"
                 continue
             if r["created"]:
-                yield f"Quy trình {r['key']} v{r['version']} ({path.name})"
+                yield f"Quy trình {r['key']} v{r['version']} ({name})"
     yield "Dữ liệu mẫu đã sẵn sàng."

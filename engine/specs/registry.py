@@ -74,6 +74,42 @@ def main_process_id(root: etree._Element) -> str:
     return top[0]
 
 
+def dependency_order(docs: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
+    """Files in an order where each comes after the files defining processes it calls.
+
+    Files that cannot be read keep their place at the end, so deploying them still
+    reports their own error.
+    """
+    defines: dict[str, str] = {}
+    calls: dict[str, set[str]] = {}
+    unreadable: list[tuple[str, bytes]] = []
+    readable: list[tuple[str, bytes]] = []
+    for name, xml in docs:
+        try:
+            root = parse_xml(xml)
+        except BpmnInvalid:
+            unreadable.append((name, xml))
+            continue
+        readable.append((name, xml))
+        for pid in v.executable_process_ids(root):
+            defines.setdefault(pid, name)
+        calls[name] = v.called_elements(root)
+    ordered: list[tuple[str, bytes]] = []
+    placed: set[str] = set()
+    pending = list(readable)
+    while pending:
+        ready = [d for d in pending
+                 if all(defines.get(c) in (None, d[0]) or defines[c] in placed
+                        for c in calls[d[0]])]
+        if not ready:  # a cycle: keep the given order, deploy reports what is missing
+            ready = pending[:1]
+        for doc in ready:
+            ordered.append(doc)
+            placed.add(doc[0])
+            pending.remove(doc)
+    return ordered + unreadable
+
+
 class SpecRegistry:
     """Deploys versions and keeps parsed specs in an LRU cache keyed by version id."""
 
