@@ -156,6 +156,7 @@ class SpecRegistry:
         v.check_user_tasks(root, self.checks.form_exists, problems)
         v.check_service_tasks(root, self.checks.handler_exists, problems)
         v.check_supported(root, problems)
+        v.check_unique_ids(root, problems)
         v.check_lengths(root, problems)
         deps, dep_docs = self._dependency_xml(session, root)
         try:

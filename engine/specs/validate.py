@@ -153,3 +153,29 @@ def check_lengths(root: etree._Element, problems: Problems) -> None:
     for node in root.xpath(".//bpmn:*[@id]", namespaces=NS):
         if len(node.get("id")) > MAX_ELEMENT_ID:
             problems.add(node.get("id")[:40] + "…", f"Mã phần tử dài quá {MAX_ELEMENT_ID} ký tự.")
+
+
+def check_unique_ids(root: etree._Element, problems: Problems) -> None:
+    """Every BPMN element id once, and no handler named like an element.
+
+    SpiffWorkflow indexes elements by id, extension elements too, so a service task
+    whose id equals its handler's name (``serviceTaskOperator id``) breaks parsing.
+    The same handler may serve many service tasks.
+    """
+    seen: dict[str, str] = {}
+    handlers: set[str] = set()
+    for node in root.iter():
+        if not isinstance(node.tag, str) or not node.get("id"):
+            continue
+        ident = node.get("id")
+        if node.tag == f"{{{SPIFF_NS}}}serviceTaskOperator":
+            handlers.add(ident)
+        elif node.tag.startswith(f"{{{BPMN_NS}}}"):
+            tag = etree.QName(node).localname
+            if ident in seen:
+                problems.add(ident, f"Mã «{ident}» dùng cho hai phần tử ({seen[ident]} và "
+                                    f"{tag}); mỗi mã chỉ được dùng một lần.")
+            seen[ident] = tag
+    for ident in sorted(handlers.intersection(seen)):
+        problems.add(ident, f"Phần tử «{ident}» trùng tên với bộ xử lý (handler) «{ident}»; "
+                            "hãy đặt mã phần tử khác (ví dụ thêm tiền tố task_).")

@@ -129,3 +129,14 @@ def test_timer_events_are_refused_until_the_scheduler_exists(w: World) -> None:
     with pytest.raises(BpmnInvalid) as info:
         w.deploy(xml)
     assert {d["element_id"] for d in info.value.details} == {"n1"}
+
+
+def test_an_id_used_twice_is_refused_with_its_name(w: World) -> None:
+    w.eng.handlers.register("notify", lambda call: {})
+    task = ('<bpmn:serviceTask id="notify"><bpmn:extensionElements>'
+            '<spiffworkflow:serviceTaskOperator id="notify" resultVariable="r" />'
+            '</bpmn:extensionElements></bpmn:serviceTask>')
+    with pytest.raises(BpmnInvalid) as info:
+        w.deploy(linear(task))
+    assert any(d["element_id"] == "notify" and "trùng tên với bộ xử lý" in d["message"]
+               for d in info.value.details)
