@@ -1,0 +1,82 @@
+"""bpmn/province_forwarding.bpmn on its own: every branch, the answer in the data.
+
+Trình UBND tỉnh (qua Sở Nội vụ): the Chánh Văn phòng signs the tờ trình (or sends it back to
+Phòng TCHCQT, or refuses), Phòng TCHCQT sends the dossier and records the province's answer.
+As a call activity of annual_title_nomination it is walked in test_annual_nomination.py; here
+it runs alone, started by the secretariat, with no nominations behind it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+from test_annual_nomination import SENT, Office, answer, chair, make_office, only_task
+
+from engine.errors import Forbidden, InvalidData
+
+KEY = "province_forwarding"
+
+
+@pytest.fixture
+def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
+    made = make_office(db_url, monkeypatch)
+    yield made
+    made.db.dispose()
+
+
+PATHS: dict[str, tuple[list[tuple[str, str, dict[str, Any]]], str, dict[str, Any]]] = {
+    "signed-approved": ([chair("sign_proposal", "approve"), SENT, answer("approved")],
+                        "end_answered",
+                        {"outcome": "approved", "decision_no": "15/QĐ-UBND",
+                         "decision_date": "2025-12-20", "approved_subjects": []}),
+    "returned-then-partial": ([
+        chair("sign_proposal", "return"),
+        ("prepare_dossier", "sec", {"comment": "Sửa tờ trình theo ý kiến Chánh Văn phòng."}),
+        chair("sign_proposal", "approve"), SENT, answer("partial", "NV002"),
+    ], "end_answered", {"outcome": "partial", "approved_subjects": ["NV002"]}),
+    "signed-rejected-by-province": ([chair("sign_proposal", "approve"), SENT,
+                                     answer("rejected")],
+                                    "end_answered", {"outcome": "rejected"}),
+    "not-signed": ([chair("sign_proposal", "reject")], "end_not_sent",
+                   {"outcome": "rejected", "approved_subjects": []}),
+}
+
+
+@pytest.mark.parametrize("path", list(PATHS))
+def test_every_branch_alone(office: Office, path: str) -> None:
+    steps, end, expected = PATHS[path]
+    inst = office.walk(office.start("sec", KEY), steps)
+    assert inst["status"] == "completed", inst.get("error")
+    assert office.ends_reached(inst["id"]) == {end}
+    assert {k: inst["data"].get(k) for k in expected} == expected
+    if end == "end_answered":
+        assert inst["data"]["document_no"] == "120/TTr-VP"
+        assert inst["data"]["province_answer"]["outcome"] == expected["outcome"]
+
+
+def test_only_the_secretariat_starts_it(office: Office) -> None:
+    for who in ("sub", "chair"):
+        with pytest.raises(Forbidden):
+            office.start(who, KEY)
+
+
+def test_answer_waits_30_working_days_and_needs_a_decision(office: Office) -> None:
+    inst = office.walk(office.start("sec", KEY), [chair("sign_proposal", "approve")])
+    task = only_task(inst, "send_to_province")
+    with pytest.raises(Forbidden):
+        office.complete(task, "chair", SENT[2])
+    with pytest.raises(InvalidData):
+        office.complete(task, "sec", {"document_no": "120/TTr-VP", "sent_date": "01/12/2025"})
+    task = only_task(office.complete(task, "sec", SENT[2]), "record_answer")
+    created = datetime.fromisoformat(task["created_at"])
+    assert datetime.fromisoformat(task["due_at"]) == office.eng.calendar.due_at(created, 30)
+    for bad in ({"outcome": "approved"}, {"outcome": "partial", "decision_no": "15/QĐ-UBND",
+                                          "decision_date": "2025-12-20"},
+                {"outcome": "maybe"}):
+        with pytest.raises(InvalidData):
+            office.complete(task, "sec", bad)
+    done = office.complete(task, "sec", answer("approved")[2])
+    assert done["status"] == "completed"
