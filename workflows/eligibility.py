@@ -15,7 +15,8 @@ How a verdict is made:
    ``rule`` is the rule id, its ``<description>`` states the condition in Vietnamese, its
    input entries test *facts*. A rule passes when one of its rows matches and fails when
    none does; the first row of a rule is its main statement.
-3. Facts are names. History facts are computed in ``workflows.history.FACTS`` (rating_rank,
+3. Facts are names. History facts are computed in ``workflows.eligibility_facts.FACTS``
+   (rating_rank,
    rating_run, prerequisite_run, member_title_pct, …); catalogue facts are the keys of
    ``AwardType.rules`` (consecutive_years, min_member_title_pct, …) plus ``min_rating_rank``,
    ``max_discipline_rank``, ``window_title_times`` and ``registration_required``. A table
@@ -59,15 +60,8 @@ from engine.sandbox import SandboxEnvironment
 from engine.specs.xmlsafe import parse_xml
 from workflows import catalogue
 from workflows.catalogue import Subject
-from workflows.history import (
-    DISCIPLINE_RANK,
-    FACTS,
-    RATING_RANK,
-    Fact,
-    FactContext,
-    Inferred,
-    Row,
-)
+from workflows.eligibility_facts import FACTS, Fact, FactContext, Inferred
+from workflows.history import DISCIPLINE_RANK, RATING_RANK, Row
 from workflows.models import AWARD_KINDS, AwardType
 
 COMMON_TABLE = "common"

@@ -15,7 +15,7 @@ from test_eligibility_kit import History, failed_rules, history_on, reason, row_
 from engine.errors import EngineError, InvalidData, NotFound
 from engine.roles import Actor
 from workflows.eligibility import PARAM_NAMES, evaluate_for, load_table
-from workflows.history import FACTS
+from workflows.eligibility_facts import FACTS
 from workflows.models import AwardType
 
 Y = 2024
