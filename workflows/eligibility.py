@@ -16,8 +16,7 @@ How a verdict is made:
    input entries test *facts*. A rule passes when one of its rows matches and fails when
    none does; the first row of a rule is its main statement.
 3. Facts are names. History facts are computed in ``workflows.eligibility_facts.FACTS``
-   (rating_rank,
-   rating_run, prerequisite_run, member_title_pct, …); catalogue facts are the keys of
+   (rating_rank, rating_run, prerequisite_run, member_title_pct, …); catalogue facts are the keys of
    ``AwardType.rules`` (consecutive_years, min_member_title_pct, …) plus ``min_rating_rank``,
    ``max_discipline_rank``, ``window_title_times`` and ``registration_required``. A table
    compares them (``member_title_pct >= min_member_title_pct``), so an admin changing 70 to

@@ -1,10 +1,12 @@
 """bpmn/adhoc_award.bpmn end to end: every gateway branch, through the service layer.
 
 Khen thưởng đột xuất, thủ tục đơn giản (Luật Thi đua, khen thưởng, Điều 85):
-the submitting unit proposes, Phòng TCHCQT appraises (10 working days), the
-Chánh Văn phòng decides (5 working days). Each engine call runs in its own
-write session, so the instance is saved and restored between steps as in
-production.
+the submitting unit proposes, Phòng TCHCQT appraises (10 working days) and names
+the nominee's code, the Chánh Văn phòng decides (5 working days); an approved
+Giấy khen gets a decision number and goes into the registry with kind "adhoc",
+a Bằng khen of the province is marked proposed to the province. Each engine
+call runs in its own write session, so the instance is saved and restored
+between steps as in production.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import pytest
 from argon2 import PasswordHasher
 from lxml import etree
 from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
 
 from engine import identity
 from engine.errors import Forbidden, InvalidData, NotFound
@@ -28,6 +31,8 @@ from engine.store.db import Database
 from engine.store.models import ProcessInstance
 from engine.store.serializer import load_state
 from workflows import build_engine
+from workflows.handlers.registry import office_today
+from workflows.models import Award, Nomination, Person
 
 BPMN_FILE = Path(__file__).resolve().parents[2] / "bpmn" / "adhoc_award.bpmn"
 KEY = "adhoc_award"
@@ -43,7 +48,10 @@ PROPOSAL = {
 }
 SUPPLEMENT = {**PROPOSAL, "deed_summary": "Dũng cảm cứu 3 người trong vụ cháy chợ; có xác nhận "
                                           "của Công an phường."}
-ENDS = {"end_decided", "end_rejected", "end_not_approved"}
+BK_PROPOSAL = {**PROPOSAL, "award_code": "BK_TINH"}
+TEAM_PROPOSAL = {**PROPOSAL, "nominee_name": "Phòng Kinh tế", "subject_kind": "collective"}
+ENDS = {"end_decided", "end_rejected", "end_not_approved", "end_proposed"}
+GK_BONUS = 702000  # 0.3 × 2.340.000 đ
 # The role each user task's lane maps to, and whether the task has a deadline.
 ROLE = {"propose": "submitter", "supplement": "submitter", "appraise": "secretariat",
         "decide": "chair"}
@@ -52,6 +60,12 @@ HAS_DUE = {"propose": False, "supplement": True, "appraise": True, "decide": Tru
 
 def decision(value: str, comment: str = "") -> dict[str, Any]:
     return {"decision": value, "comment": comment}
+
+
+def appraisal(value: str, comment: str = "", nominee: str | None = None) -> dict[str, Any]:
+    """The secretariat's appraisal; approving names the nominee (default P1)."""
+    code = nominee or ("P1" if value == "approve" else None)
+    return {**decision(value, comment), "nominee_code": code}
 
 
 @dataclass
@@ -80,6 +94,27 @@ class Office:
         return {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED)
                 if t.task_spec.bpmn_id in ENDS}
 
+    def registry(self) -> list[tuple[Any, ...]]:
+        with self.db.session() as s:
+            return [tuple(r) for r in s.execute(
+                select(Award.subject_code, Award.award_code, Award.kind, Award.year,
+                       Award.decision_no, Award.decision_date, Award.instance_id,
+                       Award.bonus_amount).order_by(Award.id)).all()]
+
+    def nominations(self) -> list[tuple[Any, ...]]:
+        with self.db.session() as s:
+            return [tuple(r) for r in s.execute(
+                select(Nomination.subject_code, Nomination.award_code, Nomination.kind,
+                       Nomination.status).order_by(Nomination.id)).all()]
+
+    def state(self, instance_id: int) -> tuple[Any, ...]:
+        """What a refused command must leave unchanged."""
+        with self.db.session() as s:
+            inst = s.get(ProcessInstance, instance_id)
+            assert inst is not None
+            count = s.scalar(select(func.count()).select_from(Nomination))
+            return inst.lock_version, inst.state_json, count, self.registry()
+
 
 @pytest.fixture
 def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
@@ -99,6 +134,9 @@ def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
             user = identity.create_user(s, SYSTEM, username, "password1", roles,
                                         eng.settings.roles, unit)
             actors[username] = identity.actor_of(user)
+        s.add_all([Person(code="P1", full_name="Nguyễn Văn An", unit_code="PKT"),
+                   Person(code="P2", full_name="Trần Văn Bảo", unit_code="PKT", active=False),
+                   Person(code="P3", full_name="Nguyễn Văn Ân", unit_code="PKT")])
         s.commit()
     with db.write_session() as s:
         deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
@@ -123,42 +161,58 @@ def only_task(inst: dict[str, Any], name: str) -> dict[str, Any]:
     return task
 
 
-# Each path: the steps after start as (task, user who does it, form data), and the end.
-PATHS: dict[str, tuple[list[tuple[str, str, dict[str, Any]]], str]] = {
+def gk(subject: str = "P1") -> list[tuple[Any, ...]]:
+    """The registry after an approved ad-hoc Giấy khen (year of the deed, today's decision)."""
+    return [(subject, "GK", "adhoc", 2024, "1/QĐ-VP", office_today(), None, GK_BONUS)]
+
+
+Steps = list[tuple[str, str, dict[str, Any]]]
+# Each path: the steps after start, the end, the registry after, the nominations after.
+PATHS: dict[str, tuple[Steps, str, list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {
     "approve-approve": ([
         ("propose", "sub", PROPOSAL),
-        ("appraise", "sec", decision("approve", "Đủ điều kiện.")),
+        ("appraise", "sec", appraisal("approve", "Đủ điều kiện.")),
         ("decide", "chair", decision("approve")),
-    ], "end_decided"),
+    ], "end_decided", gk(), [("P1", "GK", "adhoc", "decided")]),
     "approve-return-approve": ([
         ("propose", "sub", PROPOSAL),
-        ("appraise", "sec", decision("approve")),
-        ("decide", "chair", decision("return", "Làm rõ mức độ thành tích.")),
-        ("appraise", "sec", decision("approve", "Đã làm rõ.")),
+        ("appraise", "sec", appraisal("approve", nominee="P3")),
+        ("decide", "chair", decision("return", "Nhầm người: kiểm tra lại mã cán bộ.")),
+        ("appraise", "sec", appraisal("approve", "Đã làm rõ.")),
         ("decide", "chair", decision("approve")),
-    ], "end_decided"),
+    ], "end_decided", gk(), [("P1", "GK", "adhoc", "decided")]),
     "approve-reject": ([
         ("propose", "sub", PROPOSAL),
-        ("appraise", "sec", decision("approve")),
+        ("appraise", "sec", appraisal("approve")),
         ("decide", "chair", decision("reject", "Chưa đủ tiêu chuẩn khen đột xuất.")),
-    ], "end_not_approved"),
+    ], "end_not_approved", [], []),
     "return-supplement-approve": ([
         ("propose", "sub", PROPOSAL),
-        ("appraise", "sec", decision("return", "Thiếu xác nhận của cơ quan chức năng.")),
+        ("appraise", "sec", appraisal("return", "Thiếu xác nhận của cơ quan chức năng.")),
         ("supplement", "sub", SUPPLEMENT),
-        ("appraise", "sec", decision("approve")),
+        ("appraise", "sec", appraisal("approve")),
         ("decide", "chair", decision("approve")),
-    ], "end_decided"),
+    ], "end_decided", gk(), [("P1", "GK", "adhoc", "decided")]),
     "reject-at-appraisal": ([
         ("propose", "sub", PROPOSAL),
-        ("appraise", "sec", decision("reject", "Không thuộc trường hợp đột xuất.")),
-    ], "end_rejected"),
+        ("appraise", "sec", appraisal("reject", "Không thuộc trường hợp đột xuất.")),
+    ], "end_rejected", [], []),
+    "collective-approved": ([
+        ("propose", "sub", TEAM_PROPOSAL),
+        ("appraise", "sec", appraisal("approve", nominee="PKT")),
+        ("decide", "chair", decision("approve")),
+    ], "end_decided", gk("PKT"), [("PKT", "GK", "adhoc", "decided")]),
+    "province-award-proposed": ([
+        ("propose", "sub", BK_PROPOSAL),
+        ("appraise", "sec", appraisal("approve")),
+        ("decide", "chair", decision("approve")),
+    ], "end_proposed", [], [("P1", "BK_TINH", "adhoc", "proposed")]),
 }
 
 
 @pytest.mark.parametrize("path", list(PATHS))
 def test_every_gateway_branch_end_to_end(office: Office, path: str) -> None:
-    steps, expected_end = PATHS[path]
+    steps, expected_end, registry, nominations = PATHS[path]
     inst = office.start("sub")
     for name, who, data in steps:
         task = only_task(inst, name)
@@ -170,12 +224,17 @@ def test_every_gateway_branch_end_to_end(office: Office, path: str) -> None:
     assert office.ends_reached(inst["id"]) == {expected_end}
     if expected_end == "end_decided":
         assert inst["data"]["award_status"] == "decided"
+        assert inst["data"]["decision_no"] == "1/QĐ-VP"
+        assert inst["data"]["registry"]["total_bonus"] == GK_BONUS
     else:
         assert "award_status" not in inst["data"]
+        assert "decision_no" not in inst["data"]
     assert inst["data"]["decision"] == steps[-1][2]["decision"]
-    assert inst["data"]["nominee_name"] == PROPOSAL["nominee_name"]
+    assert inst["data"]["nominee_name"] == steps[0][2]["nominee_name"]
     if any(name == "supplement" for name, _, _ in steps):
         assert inst["data"]["deed_summary"] == SUPPLEMENT["deed_summary"]
+    assert office.registry() == [row[:6] + (inst["id"],) + row[7:] for row in registry]
+    assert office.nominations() == nominations
 
 
 def test_lanes_gate_who_acts(office: Office) -> None:
@@ -192,11 +251,12 @@ def test_lanes_gate_who_acts(office: Office) -> None:
     task = only_task(inst, "appraise")
     for intruder in ("sub", "chair"):
         with pytest.raises(Forbidden):
-            office.complete(task, intruder, decision("approve"))
-    inst = office.complete(task, "sec", decision("approve"))
+            office.complete(task, intruder, appraisal("approve"))
+    inst = office.complete(task, "sec", appraisal("approve"))
     task = only_task(inst, "decide")
     with pytest.raises(Forbidden):
         office.complete(task, "sec", decision("approve"))
+    assert office.registry() == [] and office.nominations() == []
 
 
 def test_forms_are_validated(office: Office) -> None:
@@ -208,6 +268,29 @@ def test_forms_are_validated(office: Office) -> None:
     task = only_task(office.complete(task, "sub", PROPOSAL), "appraise")
     with pytest.raises(InvalidData):
         office.complete(task, "sec", {"decision": "maybe"})
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sec", decision("approve"))  # approving names the nominee
+    assert list(err.value.details) == ["nominee_code"]
+
+
+@pytest.mark.parametrize("proposal, nominee", [
+    (PROPOSAL, "NOBODY"),  # no such person or unit
+    (PROPOSAL, "P2"),  # no longer working here
+    (PROPOSAL, "PKT"),  # a unit, but the proposal is for a person
+    (TEAM_PROPOSAL, "P1"),  # a person, but the proposal is for a collective
+], ids=["unknown", "inactive", "unit-for-person", "person-for-unit"])
+def test_bad_nominee_is_refused_and_changes_nothing(office: Office, proposal: dict[str, Any],
+                                                    nominee: str) -> None:
+    inst = office.complete(only_task(office.start("sub"), "propose"), "sub", proposal)
+    task = only_task(inst, "appraise")
+    before = office.state(inst["id"])
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sec", appraisal("approve", nominee=nominee))
+    assert err.value.code == "adhoc.invalid"
+    assert list(err.value.details) == ["nominee_code"]
+    assert office.state(inst["id"]) == before
+    good = "PKT" if proposal is TEAM_PROPOSAL else "P1"
+    assert only_task(office.complete(task, "sec", appraisal("approve", nominee=good)), "decide")
 
 
 def test_diagram_is_complete_for_the_modeler() -> None:
