@@ -1,0 +1,306 @@
+"""bpmn/award_revocation.bpmn end to end (hủy bỏ khen thưởng, Luật Điều 93).
+
+Phòng TCHCQT opens a case on a registry entry, the council recommends, the
+Chánh Văn phòng decides; a revocation takes a decision number and marks the
+registry row revoked, never deleting it. Each engine call runs in its own write
+session, as in production.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from lxml import etree
+from SpiffWorkflow.util.task import TaskState
+from sqlalchemy import func, select
+
+from engine import identity
+from engine.errors import Forbidden, InvalidData
+from engine.extensions import ServiceCall
+from engine.roles import SYSTEM, Actor
+from engine.service import ProcessEngine
+from engine.store.db import Database
+from engine.store.models import AuditEvent, ProcessInstance
+from engine.store.serializer import load_state
+from workflows import build_engine
+from workflows.handlers.registry import office_today
+from workflows.handlers.revocation import revoke_award
+from workflows.models import Award, DecisionCounter, Person
+
+BPMN_FILE = Path(__file__).resolve().parents[2] / "bpmn" / "award_revocation.bpmn"
+KEY = "award_revocation"
+NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
+      "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
+ENDS = {"end_revoked", "end_kept"}
+ROLE = {"request": "secretariat", "review": "council", "decide": "chair"}
+DUE = {"request": False, "review": True, "decide": True}
+REASON = "Kê khai sáng kiến không đúng sự thật (kết luận thanh tra số 12/KL-TTr)."
+
+
+def case(award_id: int, reason: str = REASON) -> dict[str, Any]:
+    return {"award_id": award_id, "reason": reason, "evidence_summary": "Kết luận thanh tra."}
+
+
+def review(value: str) -> dict[str, Any]:
+    return {"recommend": value, "comment": ""}
+
+
+def decision(value: str) -> dict[str, Any]:
+    return {"decision": value, "comment": ""}
+
+
+@dataclass
+class Office:
+    db: Database
+    eng: ProcessEngine
+    actors: dict[str, Actor]
+    award_id: int = 0  # CSTĐ cơ sở 2024 of P1, to be revoked
+    revoked_id: int = 0  # an entry revoked earlier
+
+    def write(self, fn: Any, *args: Any) -> Any:
+        with self.db.write_session() as s:
+            return fn(s, *args)
+
+    def start(self, who: str = "sec") -> dict[str, Any]:
+        return self.write(self.eng.start_instance, KEY, self.actors[who])
+
+    def complete(self, task: dict[str, Any], who: str, data: dict[str, Any]) -> dict[str, Any]:
+        return self.write(self.eng.complete_task, task["id"], self.actors[who], data)
+
+    def registry(self) -> list[tuple[Any, ...]]:
+        with self.db.session() as s:
+            return [tuple(r) for r in s.execute(
+                select(Award.id, Award.subject_code, Award.award_code, Award.decision_no,
+                       Award.revoked, Award.revoked_decision_no, Award.revoked_date,
+                       Award.revoked_reason).order_by(Award.id)).all()]
+
+    def numbers_taken(self) -> int:
+        with self.db.session() as s:
+            return int(s.scalar(select(func.coalesce(func.sum(DecisionCounter.last_number), 0))))
+
+    def state(self, instance_id: int) -> tuple[Any, ...]:
+        with self.db.session() as s:
+            inst = s.get(ProcessInstance, instance_id)
+            assert inst is not None
+            audits = s.scalar(select(func.count()).select_from(AuditEvent))
+            return inst.lock_version, inst.state_json, audits, self.registry(), \
+                self.numbers_taken()
+
+    def ends_reached(self, instance_id: int) -> set[str]:
+        with self.db.session() as s:
+            inst = s.get(ProcessInstance, instance_id)
+            assert inst is not None
+            loaded = self.eng.specs.load(s, inst.model_version_id)
+            wf = load_state(inst.state_json, loaded.spec, loaded.subprocess_specs)
+        return {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED)
+                if t.task_spec.bpmn_id in ENDS}
+
+
+@pytest.fixture
+def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
+    monkeypatch.setattr(identity, "_HASHER",
+                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    db = Database(db_url)
+    eng = build_engine()
+    users = (("sec", ["secretariat"], "TCHCQT"), ("council", ["council"], None),
+             ("chair", ["chair"], None), ("sub", ["submitter"], "PKT"))
+    actors: dict[str, Actor] = {}
+    with db.write_session() as s:
+        identity.create_unit(s, SYSTEM, "PKT", "Phòng Kinh tế")
+        identity.create_unit(s, SYSTEM, "TCHCQT", "Phòng Tổ chức - Hành chính - Quản trị")
+        s.flush()
+        s.add(Person(code="P1", full_name="Nguyễn Văn An", unit_code="PKT"))
+        kept = Award(year=2024, subject_code="P1", award_code="LDTT", kind="annual",
+                     decision_no="5/QĐ-VP", decision_date=date(2024, 12, 20), source="import")
+        target = Award(year=2024, subject_code="P1", award_code="CSTD_CS", kind="annual",
+                       decision_no="5/QĐ-VP", decision_date=date(2024, 12, 20),
+                       source="import", bonus_amount=2340000)
+        old = Award(year=2023, subject_code="PKT", award_code="TTLDTT", kind="annual",
+                    decision_no="9/QĐ-VP", decision_date=date(2023, 12, 22), source="import",
+                    revoked=True, revoked_decision_no="2/QĐ-VP", revoked_date=date(2024, 3, 1),
+                    revoked_reason="Không đủ điều kiện.")
+        s.add_all([kept, target, old])
+        for username, roles, unit in users:
+            user = identity.create_user(s, SYSTEM, username, "password1", roles,
+                                        eng.settings.roles, unit)
+            actors[username] = identity.actor_of(user)
+        s.commit()
+        award_id, revoked_id = target.id, old.id
+    with db.write_session() as s:
+        deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
+    assert deployed["key"] == KEY and deployed["created"]
+    assert deployed["name"] == "Hủy bỏ quyết định khen thưởng"
+    yield Office(db, eng, actors, award_id, revoked_id)
+    db.engine.dispose()
+
+
+def only_task(inst: dict[str, Any], name: str) -> dict[str, Any]:
+    assert inst["status"] == "running", inst.get("error")
+    assert [t["name"] for t in inst["tasks"]] == [name]
+    task = inst["tasks"][0]
+    assert task["role"] == ROLE[name]
+    if DUE[name]:
+        assert datetime.fromisoformat(task["due_at"]) > datetime.fromisoformat(task["created_at"])
+    else:
+        assert task["due_at"] is None
+    return task
+
+
+def walk(office: Office, steps: list[tuple[str, str, dict[str, Any]]]) -> dict[str, Any]:
+    inst = office.start()
+    for name, who, data in steps:
+        inst = office.complete(only_task(inst, name), who, data)
+    return inst
+
+
+def test_revocation_marks_the_entry_and_keeps_it(office: Office) -> None:
+    before = office.registry()
+    inst = walk(office, [("request", "sec", case(office.award_id)),
+                         ("review", "council", review("revoke")),
+                         ("decide", "chair", decision("approve"))])
+    assert inst["status"] == "completed", inst.get("error")
+    assert office.ends_reached(inst["id"]) == {"end_revoked"}
+    today = office_today()
+    number = "1/QĐ-VP"
+    assert inst["data"]["award"]["subject_name"] == "Nguyễn Văn An"
+    assert inst["data"]["award"]["award_name"] == "Chiến sĩ thi đua cơ sở"
+    assert (inst["data"]["decision_no"], inst["data"]["decision_date"]) == \
+        (number, today.isoformat())
+    assert inst["data"]["revocation"] == {"award_id": office.award_id, "revoked": True,
+                                          "revoked_decision_no": number,
+                                          "revoked_date": today.isoformat()}
+    after = office.registry()
+    assert len(after) == len(before) == 3  # nothing deleted
+    assert [r for r in after if r[0] != office.award_id] == \
+        [r for r in before if r[0] != office.award_id]
+    assert next(r for r in after if r[0] == office.award_id) == (
+        office.award_id, "P1", "CSTD_CS", "5/QĐ-VP", True, number, today, REASON)
+    assert office.numbers_taken() == 1
+    with office.db.session() as s:
+        events = s.scalars(select(AuditEvent.event_type)
+                           .where(AuditEvent.instance_id == inst["id"])).all()
+    assert "award.revoked" in events
+
+
+@pytest.mark.parametrize("steps", [
+    [("review", "council", review("keep"))],
+    [("review", "council", review("revoke")), ("decide", "chair", decision("reject"))],
+], ids=["council-keeps", "chair-rejects"])
+def test_kept_awards_stay_as_they_were(office: Office,
+                                       steps: list[tuple[str, str, dict[str, Any]]]) -> None:
+    before = office.registry()
+    inst = walk(office, [("request", "sec", case(office.award_id)), *steps])
+    assert inst["status"] == "completed", inst.get("error")
+    assert office.ends_reached(inst["id"]) == {"end_kept"}
+    assert office.registry() == before
+    assert office.numbers_taken() == 0
+    assert "revocation" not in inst["data"] and "decision_issued" not in inst["data"]
+
+
+def test_chair_returns_the_case_for_clarification(office: Office) -> None:
+    amended = REASON + " Bổ sung biên bản xác minh."
+    inst = walk(office, [("request", "sec", case(office.award_id)),
+                         ("review", "council", review("revoke")),
+                         ("decide", "chair", decision("return")),
+                         ("request", "sec", case(office.award_id, amended)),
+                         ("review", "council", review("revoke")),
+                         ("decide", "chair", decision("approve"))])
+    assert inst["status"] == "completed"
+    assert office.ends_reached(inst["id"]) == {"end_revoked"}
+    row = next(r for r in office.registry() if r[0] == office.award_id)
+    assert row[4:6] == (True, "1/QĐ-VP") and row[7] == amended
+
+
+def test_second_case_on_a_revoked_award_is_refused(office: Office) -> None:
+    """Two cases on one award: the later approval is refused whole, and can only keep."""
+    first = walk(office, [("request", "sec", case(office.award_id)),
+                          ("review", "council", review("revoke"))])
+    second = walk(office, [("request", "sec", case(office.award_id)),
+                           ("review", "council", review("revoke"))])
+    office.complete(only_task(first, "decide"), "chair", decision("approve"))
+    task = only_task(second, "decide")
+    before = office.state(second["id"])
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "chair", decision("approve"))
+    assert err.value.code == "revocation.already_revoked"
+    assert "1/QĐ-VP" in err.value.message
+    assert office.state(second["id"]) == before  # no number taken, nothing written
+    inst = office.complete(task, "chair", decision("reject"))
+    assert office.ends_reached(inst["id"]) == {"end_kept"}
+    assert office.numbers_taken() == 1
+
+
+def test_revoking_is_idempotent(office: Office) -> None:
+    inst = walk(office, [("request", "sec", case(office.award_id)),
+                         ("review", "council", review("revoke")),
+                         ("decide", "chair", decision("approve"))])
+    before = office.registry()
+    with office.db.write_session() as s:
+        call = ServiceCall(s, inst["id"], KEY, "revoke", office.actors["chair"],
+                           dict(inst["data"]))
+        assert revoke_award(call) == inst["data"]["revocation"]
+        s.commit()
+    assert office.registry() == before
+
+
+@pytest.mark.parametrize("bad, code, field", [
+    ({"award_id": 999}, "revocation.award_not_found", "award_id"),
+    ({"award_id": "revoked"}, "revocation.already_revoked", "award_id"),
+    ({"award_id": "1"}, "data.invalid", "award_id"),
+    ({"reason": "Sai."}, "data.invalid", "reason"),
+    ({"reason": None}, "data.invalid", "reason"),
+])
+def test_bad_cases_are_refused_and_change_nothing(office: Office, bad: dict[str, Any],
+                                                  code: str, field: str) -> None:
+    if bad.get("award_id") == "revoked":
+        bad = {"award_id": office.revoked_id}
+    inst = office.start()
+    task = only_task(inst, "request")
+    before = office.state(inst["id"])
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sec", {**case(office.award_id), **bad})
+    assert err.value.code == code
+    assert field in err.value.details
+    assert office.state(inst["id"]) == before
+    assert only_task(office.complete(task, "sec", case(office.award_id)), "review")
+
+
+def test_lanes_gate_who_acts(office: Office) -> None:
+    with pytest.raises(Forbidden):
+        office.start("sub")
+    with pytest.raises(Forbidden):
+        office.start("council")
+    inst = office.start()
+    task = only_task(inst, "request")
+    for intruder in ("council", "chair"):
+        with pytest.raises(Forbidden):
+            office.complete(task, intruder, case(office.award_id))
+    task = only_task(office.complete(task, "sec", case(office.award_id)), "review")
+    for intruder in ("sec", "chair"):
+        with pytest.raises(Forbidden):
+            office.complete(task, intruder, review("revoke"))
+    task = only_task(office.complete(task, "council", review("revoke")), "decide")
+    for intruder in ("sec", "council"):
+        with pytest.raises(Forbidden):
+            office.complete(task, intruder, decision("approve"))
+
+
+def test_diagram_is_complete_for_the_modeler() -> None:
+    root = etree.parse(str(BPMN_FILE)).getroot()
+    process = root.find("bpmn:process", NS)
+    assert process is not None and process.get("isExecutable") == "true"
+    skip = {"laneSet", "sequenceFlow", "documentation", "extensionElements"}
+    nodes = {n.get("id") for n in process if etree.QName(n).localname not in skip}
+    refs = [r.text for r in process.iterfind(".//bpmn:flowNodeRef", NS)]
+    assert sorted(refs) == sorted(nodes)
+    shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
+    edges = {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
+    lanes = {lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)}
+    assert nodes | lanes | {"participant_office"} == shapes
+    assert {f.get("id") for f in process.iterfind("bpmn:sequenceFlow", NS)} == edges
