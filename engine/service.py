@@ -42,6 +42,8 @@ class EngineSettings:
     country: str = "VN"
     spec_cache_size: int = 256
     script_helpers: dict[str, Any] = field(default_factory=dict)
+    # dueWorkingDays="setting:<name>" asks this for the number of days (None: unknown).
+    named_days: Callable[[Session, str], Any] | None = None
 
 
 @dataclass
@@ -76,7 +78,7 @@ class ProcessEngine:
             cache_size=self.settings.spec_cache_size,
         )
         rules = TaskRules(self.settings.roles, self.policy.unit_scoped_roles, self.calendar,
-                          self.sandbox)
+                          self.sandbox, self.settings.named_days)
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
 

@@ -6,12 +6,24 @@ gets a ``ProcessEngine`` with the domain's forms and handlers registered.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
 from engine.service import EngineSettings, ProcessEngine
+from workflows import catalogue
 from workflows.forms import register_forms
 from workflows.handlers import register_handlers
 
 
+def working_days_setting(session: Session, name: str) -> int | None:
+    """``dueWorkingDays="setting:<name>"`` in a diagram reads the office's setting."""
+    value = catalogue.setting(session, name)
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
 def build_engine(settings: EngineSettings | None = None) -> ProcessEngine:
+    settings = replace(settings or EngineSettings(), named_days=working_days_setting)
     engine = ProcessEngine(settings)
     register_forms(engine.forms)
     register_handlers(engine.handlers)

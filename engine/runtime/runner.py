@@ -131,11 +131,11 @@ class Runner:
         inst.error_message = None
         inst.error_element = None
 
-    def _check_due_dates(self, wf: BpmnWorkflow) -> None:
+    def _check_due_dates(self, session: Session, wf: BpmnWorkflow) -> None:
         """Evaluate the deadlines of the ready tasks here, where a failure becomes ``error``."""
         for task in ready_user_tasks(wf):
             try:
-                due_working_days(self.rules, task)
+                due_working_days(self.rules, task, session)
             except Exception as exc:
                 raise WorkflowTaskException(
                     f"dueWorkingDays không hợp lệ: {exc}", task=task, exception=exc) from exc
@@ -190,7 +190,7 @@ class Runner:
 
         def step() -> None:
             wf.do_engine_steps()
-            self._check_due_dates(wf)
+            self._check_due_dates(session, wf)
 
         self._advance(session, inst, actor, step)
         return inst, self._persist(session, inst, wf, actor, set())
@@ -224,7 +224,7 @@ class Runner:
         def step() -> None:
             task.run()
             wf.do_engine_steps()
-            self._check_due_dates(wf)
+            self._check_due_dates(session, wf)
 
         self._advance(session, inst, actor, step)
         return inst, self._persist(session, inst, wf, actor, {task_id})
@@ -281,7 +281,7 @@ class Runner:
             for task in failed:
                 task.reset_branch(None)
             wf.do_engine_steps()
-            self._check_due_dates(wf)
+            self._check_due_dates(session, wf)
 
         self._advance(session, inst, actor, step)
         return inst, self._persist(session, inst, wf, actor, set())

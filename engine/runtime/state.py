@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -24,6 +25,8 @@ class TaskRules:
     unit_scoped: frozenset[str]
     calendar: WorkingCalendar
     sandbox: SandboxEnvironment
+    # Resolves ``dueWorkingDays="setting:<name>"``: the domain's configurable deadlines.
+    named_days: Callable[[Session, str], Any] | None = None
 
 
 def ready_user_tasks(wf: BpmnWorkflow) -> list[Any]:
@@ -49,28 +52,40 @@ def _properties(task: Any) -> dict[str, Any]:
     return props
 
 
-def due_working_days(rules: TaskRules, task: Any) -> int | None:
-    """The task's ``dueWorkingDays``: a whole number, or an expression on its data."""
+SETTING_PREFIX = "setting:"
+
+
+def due_working_days(rules: TaskRules, task: Any, session: Session) -> int | None:
+    """The task's ``dueWorkingDays``: a whole number, ``setting:<name>`` (a value the
+    office configures), or an expression on the task's data."""
     raw = _properties(task).get("dueWorkingDays")
     if raw is None or str(raw).strip() == "":
         return None
     text = str(raw).strip()
-    value = int(text) if text.isdigit() else rules.sandbox.evaluate(text, dict(task.data))
+    if text.startswith(SETTING_PREFIX):
+        name = text[len(SETTING_PREFIX):].strip()
+        value = rules.named_days(session, name) if rules.named_days else None
+        if value is None:
+            raise ValueError(f"không có thiết lập «{name}»")
+    elif text.isdigit():
+        value = int(text)
+    else:
+        value = rules.sandbox.evaluate(text, dict(task.data))
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
         raise ValueError(f"cần một số nguyên từ 0 đến 3650, nhận được {value!r}")
     return value
 
 
-def _due_at(rules: TaskRules, task: Any, now: datetime) -> datetime | None:
+def _due_at(rules: TaskRules, task: Any, now: datetime, session: Session) -> datetime | None:
     try:
-        days = due_working_days(rules, task)
+        days = due_working_days(rules, task, session)
     except Exception:  # already reported: the command put the instance in status error
         return None
     return None if days is None else rules.calendar.due_at(now, days)
 
 
-def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: datetime
-                 ) -> dict[str, Any]:
+def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: datetime,
+                 session: Session) -> dict[str, Any]:
     spec = task.task_spec
     role = role_of_lane(spec.lane, rules.roles)
     return {
@@ -85,7 +100,7 @@ def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: dateti
         "owner_id": inst.started_by if role is None else None,
         "assignee_id": None,
         "form_key": _properties(task).get("formKey"),
-        "due_at": _due_at(rules, task, now),
+        "due_at": _due_at(rules, task, now, session),
         "state": "ready",
         "created_at": now,
         "completed_at": None,
@@ -140,7 +155,7 @@ def sync_human_tasks(
         if ids:
             conn.execute(_SET_STATE, {"ids": ids, **values})
     known = {r.id for r in rows}
-    new_rows = [new_task_row(rules, inst, task, now)
+    new_rows = [new_task_row(rules, inst, task, now, session)
                 for task_id, task in ready.items() if task_id not in known]
     if new_rows:
         conn.execute(_INSERT_TASK, new_rows)

@@ -6,6 +6,7 @@ editor can mark it on the diagram.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -91,7 +92,10 @@ def check_user_tasks(
         if form_key and not form_exists(form_key):
             problems.add(task.get("id"), f"Biểu mẫu «{form_key}» chưa được đăng ký.")
         due = props.get("dueWorkingDays")
-        if due and not due.strip().isdigit():
+        if due and due.strip().startswith("setting:"):
+            if not re.fullmatch(r"setting:[A-Za-z_][\w.]*", due.strip()):
+                problems.add(task.get("id"), "Hạn xử lý dạng setting:<tên> có tên không hợp lệ.")
+        elif due and not due.strip().isdigit():
             for err in check_script(due.strip(), "eval"):
                 problems.add(task.get("id"), f"Hạn xử lý (dueWorkingDays) không hợp lệ: {err}")
 

@@ -307,3 +307,37 @@ def test_diagram_is_complete_for_the_modeler() -> None:
     lanes = {lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)}
     assert nodes | lanes | {"participant_office"} == shapes
     assert {f.get("id") for f in process.iterfind("bpmn:sequenceFlow", NS)} == edges
+
+
+def test_deadlines_come_from_the_office_settings(office: Office) -> None:
+    """The appraisal and supplement deadlines are settings, not numbers in the diagram."""
+    from engine.calendar import WorkingCalendar
+    from workflows.models import Setting
+
+    with office.db.write_session() as s:
+        s.get(Setting, "appraisal_working_days").value = 3
+        s.get(Setting, "supplement_working_days").value = 7
+        s.commit()
+    inst = office.start("sub")
+    inst = office.complete(only_task(inst, "propose"), "sub", PROPOSAL)
+    appraise = only_task(inst, "appraise")
+    calendar = WorkingCalendar()
+    created = datetime.fromisoformat(appraise["created_at"])
+    assert datetime.fromisoformat(appraise["due_at"]) == calendar.due_at(created, 3)
+    inst = office.complete(appraise, "sec", appraisal("return", "Thiếu xác nhận"))
+    supplement = only_task(inst, "supplement")
+    created = datetime.fromisoformat(supplement["created_at"])
+    assert datetime.fromisoformat(supplement["due_at"]) == calendar.due_at(created, 7)
+
+
+def test_an_unknown_deadline_setting_puts_the_instance_in_error(office: Office) -> None:
+    from workflows.models import Setting
+
+    with office.db.write_session() as s:
+        s.delete(s.get(Setting, "appraisal_working_days"))
+        s.commit()
+    inst = office.start("sub")
+    inst = office.complete(only_task(inst, "propose"), "sub", PROPOSAL)
+    assert inst["status"] == "error"
+    assert inst["error"]["element_id"] == "appraise"
+    assert "appraisal_working_days" in inst["error"]["message"]
