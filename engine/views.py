@@ -26,7 +26,8 @@ def task_view(row: HumanTask, assignee: str | None = None) -> dict[str, Any]:
         "id": row.id, "instance_id": row.instance_id, "process_key": row.process_key,
         "name": row.name, "title": row.title, "role": row.role, "unit": row.unit_code,
         "assignee": assignee, "assignee_id": row.assignee_id, "owner_id": row.owner_id,
-        "form_key": row.form_key, "due_at": iso(row.due_at), "state": row.state,
+        "form_key": row.form_key, "due_at": iso(row.due_at),
+        "not_before": iso(row.not_before), "state": row.state,
         "created_at": iso(row.created_at), "completed_at": iso(row.completed_at),
     }
 

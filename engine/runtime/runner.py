@@ -136,6 +136,7 @@ class Runner:
         for task in ready_user_tasks(wf):
             try:
                 due_working_days(self.rules, task, session)
+                due_working_days(self.rules, task, session, "notBeforeWorkingDays")
             except Exception as exc:
                 raise WorkflowTaskException(
                     f"dueWorkingDays không hợp lệ: {exc}", task=task, exception=exc) from exc
@@ -211,6 +212,11 @@ class Runner:
         row, inst = self._open_task(session, task_id, actor)
         if inst.status == "error":
             raise Conflict("Hồ sơ đang lỗi; cần xử lý lỗi (retry) trước.", code="instance.error")
+        if row.not_before is not None and utcnow() < row.not_before:
+            local = row.not_before.astimezone(self.rules.calendar.tz)
+            raise Conflict(
+                f"Chưa đến thời hạn hoàn thành bước «{row.title}»: phải chờ hết ngày "
+                f"{local:%d/%m/%Y} (đủ số ngày làm việc theo quy định).", code="task.too_early")
         clean = check_input(self.forms.validate(row.form_key, data) if row.form_key else data)
         _, wf = self._load(session, inst, actor)
         task = wf.get_task_from_id(UUID(task_id))

@@ -55,10 +55,11 @@ def _properties(task: Any) -> dict[str, Any]:
 SETTING_PREFIX = "setting:"
 
 
-def due_working_days(rules: TaskRules, task: Any, session: Session) -> int | None:
-    """The task's ``dueWorkingDays``: a whole number, ``setting:<name>`` (a value the
-    office configures), or an expression on the task's data."""
-    raw = _properties(task).get("dueWorkingDays")
+def due_working_days(rules: TaskRules, task: Any, session: Session,
+                     prop: str = "dueWorkingDays") -> int | None:
+    """A task's ``dueWorkingDays`` (or ``notBeforeWorkingDays``): a whole number,
+    ``setting:<name>`` (a value the office configures), or an expression on its data."""
+    raw = _properties(task).get(prop)
     if raw is None or str(raw).strip() == "":
         return None
     text = str(raw).strip()
@@ -76,9 +77,10 @@ def due_working_days(rules: TaskRules, task: Any, session: Session) -> int | Non
     return value
 
 
-def _due_at(rules: TaskRules, task: Any, now: datetime, session: Session) -> datetime | None:
+def _due_at(rules: TaskRules, task: Any, now: datetime, session: Session,
+            prop: str = "dueWorkingDays") -> datetime | None:
     try:
-        days = due_working_days(rules, task, session)
+        days = due_working_days(rules, task, session, prop)
     except Exception:  # already reported: the command put the instance in status error
         return None
     return None if days is None else rules.calendar.due_at(now, days)
@@ -101,6 +103,7 @@ def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: dateti
         "assignee_id": None,
         "form_key": _properties(task).get("formKey"),
         "due_at": _due_at(rules, task, now, session),
+        "not_before": _due_at(rules, task, now, session, "notBeforeWorkingDays"),
         "state": "ready",
         "created_at": now,
         "completed_at": None,

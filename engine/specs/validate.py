@@ -91,13 +91,14 @@ def check_user_tasks(
         form_key = props.get("formKey") or task.get(camunda_attr)
         if form_key and not form_exists(form_key):
             problems.add(task.get("id"), f"Biểu mẫu «{form_key}» chưa được đăng ký.")
-        due = props.get("dueWorkingDays")
-        if due and due.strip().startswith("setting:"):
-            if not re.fullmatch(r"setting:[A-Za-z_][\w.]*", due.strip()):
-                problems.add(task.get("id"), "Hạn xử lý dạng setting:<tên> có tên không hợp lệ.")
-        elif due and not due.strip().isdigit():
-            for err in check_script(due.strip(), "eval"):
-                problems.add(task.get("id"), f"Hạn xử lý (dueWorkingDays) không hợp lệ: {err}")
+        for prop in ("dueWorkingDays", "notBeforeWorkingDays"):
+            days = (props.get(prop) or "").strip()
+            if days.startswith("setting:"):
+                if not re.fullmatch(r"setting:[A-Za-z_][\w.]*", days):
+                    problems.add(task.get("id"), f"{prop} dạng setting:<tên> có tên không hợp lệ.")
+            elif days and not days.isdigit():
+                for err in check_script(days, "eval"):
+                    problems.add(task.get("id"), f"{prop} không hợp lệ: {err}")
 
 
 def check_service_tasks(

@@ -185,6 +185,8 @@ class HumanTask(Base):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     form_key: Mapped[str | None] = mapped_column(String(128))
     due_at: Mapped[datetime | None]
+    # Earliest completion (e.g. a disclosure open for at least N working days).
+    not_before: Mapped[datetime | None]
     state: Mapped[str] = mapped_column(String(16), default="ready")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]

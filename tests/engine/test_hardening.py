@@ -140,3 +140,28 @@ def test_an_id_used_twice_is_refused_with_its_name(w: World) -> None:
         w.deploy(linear(task))
     assert any(d["element_id"] == "notify" and "trùng tên với bộ xử lý" in d["message"]
                for d in info.value.details)
+
+
+def test_a_task_cannot_be_completed_before_its_not_before(w: World,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """E.g. a disclosure that must stay open at least N working days."""
+    from datetime import timedelta
+
+    import engine.runtime.runner as runner
+    from engine.errors import Conflict
+
+    task = ('<bpmn:userTask id="n1" name="Công khai"><bpmn:extensionElements>'
+            '<spiffworkflow:properties><spiffworkflow:property name="notBeforeWorkingDays" '
+            'value="2" /></spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>')
+    w.deploy(linear(task))
+    inst = w.start("p", "sub_a")
+    row = ready(inst, "n1")
+    assert row["not_before"] is not None
+    before = w.snapshot(inst["id"])
+    with pytest.raises(Conflict) as info:
+        w.complete(row["id"], "sub_a", {})
+    assert info.value.code == "task.too_early"
+    assert w.snapshot(inst["id"]) == before
+    later = runner.utcnow() + timedelta(days=10)
+    monkeypatch.setattr(runner, "utcnow", lambda: later)
+    assert w.complete(row["id"], "sub_a", {})["status"] == "completed"

@@ -56,6 +56,8 @@ class TaskSchema(Schema):
     owner_id = fields.Integer(allow_none=True)
     form_key = fields.String(allow_none=True)
     due_at = fields.String(allow_none=True)
+    not_before = fields.String(allow_none=True, metadata={
+        "description": "earliest completion (e.g. a disclosure open for N working days)"})
     state = fields.String()
     created_at = fields.String()
     completed_at = fields.String(allow_none=True)
