@@ -67,7 +67,7 @@ def db() -> None:
 @db.command("upgrade")
 @click.option("--revision", default="heads", show_default=True)
 def db_upgrade(revision: str) -> None:
-    """Migrate the database to the newest schema."""
+    """Cập nhật cấu trúc cơ sở dữ liệu lên phiên bản mới nhất."""
     with _app() as (app, _):
         upgrade(app.config["DATABASE_URL"], VERSION_DIRS, revision)
     click.echo("Đã cập nhật cấu trúc cơ sở dữ liệu.")
@@ -90,7 +90,10 @@ def demo() -> None:
 
 @demo.command("load")
 def demo_load() -> None:
-    """Create demo units and users and deploy every diagram in bpmn/ (idempotent)."""
+    """Tạo đơn vị, người dùng, sổ khen thưởng mẫu; triển khai mọi sơ đồ trong bpmn/.
+
+    Chạy lại không tạo trùng.
+    """
     with _app() as (app, svc):
         for line in load_demo(svc, Path(app.config["BPMN_DIR"])):
             click.echo(line)
@@ -139,7 +142,7 @@ def token() -> None:
 @click.argument("name")
 @click.option("--label", default="", help="Ghi chú cho mã (ví dụ: tên kịch bản dùng mã)")
 def token_create(name: str, label: str) -> None:
-    """Create a personal access token for user NAME; the token is the last line printed."""
+    """Tạo mã truy cập cá nhân cho người dùng NAME; mã là dòng cuối cùng được in ra."""
     plain = _run(lambda s, _: identity.create_token(s, SYSTEM, identity.find_user(s, name),
                                                     label))
     click.echo(f"Mã truy cập của {name} (chỉ hiện một lần):")
@@ -155,7 +158,7 @@ def process() -> None:
 @process.command("deploy")
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 def process_deploy(files: tuple[str, ...]) -> None:
-    """Validate and deploy BPMN FILES (a new version only when the XML changed)."""
+    """Kiểm tra và triển khai các tệp BPMN (chỉ tạo phiên bản mới khi nội dung thay đổi)."""
     with _app() as (_, svc):
         failed = False
         docs = dependency_order([(name, Path(name).read_bytes()) for name in files])
@@ -194,7 +197,7 @@ def instance() -> None:
 @instance.command("retry")
 @click.argument("instance_id", type=int)
 def instance_retry(instance_id: int) -> None:
-    """Resume instance ID from status error, after its cause was fixed."""
+    """Chạy lại hồ sơ ID đang lỗi, sau khi đã khắc phục nguyên nhân."""
     with _app() as (_, svc):
         session = svc.db.write_session()
         try:
@@ -218,7 +221,7 @@ def audit_group() -> None:
 
 @audit_group.command("verify")
 def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 and name the first broken row if it does not hold."""
+    """Kiểm tra chuỗi băm của nhật ký; báo bản ghi đầu tiên bị sửa (mã thoát 1)."""
     with _app() as (_, svc), svc.db.reading() as session:
         result = audit.verify(session)
     if result.ok:
@@ -234,7 +237,7 @@ def audit_verify() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
-    """Serve the web app and the API (threaded; use gunicorn for several workers)."""
+    """Chạy ứng dụng web và API (dùng gunicorn khi cần nhiều tiến trình)."""
     app = create_app()
     app.run(host=host, port=port, threaded=True, use_reloader=False)
 

@@ -30,9 +30,9 @@ def _problem_line(p: dict[str, object]) -> str:
 @registry.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def registry_import(file: Path) -> None:
-    """Import FILE (.xlsx): units, people, ratings, awards, initiatives, discipline.
+    """Nhập FILE (.xlsx): đơn vị, cá nhân, xếp loại, khen thưởng, sáng kiến, kỷ luật.
 
-    Nothing is written if any row is wrong; every problem is listed.
+    Có dòng sai thì không ghi gì cả; mọi lỗi đều được liệt kê.
     """
     app = create_app()
     with app.app_context():
@@ -57,7 +57,7 @@ def registry_import(file: Path) -> None:
 @registry.command("template")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def registry_template(file: Path) -> None:
-    """Write an empty registry workbook with instructions to FILE (.xlsx)."""
+    """Ghi tệp mẫu sổ khen thưởng (.xlsx) trống, kèm hướng dẫn, vào FILE."""
     write_template(file)
     click.echo(f"Đã tạo mẫu sổ khen thưởng: {file}")
 

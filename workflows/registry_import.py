@@ -171,6 +171,10 @@ def read_workbook(data: bytes, problems: Problems) -> dict[str, SheetData]:
     wb = _open(data)
     try:
         by_name = {name.strip().lower(): name for name in wb.sheetnames}
+        if not set(SHEETS) & set(by_name):
+            problems.add(None, None, None,
+                         "Tệp không có trang nào theo mẫu (units, people, ratings, awards, "
+                         "initiatives, discipline); hãy dùng «tdkt registry template».")
         sheets: dict[str, SheetData] = {}
         for name, spec in SHEETS.items():
             if name in by_name:
@@ -302,6 +306,42 @@ def _check_person_refs(sheets: dict[str, SheetData], known: Known, add: Any) -> 
                                         "hệ thống hoặc trong trang people).")
             if name == "discipline" and row["end_date"] and row["end_date"] < row["start_date"]:
                 add(row, "end_date", "Ngày hết hiệu lực trước ngày bắt đầu.")
+            if name == "discipline" and row["pending"] and row["end_date"]:
+                add(row, "end_date", "Vụ việc đang xem xét (pending) chưa thể có ngày kết thúc; "
+                                     "hãy để trống hoặc ghi pending = không.")
+
+
+def _check_award_dates(sheets: dict[str, SheetData], add: Any) -> None:
+    for row in _rows(sheets, "awards"):
+        if row["decision_date"].year < row["year"]:
+            add(row, "decision_date", f"Ngày quyết định {row['decision_date']:%d/%m/%Y} trước "
+                                      f"năm được khen thưởng ({row['year']}).")
+
+
+def _check_one_annual_title_a_year(session: Session, sheets: dict[str, SheetData],
+                                   add: Any) -> None:
+    """An annual title is given once a year: a second decision for it is a mistake
+    (e.g. the same decision typed with another spelling), not a second award."""
+    rows = [r for r in _rows(sheets, "awards") if r["kind"] == "annual"]
+    if not rows:
+        return
+    stored = {(a.year, a.subject_code, a.award_code): a.decision_no
+              for a in session.scalars(select(Award).where(
+                  Award.kind == "annual", Award.revoked.is_(False),
+                  Award.subject_code.in_({r["subject_code"] for r in rows})))}
+    seen: dict[tuple[Any, ...], Row] = {}
+    for row in rows:
+        key = (row["year"], row["subject_code"], row["award_code"])
+        other = stored.get(key)
+        if other is not None and other != row["decision_no"]:
+            add(row, "decision_no", f"«{row['subject_code']}» đã có {row['award_code']} năm "
+                                    f"{row['year']} theo quyết định số {other}; danh hiệu "
+                                    "hằng năm chỉ được xét một lần mỗi năm.")
+        elif key in seen and seen[key]["decision_no"] != row["decision_no"]:
+            add(row, "decision_no", f"Dòng {seen[key].number} đã ghi {row['award_code']} năm "
+                                    f"{row['year']} cho «{row['subject_code']}» với quyết định "
+                                    "khác; danh hiệu hằng năm chỉ được xét một lần mỗi năm.")
+        seen.setdefault(key, row)
 
 
 def check_rows(session: Session, sheets: dict[str, SheetData], problems: Problems
@@ -320,6 +360,8 @@ def check_rows(session: Session, sheets: dict[str, SheetData], problems: Problem
     _check_people(sheets, known, add)
     _check_subjects(sheets, known, add)
     _check_person_refs(sheets, known, add)
+    _check_award_dates(sheets, add)
+    _check_one_annual_title_a_year(session, sheets, add)
     return units
 
 
