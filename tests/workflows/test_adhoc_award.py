@@ -2,18 +2,20 @@
 
 Khen thưởng đột xuất, thủ tục đơn giản (Luật Thi đua, khen thưởng, Điều 85):
 the submitting unit proposes, Phòng TCHCQT appraises (10 working days) and names
-the nominee's code, the Chánh Văn phòng decides (5 working days); an approved
-Giấy khen gets a decision number and goes into the registry with kind "adhoc",
-a Bằng khen of the province is marked proposed to the province. Each engine
-call runs in its own write session, so the instance is saved and restored
-between steps as in production.
+the nominee's code, the nomination (kind "adhoc") is checked for eligibility (no
+rating needed, but nobody with a pending case), the Chánh Văn phòng decides (5
+working days); an approved Giấy khen gets a decision number and goes into the
+registry with kind "adhoc"; a Bằng khen of the province goes through the call
+activity province_forwarding and, when the province approves, into the registry
+under the province's decision. Each engine call runs in its own write session, so
+the instance is saved and restored between steps as in production.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +34,10 @@ from engine.store.models import ProcessInstance
 from engine.store.serializer import load_state
 from workflows import build_engine
 from workflows.handlers.registry import office_today
-from workflows.models import Award, Nomination, Person
+from workflows.models import Award, Discipline, Nomination, Person
 
-BPMN_FILE = Path(__file__).resolve().parents[2] / "bpmn" / "adhoc_award.bpmn"
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN_FILE = BPMN_DIR / "adhoc_award.bpmn"
 KEY = "adhoc_award"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
@@ -50,16 +53,28 @@ SUPPLEMENT = {**PROPOSAL, "deed_summary": "Dũng cảm cứu 3 người trong v�
                                           "của Công an phường."}
 BK_PROPOSAL = {**PROPOSAL, "award_code": "BK_TINH"}
 TEAM_PROPOSAL = {**PROPOSAL, "nominee_name": "Phòng Kinh tế", "subject_kind": "collective"}
-ENDS = {"end_decided", "end_rejected", "end_not_approved", "end_proposed"}
-GK_BONUS = 702000  # 0.3 × 2.340.000 đ
+ENDS = {"end_decided", "end_rejected", "end_not_approved", "end_ineligible",
+        "end_answered", "end_not_sent"}  # the last two: the called province_forwarding
+GK_BONUS, BK_BONUS = 702_000, 3_510_000  # 0.3 and 1.5 × 2.340.000 đ
 # The role each user task's lane maps to, and whether the task has a deadline.
 ROLE = {"propose": "submitter", "supplement": "submitter", "appraise": "secretariat",
-        "decide": "chair"}
-HAS_DUE = {"propose": False, "supplement": True, "appraise": True, "decide": True}
+        "decide": "chair", "sign_proposal": "chair", "send_to_province": "secretariat",
+        "record_answer": "secretariat"}
+HAS_DUE = {"propose": False, "supplement": True, "appraise": True, "decide": True,
+           "sign_proposal": True, "send_to_province": True, "record_answer": True}
+SENT = ("send_to_province", "sec", {"sent_date": "2025-12-01"})
 
 
 def decision(value: str, comment: str = "") -> dict[str, Any]:
     return {"decision": value, "comment": comment}
+
+
+def answer(outcome: str) -> tuple[str, str, dict[str, Any]]:
+    """The province's answer, recorded by the secretariat."""
+    data: dict[str, Any] = {"outcome": outcome}
+    if outcome == "approved":
+        data |= {"decision_no": "15/QĐ-UBND", "decision_date": "2025-12-20"}
+    return ("record_answer", "sec", data)
 
 
 def appraisal(value: str, comment: str = "", nominee: str | None = None) -> dict[str, Any]:
@@ -136,8 +151,16 @@ def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
             actors[username] = identity.actor_of(user)
         s.add_all([Person(code="P1", full_name="Nguyễn Văn An", unit_code="PKT"),
                    Person(code="P2", full_name="Trần Văn Bảo", unit_code="PKT", active=False),
-                   Person(code="P3", full_name="Nguyễn Văn Ân", unit_code="PKT")])
+                   Person(code="P3", full_name="Nguyễn Văn Ân", unit_code="PKT"),
+                   Person(code="P4", full_name="Lê Thị Cúc", unit_code="PKT")])
+        s.flush()
+        # A disciplinary case about P4 is still being considered (đang xem xét kỷ luật).
+        s.add(Discipline(person_code="P4", form="khien_trach", start_date=date(2024, 3, 1),
+                         pending=True))
         s.commit()
+    with db.write_session() as s:  # the called process first
+        eng.deploy(s, (BPMN_DIR / "province_forwarding.bpmn").read_bytes(), SYSTEM,
+                   "province_forwarding.bpmn")
     with db.write_session() as s:
         deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
     assert deployed["key"] == KEY and deployed["created"]
@@ -166,53 +189,69 @@ def gk(subject: str = "P1") -> list[tuple[Any, ...]]:
     return [(subject, "GK", "adhoc", 2024, "1/QĐ-VP", office_today(), None, GK_BONUS)]
 
 
+# The registry after the province approved an ad-hoc Bằng khen (the province's decision).
+BK = [("P1", "BK_TINH", "adhoc", 2024, "15/QĐ-UBND", date(2025, 12, 20), None, BK_BONUS)]
 Steps = list[tuple[str, str, dict[str, Any]]]
-# Each path: the steps after start, the end, the registry after, the nominations after.
-PATHS: dict[str, tuple[Steps, str, list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {
+APPROVED = [("propose", "sub", PROPOSAL), ("appraise", "sec", appraisal("approve"))]
+BK_SIGNED = [("propose", "sub", BK_PROPOSAL), ("appraise", "sec", appraisal("approve")),
+             ("decide", "chair", decision("approve")),
+             ("sign_proposal", "chair", decision("approve")), SENT]
+# Each path: the steps after start, the ends, the registry after, the nominations after.
+PATHS: dict[str, tuple[Steps, set[str], list[tuple[Any, ...]], list[tuple[Any, ...]]]] = {
     "approve-approve": ([
         ("propose", "sub", PROPOSAL),
         ("appraise", "sec", appraisal("approve", "Đủ điều kiện.")),
         ("decide", "chair", decision("approve")),
-    ], "end_decided", gk(), [("P1", "GK", "adhoc", "decided")]),
+    ], {"end_decided"}, gk(), [("P1", "GK", "adhoc", "decided")]),
     "approve-return-approve": ([
         ("propose", "sub", PROPOSAL),
         ("appraise", "sec", appraisal("approve", nominee="P3")),
         ("decide", "chair", decision("return", "Nhầm người: kiểm tra lại mã cán bộ.")),
         ("appraise", "sec", appraisal("approve", "Đã làm rõ.")),
         ("decide", "chair", decision("approve")),
-    ], "end_decided", gk(), [("P1", "GK", "adhoc", "decided")]),
+    ], {"end_decided"}, gk(), [("P1", "GK", "adhoc", "decided")]),
     "approve-reject": ([
-        ("propose", "sub", PROPOSAL),
-        ("appraise", "sec", appraisal("approve")),
-        ("decide", "chair", decision("reject", "Chưa đủ tiêu chuẩn khen đột xuất.")),
-    ], "end_not_approved", [], []),
+        *APPROVED, ("decide", "chair", decision("reject", "Chưa đủ tiêu chuẩn khen đột xuất.")),
+    ], {"end_not_approved"}, [], [("P1", "GK", "adhoc", "not_approved")]),
     "return-supplement-approve": ([
         ("propose", "sub", PROPOSAL),
         ("appraise", "sec", appraisal("return", "Thiếu xác nhận của cơ quan chức năng.")),
         ("supplement", "sub", SUPPLEMENT),
         ("appraise", "sec", appraisal("approve")),
         ("decide", "chair", decision("approve")),
-    ], "end_decided", gk(), [("P1", "GK", "adhoc", "decided")]),
+    ], {"end_decided"}, gk(), [("P1", "GK", "adhoc", "decided")]),
     "reject-at-appraisal": ([
         ("propose", "sub", PROPOSAL),
         ("appraise", "sec", appraisal("reject", "Không thuộc trường hợp đột xuất.")),
-    ], "end_rejected", [], []),
+    ], {"end_rejected"}, [], []),
+    "returned-by-chair-then-rejected": ([
+        *APPROVED, ("decide", "chair", decision("return", "Xác minh lại thành tích.")),
+        ("appraise", "sec", appraisal("reject", "Thành tích không được xác nhận.")),
+    ], {"end_rejected"}, [], [("P1", "GK", "adhoc", "not_approved")]),
     "collective-approved": ([
         ("propose", "sub", TEAM_PROPOSAL),
         ("appraise", "sec", appraisal("approve", nominee="PKT")),
         ("decide", "chair", decision("approve")),
-    ], "end_decided", gk("PKT"), [("PKT", "GK", "adhoc", "decided")]),
-    "province-award-proposed": ([
-        ("propose", "sub", BK_PROPOSAL),
-        ("appraise", "sec", appraisal("approve")),
+    ], {"end_decided"}, gk("PKT"), [("PKT", "GK", "adhoc", "decided")]),
+    "ineligible-pending-case": ([
+        ("propose", "sub", PROPOSAL),
+        ("appraise", "sec", appraisal("approve", nominee="P4")),
+    ], {"end_ineligible"}, [], [("P4", "GK", "adhoc", "ineligible")]),
+    "province-approves": ([*BK_SIGNED, answer("approved")], {"end_answered", "end_decided"},
+                          BK, [("P1", "BK_TINH", "adhoc", "decided")]),
+    "province-rejects": ([*BK_SIGNED, answer("rejected")], {"end_answered", "end_not_approved"},
+                         [], [("P1", "BK_TINH", "adhoc", "not_approved")]),
+    "chair-does-not-propose": ([
+        ("propose", "sub", BK_PROPOSAL), ("appraise", "sec", appraisal("approve")),
         ("decide", "chair", decision("approve")),
-    ], "end_proposed", [], [("P1", "BK_TINH", "adhoc", "proposed")]),
+        ("sign_proposal", "chair", decision("reject", "Thành tích chưa đến mức Bằng khen.")),
+    ], {"end_not_sent", "end_not_approved"}, [], [("P1", "BK_TINH", "adhoc", "not_approved")]),
 }
 
 
 @pytest.mark.parametrize("path", list(PATHS))
 def test_every_gateway_branch_end_to_end(office: Office, path: str) -> None:
-    steps, expected_end, registry, nominations = PATHS[path]
+    steps, expected_ends, registry, nominations = PATHS[path]
     inst = office.start("sub")
     for name, who, data in steps:
         task = only_task(inst, name)
@@ -221,15 +260,20 @@ def test_every_gateway_branch_end_to_end(office: Office, path: str) -> None:
     assert inst["status"] == "completed", inst.get("error")
     assert inst["tasks"] == []
     assert inst["ended_at"] is not None
-    assert office.ends_reached(inst["id"]) == {expected_end}
-    if expected_end == "end_decided":
+    assert office.ends_reached(inst["id"]) == expected_ends
+    if registry:
         assert inst["data"]["award_status"] == "decided"
-        assert inst["data"]["decision_no"] == "1/QĐ-VP"
-        assert inst["data"]["registry"]["total_bonus"] == GK_BONUS
+        assert inst["data"]["decision_no"] == registry[0][4]
+        assert inst["data"]["registry"]["total_bonus"] == registry[0][7]
     else:
-        assert "award_status" not in inst["data"]
-        assert "decision_no" not in inst["data"]
-    assert inst["data"]["decision"] == steps[-1][2]["decision"]
+        assert "award_status" not in inst["data"] and "registry" not in inst["data"]
+        assert "decision_issued" not in inst["data"]
+    if any(name == "sign_proposal" for name, _, _ in steps):
+        # the province's answer, or not_proposed when the Chánh Văn phòng did not sign
+        assert inst["data"]["outcome"] == steps[-1][2].get("outcome", "not_proposed")
+        assert "decision_issued" not in inst["data"]  # the office numbered no decision
+    last_decision = [data["decision"] for _, _, data in steps if "decision" in data][-1]
+    assert inst["data"]["decision"] == last_decision
     assert inst["data"]["nominee_name"] == steps[0][2]["nominee_name"]
     if any(name == "supplement" for name, _, _ in steps):
         assert inst["data"]["deed_summary"] == SUPPLEMENT["deed_summary"]
@@ -256,7 +300,26 @@ def test_lanes_gate_who_acts(office: Office) -> None:
     task = only_task(inst, "decide")
     with pytest.raises(Forbidden):
         office.complete(task, "sec", decision("approve"))
-    assert office.registry() == [] and office.nominations() == []
+    assert office.registry() == []
+    assert office.nominations() == [("P1", "GK", "adhoc", "eligible")]
+
+
+def test_ineligible_nominee_shows_the_reasons(office: Office) -> None:
+    """Ad-hoc: no rating needed (P1 has none), but a pending case stops P4, with the reason."""
+    inst = office.complete(only_task(office.start("sub"), "propose"), "sub", PROPOSAL)
+    inst = office.complete(only_task(inst, "appraise"), "sec", appraisal("approve", nominee="P4"))
+    assert office.ends_reached(inst["id"]) == {"end_ineligible"}
+    result = inst["data"]["eligibility"]
+    assert result["all_eligible"] is False and result["eligible"] == []
+    [refused] = result["ineligible"]
+    assert refused["subject_code"] == "P4" and refused["name"] == "Lê Thị Cúc"
+    assert any("khiển trách từ 01/03/2024" in reason for reason in refused["failed"])
+    with office.db.session() as s:
+        verdict = s.scalars(select(Nomination.eligibility)
+                            .where(Nomination.instance_id == inst["id"])).one()
+    rules = {r["rule"]: r["ok"] for r in verdict["reasons"]}
+    assert rules["no_pending_case"] is False
+    assert rules["rating"] is True  # the annual rating rule does not apply to ad-hoc awards
 
 
 def test_forms_are_validated(office: Office) -> None:

@@ -1,13 +1,16 @@
 """bpmn/award_revocation.bpmn end to end (hủy bỏ khen thưởng, Luật Điều 93).
 
-Phòng TCHCQT opens a case on a registry entry, the council recommends, the
-Chánh Văn phòng decides; a revocation takes a decision number and marks the
-registry row revoked, never deleting it. Each engine call runs in its own write
-session, as in production.
+Phòng TCHCQT opens a case on a registry entry, the council recommends; an award the
+office decided (catalogue level "office") is revoked by the Chánh Văn phòng under an
+office decision number, a provincial one is proposed to the province (call activity
+province_forwarding) and revoked under the province's decision. The registry row is
+marked revoked, never deleted, with the bonus to recover. Each engine call runs in its
+own write session, as in production.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,14 +36,20 @@ from workflows.handlers.registry import office_today
 from workflows.handlers.revocation import revoke_award
 from workflows.models import Award, DecisionCounter, Person
 
-BPMN_FILE = Path(__file__).resolve().parents[2] / "bpmn" / "award_revocation.bpmn"
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN_FILE = BPMN_DIR / "award_revocation.bpmn"
 KEY = "award_revocation"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
-ENDS = {"end_revoked", "end_kept"}
-ROLE = {"request": "secretariat", "review": "council", "decide": "chair"}
-DUE = {"request": False, "review": True, "decide": True}
+ENDS = {"end_revoked", "end_kept", "end_answered", "end_not_sent"}
+ROLE = {"request": "secretariat", "review": "council", "decide": "chair",
+        "sign_proposal": "chair", "prepare_dossier": "secretariat",
+        "send_to_province": "secretariat", "record_answer": "secretariat"}
+DUE = {"request": False, "review": True, "decide": True, "sign_proposal": True,
+       "prepare_dossier": True, "send_to_province": True, "record_answer": True}
 REASON = "Kê khai sáng kiến không đúng sự thật (kết luận thanh tra số 12/KL-TTr)."
+CSTD_BONUS, BK_BONUS = 2_340_000, 3_510_000
+SENT = ("send_to_province", "sec", {"sent_date": "2026-11-02"})
 
 
 def case(award_id: int, reason: str = REASON) -> dict[str, Any]:
@@ -60,8 +69,9 @@ class Office:
     db: Database
     eng: ProcessEngine
     actors: dict[str, Actor]
-    award_id: int = 0  # CSTĐ cơ sở 2024 of P1, to be revoked
+    award_id: int = 0  # CSTĐ cơ sở 2024 of P1 (the office decided it), to be revoked
     revoked_id: int = 0  # an entry revoked earlier
+    province_id: int = 0  # Bằng khen of the province 2024 of P1 (the province decided it)
 
     def write(self, fn: Any, *args: Any) -> Any:
         with self.db.write_session() as s:
@@ -80,9 +90,17 @@ class Office:
                        Award.revoked, Award.revoked_decision_no, Award.revoked_date,
                        Award.revoked_reason).order_by(Award.id)).all()]
 
-    def numbers_taken(self) -> int:
+    def numbers_taken(self, series: str = "QĐ-VP") -> int:
+        """Numbers taken from a register: office decisions (QĐ-VP) or tờ trình (TTr-VP)."""
         with self.db.session() as s:
-            return int(s.scalar(select(func.coalesce(func.sum(DecisionCounter.last_number), 0))))
+            return int(s.scalar(select(func.coalesce(func.sum(DecisionCounter.last_number), 0))
+                                .where(DecisionCounter.series == series)))
+
+    def revoked_events(self, instance_id: int) -> list[dict[str, Any]]:
+        with self.db.session() as s:
+            return [json.loads(p) for p in s.scalars(
+                select(AuditEvent.payload).where(AuditEvent.instance_id == instance_id,
+                                                 AuditEvent.event_type == "award.revoked"))]
 
     def state(self, instance_id: int) -> tuple[Any, ...]:
         with self.db.session() as s:
@@ -90,7 +108,7 @@ class Office:
             assert inst is not None
             audits = s.scalar(select(func.count()).select_from(AuditEvent))
             return inst.lock_version, inst.state_json, audits, self.registry(), \
-                self.numbers_taken()
+                self.numbers_taken(), self.numbers_taken("TTr-VP")
 
     def ends_reached(self, instance_id: int) -> set[str]:
         with self.db.session() as s:
@@ -125,18 +143,24 @@ def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
                     decision_no="9/QĐ-VP", decision_date=date(2023, 12, 22), source="import",
                     revoked=True, revoked_decision_no="2/QĐ-VP", revoked_date=date(2024, 3, 1),
                     revoked_reason="Không đủ điều kiện.")
-        s.add_all([kept, target, old])
+        provincial = Award(year=2024, subject_code="P1", award_code="BK_TINH", kind="adhoc",
+                           decision_no="88/QĐ-UBND", decision_date=date(2024, 12, 25),
+                           source="import", bonus_amount=BK_BONUS)
+        s.add_all([kept, target, old, provincial])
         for username, roles, unit in users:
             user = identity.create_user(s, SYSTEM, username, "password1", roles,
                                         eng.settings.roles, unit)
             actors[username] = identity.actor_of(user)
         s.commit()
-        award_id, revoked_id = target.id, old.id
+        award_id, revoked_id, province_id = target.id, old.id, provincial.id
+    with db.write_session() as s:  # the called process first
+        eng.deploy(s, (BPMN_DIR / "province_forwarding.bpmn").read_bytes(), SYSTEM,
+                   "province_forwarding.bpmn")
     with db.write_session() as s:
         deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
     assert deployed["key"] == KEY and deployed["created"]
     assert deployed["name"] == "Hủy bỏ quyết định khen thưởng"
-    yield Office(db, eng, actors, award_id, revoked_id)
+    yield Office(db, eng, actors, award_id, revoked_id, province_id)
     db.engine.dispose()
 
 
@@ -168,24 +192,96 @@ def test_revocation_marks_the_entry_and_keeps_it(office: Office) -> None:
     assert office.ends_reached(inst["id"]) == {"end_revoked"}
     today = office_today()
     number = "1/QĐ-VP"
-    assert inst["data"]["award"]["subject_name"] == "Nguyễn Văn An"
-    assert inst["data"]["award"]["award_name"] == "Chiến sĩ thi đua cơ sở"
+    award = inst["data"]["award"]
+    assert award["subject_name"] == "Nguyễn Văn An"
+    assert award["award_name"] == "Chiến sĩ thi đua cơ sở"
+    assert (award["level"], award["bonus_amount"]) == ("office", CSTD_BONUS)
+    assert "Chánh Văn phòng" in award["decided_by"]
     assert (inst["data"]["decision_no"], inst["data"]["decision_date"]) == \
         (number, today.isoformat())
     assert inst["data"]["revocation"] == {"award_id": office.award_id, "revoked": True,
                                           "revoked_decision_no": number,
-                                          "revoked_date": today.isoformat()}
+                                          "revoked_date": today.isoformat(),
+                                          "bonus_to_recover": CSTD_BONUS}
     after = office.registry()
-    assert len(after) == len(before) == 3  # nothing deleted
+    assert len(after) == len(before) == 4  # nothing deleted
     assert [r for r in after if r[0] != office.award_id] == \
         [r for r in before if r[0] != office.award_id]
     assert next(r for r in after if r[0] == office.award_id) == (
         office.award_id, "P1", "CSTD_CS", "5/QĐ-VP", True, number, today, REASON)
-    assert office.numbers_taken() == 1
-    with office.db.session() as s:
-        events = s.scalars(select(AuditEvent.event_type)
-                           .where(AuditEvent.instance_id == inst["id"])).all()
-    assert "award.revoked" in events
+    assert office.numbers_taken() == 1 and office.numbers_taken("TTr-VP") == 0
+    [event] = office.revoked_events(inst["id"])
+    assert (event["award_id"], event["revoked_decision_no"], event["bonus_to_recover"]) == \
+        (office.award_id, number, CSTD_BONUS)
+    assert "document_no" not in inst["data"]  # nothing went to the province
+
+
+def province_steps(outcome: str | None) -> list[tuple[str, str, dict[str, Any]]]:
+    """From the council's recommendation on a provincial award to the province's answer."""
+    steps = [("request", "sec", case(0)), ("review", "council", review("revoke"))]
+    if outcome is None:  # the Chánh Văn phòng does not sign the tờ trình
+        return [*steps, ("sign_proposal", "chair", decision("reject"))]
+    answer: dict[str, Any] = {"outcome": outcome}
+    if outcome == "approved":
+        answer |= {"decision_no": "21/QĐ-UBND", "decision_date": "2026-11-20"}
+    return [*steps, ("sign_proposal", "chair", decision("approve")), SENT,
+            ("record_answer", "sec", answer)]
+
+
+def test_a_provincial_award_is_revoked_under_the_province_decision(office: Office) -> None:
+    before = office.registry()
+    steps = province_steps("approved")
+    steps[0] = ("request", "sec", case(office.province_id))
+    inst = walk(office, steps)
+    assert inst["status"] == "completed", inst.get("error")
+    assert office.ends_reached(inst["id"]) == {"end_answered", "end_revoked"}
+    award = inst["data"]["award"]
+    assert (award["award_code"], award["level"], award["decided_by"], award["bonus_amount"]) == \
+        ("BK_TINH", "province", "Chủ tịch UBND tỉnh", BK_BONUS)
+    assert inst["data"]["document_no"] == "1/TTr-VP"  # the office's tờ trình, numbered
+    assert inst["data"]["revocation"] == {"award_id": office.province_id, "revoked": True,
+                                          "revoked_decision_no": "21/QĐ-UBND",
+                                          "revoked_date": "2026-11-20",
+                                          "bonus_to_recover": BK_BONUS}
+    after = office.registry()
+    assert [r for r in after if r[0] != office.province_id] == \
+        [r for r in before if r[0] != office.province_id]
+    assert next(r for r in after if r[0] == office.province_id) == (
+        office.province_id, "P1", "BK_TINH", "88/QĐ-UBND", True, "21/QĐ-UBND",
+        date(2026, 11, 20), REASON)
+    assert office.numbers_taken() == 0  # no office decision: the province decided
+    assert office.numbers_taken("TTr-VP") == 1
+    [event] = office.revoked_events(inst["id"])
+    assert (event["revoked_decision_no"], event["bonus_to_recover"]) == ("21/QĐ-UBND", BK_BONUS)
+
+
+@pytest.mark.parametrize("outcome, ends, proposals", [
+    ("rejected", {"end_answered", "end_kept"}, 1),
+    (None, {"end_not_sent", "end_kept"}, 0),
+], ids=["province-refuses", "chair-does-not-propose"])
+def test_a_provincial_award_not_revoked_by_the_province_is_kept(
+        office: Office, outcome: str | None, ends: set[str], proposals: int) -> None:
+    before = office.registry()
+    steps = province_steps(outcome)
+    steps[0] = ("request", "sec", case(office.province_id))
+    inst = walk(office, steps)
+    assert inst["status"] == "completed", inst.get("error")
+    assert office.ends_reached(inst["id"]) == ends
+    assert inst["data"]["outcome"] == (outcome or "not_proposed")
+    assert office.registry() == before
+    assert office.numbers_taken() == 0 and office.numbers_taken("TTr-VP") == proposals
+    assert "revocation" not in inst["data"] and office.revoked_events(inst["id"]) == []
+
+
+def test_the_chair_revokes_only_what_the_office_decided(office: Office) -> None:
+    """The level comes from the catalogue: the provincial award never reaches ``decide``."""
+    inst = walk(office, [("request", "sec", case(office.province_id)),
+                         ("review", "council", review("revoke"))])
+    task = only_task(inst, "sign_proposal")
+    assert task["role"] == "chair"
+    inst = walk(office, [("request", "sec", case(office.award_id)),
+                         ("review", "council", review("revoke"))])
+    assert only_task(inst, "decide")
 
 
 @pytest.mark.parametrize("steps", [

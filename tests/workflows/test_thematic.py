@@ -3,8 +3,11 @@
 A unit proposes people and collectives for a Giấy khen at a milestone of a
 thematic movement; Phòng TCHCQT appraises (returning for supplements), the
 eligibility rules run, the council passes some, the Chánh Văn phòng signs; the
-registry then holds the awards with kind "thematic". Every gateway branch is
-walked on both databases, one write session per engine call.
+registry then holds the awards with kind "thematic". In a movement launched by the
+province, a Bằng khen of the province may be proposed: after the council it goes
+through the call activity province_forwarding and is recorded under the province's
+decision. Every gateway branch is walked on both databases, one write session per
+engine call.
 """
 
 from __future__ import annotations
@@ -31,21 +34,37 @@ from engine.store.serializer import load_state
 from workflows import build_engine
 from workflows.models import Award, AwardType, Discipline, EmulationMovement, Nomination, Person
 
-BPMN_FILE = Path(__file__).resolve().parents[2] / "bpmn" / "thematic_award.bpmn"
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+BPMN_FILE = BPMN_DIR / "thematic_award.bpmn"
 KEY = "thematic_award"
 NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
       "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
-ENDS = {"end_decided", "end_rejected", "end_ineligible", "end_not_voted", "end_not_approved"}
+ENDS = {"end_decided", "end_rejected", "end_ineligible", "end_not_voted", "end_not_approved",
+        "end_answered", "end_not_sent"}  # the last two: the called province_forwarding
 ROLE = {"propose": "submitter", "supplement": "submitter", "appraise": "secretariat",
-        "council_review": "council", "decide": "chair"}
+        "council_review": "council", "decide": "chair", "sign_proposal": "chair",
+        "send_to_province": "secretariat", "record_answer": "secretariat"}
 HAS_DUE = {"propose": False, "supplement": True, "appraise": True, "council_review": True,
-           "decide": True}
-GK_BONUS = 702000  # 0.3 × 2.340.000 đ (catalogue coefficient × base salary)
+           "decide": True, "sign_proposal": True, "send_to_province": True,
+           "record_answer": True}
+# Catalogue coefficient × base salary (2.340.000 đ): Giấy khen 0.3, Bằng khen of the province 1.5
+GK_BONUS, BK_BONUS = 702_000, 3_510_000
 
 PROPOSAL = {"year": 2026, "award_code": "GK", "movement_code": "CDS2026",
             "subjects": ["P1", "P2", "PKT"],
             "summary": "Dẫn đầu phong trào chuyển đổi số giai đoạn 2024-2026."}
 SUPPLEMENT = {**PROPOSAL, "subjects": ["P1", "PKT"]}
+# A Bằng khen of the province, in a movement the province launched.
+BK_PROPOSAL = {**PROPOSAL, "award_code": "BK_TINH", "movement_code": "ATGT2026",
+               "summary": "Tiêu biểu trong phong trào bảo đảm trật tự an toàn giao thông."}
+SENT = ("send_to_province", "sec", {"sent_date": "2026-11-02"})
+
+
+def answer(outcome: str, *approved: str) -> tuple[str, str, dict[str, Any]]:
+    data: dict[str, Any] = {"outcome": outcome, "approved_subjects": list(approved)}
+    if outcome != "rejected":
+        data |= {"decision_no": "15/QĐ-UBND", "decision_date": "2026-12-10"}
+    return ("record_answer", "sec", data)
 
 
 def appraisal(value: str, comment: str = "Hồ sơ đầy đủ.") -> dict[str, Any]:
@@ -134,7 +153,10 @@ def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
                                      kind="thematic", year=2026, start_date=date(2026, 3, 1),
                                      target_units=["PTP"]),
                    EmulationMovement(code="CDS2025", name="Chuyển đổi số 2025",
-                                     kind="thematic", year=2025, start_date=date(2025, 1, 5))])
+                                     kind="thematic", year=2025, start_date=date(2025, 1, 5)),
+                   EmulationMovement(code="ATGT2026", name="Bảo đảm trật tự an toàn giao thông",
+                                     kind="thematic", year=2026, start_date=date(2026, 2, 1),
+                                     launch_level="province")])
         s.flush()
         s.add(Discipline(person_code="P3", form="khien_trach", start_date=date(2026, 2, 1),
                          end_date=date(2026, 12, 31)))
@@ -143,6 +165,9 @@ def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
                                         eng.settings.roles, unit)
             actors[username] = identity.actor_of(user)
         s.commit()
+    with db.write_session() as s:  # the called process first
+        eng.deploy(s, (BPMN_DIR / "province_forwarding.bpmn").read_bytes(), SYSTEM,
+                   "province_forwarding.bpmn")
     with db.write_session() as s:
         deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
     assert deployed["key"] == KEY and deployed["created"]
@@ -168,9 +193,18 @@ def gk(*subjects: str) -> list[tuple[Any, ...]]:
             for code in sorted(subjects)]
 
 
+def bk(*subjects: str) -> list[tuple[Any, ...]]:
+    """Bằng khen of the province recorded under the province's decision."""
+    return [(code, "BK_TINH", "thematic", 2026, "15/QĐ-UBND", "ATGT2026", BK_BONUS)
+            for code in sorted(subjects)]
+
+
 Steps = list[tuple[str, str, dict[str, Any]]]
-# Each path: steps after start, the end reached, the registry after, the nominations' statuses.
-PATHS: dict[str, tuple[Steps, str, list[tuple[Any, ...]], dict[str, str]]] = {
+BK_SIGNED: Steps = [("propose", "sub", BK_PROPOSAL), ("appraise", "sec", appraisal("approve")),
+                    ("council_review", "council", council("P1", "PKT")),
+                    ("sign_proposal", "chair", chair("approve")), SENT]
+# Each path: steps after start, the ends reached, the registry after, the nominations' statuses.
+PATHS: dict[str, tuple[Steps, set[str] | str, list[tuple[Any, ...]], dict[str, str]]] = {
     "approved": ([
         ("propose", "sub", PROPOSAL),
         ("appraise", "sec", appraisal("approve")),
@@ -221,25 +255,45 @@ PATHS: dict[str, tuple[Steps, str, list[tuple[Any, ...]], dict[str, str]]] = {
         ("decide", "chair", chair("reject")),
     ], "end_not_approved", [], {"P1": "not_approved", "P2": "not_approved",
                                 "PKT": "not_approved"}),
+    "province-approves": ([*BK_SIGNED, answer("approved")], {"end_answered", "end_decided"},
+                          bk("P1", "PKT"), {"P1": "decided", "PKT": "decided",
+                                            "P2": "not_approved"}),
+    "province-approves-part": ([*BK_SIGNED, answer("partial", "PKT")],
+                               {"end_answered", "end_decided"}, bk("PKT"),
+                               {"P1": "not_approved", "PKT": "decided", "P2": "not_approved"}),
+    "province-rejects": ([*BK_SIGNED, answer("rejected")], {"end_answered", "end_not_approved"},
+                         [], {"P1": "not_approved", "PKT": "not_approved",
+                              "P2": "not_approved"}),
+    "chair-does-not-propose": ([*BK_SIGNED[:3], ("sign_proposal", "chair", chair("reject"))],
+                               {"end_not_sent", "end_not_approved"}, [],
+                               {"P1": "not_approved", "PKT": "not_approved",
+                                "P2": "not_approved"}),
 }
 
 
 @pytest.mark.parametrize("path", list(PATHS))
 def test_every_gateway_branch_end_to_end(office: Office, path: str) -> None:
-    steps, expected_end, registry, statuses = PATHS[path]
+    steps, ends, registry, statuses = PATHS[path]
     inst = office.start()
     for name, who, data in steps:
         inst = office.complete(only_task(inst, name), who, data)
     assert inst["status"] == "completed", inst.get("error")
-    assert office.ends_reached(inst["id"]) == {expected_end}
+    assert office.ends_reached(inst["id"]) == (ends if isinstance(ends, set) else {ends})
     assert office.registry() == registry
     assert office.nominations(inst["id"]) == statuses
-    assert inst["data"]["movement"]["code"] == "CDS2026"
+    assert inst["data"]["movement"]["code"] == steps[0][2]["movement_code"]
     assert inst["data"]["nominated"]["kind"] == "thematic"
+    to_province = steps[0][2]["award_code"] == "BK_TINH"
+    assert inst["data"]["nominated"]["within_office_power"] is not to_province
     if registry:
-        assert inst["data"]["decision_no"] == "1/QĐ-VP"
-        assert inst["data"]["registry"]["total_bonus"] == GK_BONUS * len(registry)
+        assert inst["data"]["decision_no"] == registry[0][4]
+        assert inst["data"]["registry"]["total_bonus"] == sum(row[6] for row in registry)
     else:
+        assert "registry" not in inst["data"]
+    if to_province:  # the office numbered no decision of its own
+        assert "decision_issued" not in inst["data"]
+        assert inst["data"]["outcome"] == steps[-1][2].get("outcome", "not_proposed")
+    elif not registry:
         assert "decision_no" not in inst["data"]
 
 
@@ -258,6 +312,9 @@ BAD_PROPOSALS: dict[str, tuple[dict[str, Any], str, str]] = {
     "another unit's person": ({**PROPOSAL, "subjects": ["P1", "P9"]}, "nomination.invalid",
                               "subjects"),
     "unknown person": ({**PROPOSAL, "subjects": ["NOBODY"]}, "nomination.invalid", "subjects"),
+    "province form in the office's movement": ({**PROPOSAL, "award_code": "BK_TINH"},
+                                               "thematic.invalid", "award_code"),
+    "a national form": ({**BK_PROPOSAL, "award_code": "BK_TTG"}, "data.invalid", "award_code"),
 }
 
 

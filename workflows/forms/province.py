@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-OUTCOMES = {"approved": "Đồng ý khen thưởng", "partial": "Đồng ý một phần",
+# The province answers what was proposed: an award, or the revocation of one.
+OUTCOMES = {"approved": "Đồng ý (có quyết định)", "partial": "Đồng ý một phần",
             "rejected": "Không đồng ý"}
 
 
@@ -18,13 +19,23 @@ class ProposalRevisionForm(Schema):
 
 
 class ProvinceSubmissionForm(Schema):
-    """The dossier sent to Sở Nội vụ (văn bản trình tỉnh)."""
+    """The dossier sent to Sở Nội vụ (văn bản trình tỉnh).
 
-    document_no = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                                metadata={"label": "Số tờ trình"})
+    The tờ trình's number was issued from the register when the Chief of Office signed
+    (``issue_proposal_number``): the form shows it (read only) and never takes one; a
+    number typed by a client is ignored, so the register stays the only source.
+    """
+
+    document_no = fields.String(dump_only=True,
+                                metadata={"label": "Số tờ trình (cấp từ sổ tờ trình)",
+                                          "readonly": True})
     sent_date = fields.Date(required=True, metadata={"label": "Ngày gửi"})
     comment = fields.String(load_default="", validate=validate.Length(max=4000),
                             metadata={"label": "Ghi chú"})
+
+    @pre_load
+    def issued_number_is_not_typed(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k != "document_no"}
 
 
 class ProvinceAnswerForm(Schema):
@@ -50,9 +61,9 @@ class ProvinceAnswerForm(Schema):
             return
         errors: dict[str, list[str]] = {}
         if not data.get("decision_no"):
-            errors["decision_no"] = ["Cần số quyết định khi tỉnh đồng ý khen thưởng."]
+            errors["decision_no"] = ["Cần số quyết định khi tỉnh đồng ý."]
         if not data.get("decision_date"):
-            errors["decision_date"] = ["Cần ngày quyết định khi tỉnh đồng ý khen thưởng."]
+            errors["decision_date"] = ["Cần ngày quyết định khi tỉnh đồng ý."]
         if data.get("outcome") == "partial" and not data.get("approved_subjects"):
             errors["approved_subjects"] = ["Đồng ý một phần: cần danh sách được khen thưởng."]
         if errors:

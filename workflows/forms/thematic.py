@@ -13,14 +13,16 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from workflows.forms.common import DecisionForm
 from workflows.forms.nomination import NominationProposalForm
 
-THEMATIC_AWARDS = {"GK": "Giấy khen của Chánh Văn phòng"}
+THEMATIC_AWARDS = {"GK": "Giấy khen của Chánh Văn phòng",
+                   "BK_TINH": "Bằng khen của Chủ tịch UBND tỉnh"}
 
 
 class ThematicProposalForm(NominationProposalForm):
     """A unit's proposal for a thematic award: the movement is required.
 
     Thematic awards are forms of commendation, not annual titles; the office decides
-    the Giấy khen itself (higher forms go through the forwarding to the province).
+    the Giấy khen itself; a Bằng khen of the province (only in a movement the province or
+    the central level launched, checked by ``check_thematic``) goes to the province.
     """
 
     award_code = fields.String(load_default="GK", validate=validate.OneOf(list(THEMATIC_AWARDS)),

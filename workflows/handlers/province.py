@@ -6,9 +6,33 @@ from typing import Any
 
 from engine.errors import InvalidData
 from engine.extensions import ServiceCall
+from workflows.catalogue import setting
+from workflows.handlers.registry import next_decision_number, office_today
 from workflows.nominations import CLOSED, instance_nominations, set_status, subject_code_of
 
+# What the province answers; the diagram itself sets "not_proposed" when the Chief of
+# Office does not sign (callers treat it as a rejection).
 OUTCOMES = ("approved", "partial", "rejected")
+PROPOSAL_SERIES = "TTr-VP"
+
+
+def issue_proposal_number(call: ServiceCall) -> dict[str, Any]:
+    """Number the signed tờ trình from the office's register of proposals (sổ tờ trình).
+
+    The register is the decision register's table (``DecisionCounter``) with the series
+    of the setting ``proposal_number_suffix`` (default "TTr-VP"), one counter per year;
+    the row is locked as ``issue_decision`` locks it, so numbers are sequential and a
+    command that fails gives its number back. The date is today in Asia/Ho_Chi_Minh.
+
+    Returns:
+        ``{"document_no": "3/TTr-VP", "document_date": "YYYY-MM-DD", "number": 3}``.
+    """
+    today = office_today()
+    series = str(setting(call.session, "proposal_number_suffix", PROPOSAL_SERIES)
+                 or PROPOSAL_SERIES)
+    number = next_decision_number(call.session, today.year, series)
+    return {"document_no": f"{number}/{series}", "document_date": today.isoformat(),
+            "number": number}
 
 
 def record_province_answer(call: ServiceCall) -> dict[str, Any]:
@@ -56,6 +80,8 @@ def record_province_answer(call: ServiceCall) -> dict[str, Any]:
 
 
 HANDLERS = {
+    "issue_proposal_number": (issue_proposal_number,
+                              "Cấp số tờ trình đề nghị UBND tỉnh khen thưởng từ sổ tờ trình."),
     "record_province_answer": (record_province_answer,
                                "Ghi kết quả xét khen thưởng của UBND tỉnh vào các đề nghị."),
 }

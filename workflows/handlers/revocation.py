@@ -1,7 +1,10 @@
 """Handlers of the revocation of an award (hủy bỏ quyết định khen thưởng, Luật Điều 93).
 
 A revoked award stays in the registry, marked revoked with the revoking
-decision, so the history keeps both the award and its revocation.
+decision, so the history keeps both the award and its revocation. Whoever decided
+the award revokes it: the catalogue's level of the title (``AwardType.level``) tells
+the diagram whether the Chief of Office decides or the case goes to the province.
+The award's bonus is recorded as the amount to recover (thu hồi tiền thưởng).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from engine import audit
 from engine.errors import InvalidData, NotFound
 from engine.extensions import ServiceCall
 from workflows import catalogue
-from workflows.models import Award, Nomination
+from workflows.models import Award, AwardType, Nomination
 
 
 def _award(session: Session, award_id: Any, *, lock: bool = False) -> Award:
@@ -38,29 +41,31 @@ def _already_revoked(award: Award) -> InvalidData:
 
 
 def award_view(session: Session, award: Award) -> dict[str, Any]:
-    """The registry entry as the case shows it."""
+    """The registry entry as the case shows it, with who decided it (``level``,
+    ``decided_by`` from the catalogue) and its ``bonus_amount`` (đồng, None if unknown)."""
     try:
         subject_name = catalogue.subject(session, award.subject_code).name
     except NotFound:
         subject_name = award.subject_code
+    title = session.get(AwardType, award.award_code)  # an inactive title still names old awards
     return {
         "award_id": award.id, "year": award.year, "kind": award.kind,
         "subject_code": award.subject_code, "subject_name": subject_name,
-        "award_code": award.award_code, "award_name": _award_name(session, award.award_code),
+        "award_code": award.award_code, "award_name": title.name if title else award.award_code,
+        "level": title.level if title else None,
+        "decided_by": title.decided_by if title else None,
         "decision_no": award.decision_no, "decision_date": award.decision_date.isoformat(),
-        "revoked": award.revoked,
+        "bonus_amount": award.bonus_amount, "revoked": award.revoked,
     }
 
 
-def _award_name(session: Session, code: str) -> str:
-    try:
-        return catalogue.award_type(session, code).name
-    except NotFound:  # an inactive title still names old awards
-        return code
-
-
 def check_revocable(call: ServiceCall) -> dict[str, Any]:
-    """The award exists and is not revoked yet; else InvalidData on ``award_id``."""
+    """The award exists and is not revoked yet; else InvalidData on ``award_id``.
+
+    Returns:
+        ``award_view``: the diagram routes on ``level`` ("office": the Chief of Office
+        revokes; otherwise the case is proposed to the province).
+    """
     award = _award(call.session, call.data.get("award_id"))
     if award.revoked:
         raise _already_revoked(award)
@@ -77,7 +82,16 @@ def _decision_ref(call: ServiceCall) -> tuple[str, date]:
 
 
 def revoke_award(call: ServiceCall) -> dict[str, Any]:
-    """Mark the award revoked by the decision just issued (idempotent; never deletes)."""
+    """Mark the award revoked by the decision in the data (idempotent; never deletes).
+
+    The decision is the office's (``issue_decision``) or the province's (its answer).
+    The award's bonus is the amount to recover (``bonus_to_recover``, đồng; None when the
+    registry does not know it); it is in the result and in the ``award.revoked`` audit event.
+
+    Returns:
+        ``{"award_id", "revoked", "revoked_decision_no", "revoked_date",
+        "bonus_to_recover"}``.
+    """
     number, when = _decision_ref(call)
     award = _award(call.session, call.data.get("award_id"), lock=True)
     if award.revoked and award.revoked_decision_no != number:
@@ -94,9 +108,10 @@ def revoke_award(call: ServiceCall) -> dict[str, Any]:
             "award_id": award.id, "subject_code": award.subject_code,
             "award_code": award.award_code, "decision_no": award.decision_no,
             "revoked_decision_no": number, "revoked_date": when.isoformat(),
+            "bonus_to_recover": award.bonus_amount,
         }, call.instance_id)
     return {"award_id": award.id, "revoked": True, "revoked_decision_no": number,
-            "revoked_date": when.isoformat()}
+            "revoked_date": when.isoformat(), "bonus_to_recover": award.bonus_amount}
 
 
 HANDLERS = {
@@ -105,5 +120,6 @@ HANDLERS = {
         "Kiểm tra khen thưởng có trong sổ khen thưởng và chưa bị hủy bỏ."),
     "revoke_award": (
         revoke_award,
-        "Ghi nhận hủy bỏ khen thưởng theo quyết định vừa ban hành (giữ nguyên lịch sử)."),
+        "Ghi nhận hủy bỏ khen thưởng theo quyết định hủy bỏ (của Văn phòng hoặc của UBND "
+        "tỉnh), giữ nguyên lịch sử, ghi số tiền thưởng phải thu hồi."),
 }

@@ -15,13 +15,26 @@ from workflows.models import AwardType
 from workflows.nominations import Proposal, check_proposal, instance_unit
 
 KIND_NAMES = {"individual": "cá nhân", "collective": "tập thể"}
+# Which levels of the catalogue a thematic movement's awards may reach, by who launched
+# it: the office commends in its own movements; in a movement the province or the
+# central level launched, a Bằng khen of the province may be proposed too.
+MOVEMENT_AWARD_LEVELS = {"office": ("office",), "province": ("office", "province"),
+                         "central": ("office", "province")}
+LAUNCHERS = {"office": "Văn phòng", "province": "UBND tỉnh", "central": "trung ương"}
 
 
 def check_thematic(call: ServiceCall) -> dict[str, Any]:
-    """The proposal names a thematic movement open to the unit, and a form the office decides.
+    """The proposal names a thematic movement open to the unit, and a form it allows.
 
-    Reads ``movement_code`` and ``award_code``; refuses with ``thematic.invalid``
-    (InvalidData on those fields). Returns the movement ``{code, name, year, kind}``.
+    Reads ``movement_code`` and ``award_code``. The form's level (catalogue) must be one
+    the movement allows (``MOVEMENT_AWARD_LEVELS`` by its ``launch_level``): office forms
+    always, province forms (decided by the province after the office's tờ trình) only in
+    movements launched by the province or the central level. Refuses with
+    ``thematic.invalid`` (InvalidData on those fields).
+
+    Returns:
+        The movement ``{code, name, year, kind, launch_level}`` and the form's
+        ``award_level`` and ``within_office_power``.
     """
     session, data = call.session, call.data
     errors: dict[str, list[str]] = {}
@@ -37,14 +50,18 @@ def check_thematic(call: ServiceCall) -> dict[str, Any]:
     award = session.get(AwardType, str(data.get("award_code") or ""))
     if award is None or not award.active:
         errors["award_code"] = [f"Không có hình thức khen thưởng «{data.get('award_code')}»."]
-    elif not award.within_office_power:
-        errors["award_code"] = [f"«{award.name}» vượt thẩm quyền của Văn phòng: đề nghị qua quy "
-                                f"trình trình UBND tỉnh."]
-    if errors or movement is None:
+    elif movement is not None and "movement_code" not in errors:
+        launcher = movement.launch_level or "office"
+        if award.level not in MOVEMENT_AWARD_LEVELS.get(launcher, ("office",)):
+            errors["award_code"] = [
+                f"«{award.name}» do {award.decided_by} quyết định: phong trào «{movement.name}» "
+                f"do {LAUNCHERS.get(launcher, launcher)} phát động không xét hình thức này."]
+    if errors or movement is None or award is None:
         raise InvalidData("Đề nghị khen thưởng chuyên đề không hợp lệ.", code="thematic.invalid",
                           details=errors)
     return {"code": movement.code, "name": movement.name, "year": movement.year,
-            "kind": movement.kind}
+            "kind": movement.kind, "launch_level": movement.launch_level,
+            "award_level": award.level, "within_office_power": award.within_office_power}
 
 
 def check_adhoc_nominee(call: ServiceCall) -> dict[str, Any]:
@@ -84,8 +101,8 @@ def check_adhoc_nominee(call: ServiceCall) -> dict[str, Any]:
 HANDLERS = {
     "check_thematic": (
         check_thematic,
-        "Kiểm tra phong trào thi đua chuyên đề và hình thức khen thưởng thuộc thẩm quyền "
-        "Văn phòng."),
+        "Kiểm tra phong trào thi đua chuyên đề và hình thức khen thưởng phong trào cho phép "
+        "(Giấy khen; Bằng khen của tỉnh khi phong trào do tỉnh, trung ương phát động)."),
     "check_adhoc_nominee": (
         check_adhoc_nominee,
         "Kiểm tra cá nhân / tập thể được đề nghị khen thưởng đột xuất (mã, loại đối tượng)."),
