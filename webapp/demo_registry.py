@@ -1,15 +1,19 @@
-"""Demo award registry: people, ratings and awards 2020–2025 for the demo units KT and VX.
+"""Demo award registry: people, ratings 2020–2026, awards 2020–2025 of the units KT and VX.
 
-Built in code as the rows of a registry workbook and loaded through
-``import_registry``, so the demo exercises the import. Idempotent: a load that
-would change nothing is rolled back (no audit event). The history is shaped to
-show the eligibility rules at work:
+The demo's today is late November 2026: the year-end review of 2026 is under way, so the
+2026 ratings are in but no 2026 title is recorded (the procedures decide them). Built in
+code as the rows of a registry workbook and loaded through ``import_registry``, so the demo
+exercises the import. Idempotent: a load that would change nothing is rolled back (no audit
+event). The history is shaped to show the eligibility rules at work:
 
 - KT02 is CSTĐ cơ sở 2023, 2024 and 2025 with a provincial-level initiative in
   2025, so she is eligible for CSTĐ cấp tỉnh 2025;
 - VX03 is CSTĐ cơ sở 2022 and 2024 (not consecutive);
 - VX02's 2024 Giấy khen is thematic and must not count toward annual titles;
-- KT07 was disciplined in 2021 (no LĐTT that year); VX05 has a pending case.
+- KT07 was disciplined in 2021 (no LĐTT that year); VX05 has a pending case (since
+  October 2025), which keeps him from any title of 2026 despite his rating;
+- everyone is rated for 2026 (HTTNV or better), so KT04 is eligible for LĐTT 2026,
+  while she already holds LĐTT 2025 and cannot receive it twice.
 """
 
 from __future__ import annotations
@@ -23,7 +27,8 @@ from webapp.services import Services
 from workflows.registry_import import import_registry
 from workflows.registry_template import SHEETS, workbook_bytes
 
-YEARS = range(2020, 2026)
+YEARS = range(2020, 2026)  # years with recorded titles
+RATING_YEARS = range(2020, 2027)  # 2026: rated at the year-end review, titles not yet decided
 DEMO_UNITS = ("KT", "VX")
 
 # code, full name, position, gender, birth year, education, tdkt since, leader
@@ -48,8 +53,9 @@ PEOPLE: list[tuple[str, str, str, str, int, str, int | None, bool]] = [
 ]
 JOINED = {"VX08": 2023}  # people who joined after 2020
 EXCELLENT = {  # HTXSNV years (others HTTNV unless listed in WEAK)
-    "KT01": {2022, 2023, 2024, 2025}, "KT02": {2023, 2024, 2025}, "KT03": {2021},
-    "VX01": {2024, 2025}, "VX03": {2022, 2024}, "KT": {2023, 2024, 2025}, "VX": {2022},
+    "KT01": {2022, 2023, 2024, 2025, 2026}, "KT02": {2023, 2024, 2025, 2026}, "KT03": {2021},
+    "VX01": {2024, 2025, 2026}, "VX03": {2022, 2024}, "KT": {2023, 2024, 2025, 2026},
+    "VX": {2022},
 }
 WEAK = {("KT07", 2021), ("VX04", 2022), ("VX05", 2025)}  # HTNV: no LĐTT that year
 NO_LDTT = {("VX05", 2025)}  # pending disciplinary case: nobody is awarded meanwhile
@@ -88,7 +94,8 @@ def _people_rows() -> list[list[Any]]:
 
 def _ratings_rows() -> list[list[Any]]:
     subjects = [p[0] for p in PEOPLE] + list(DEMO_UNITS)
-    return [[y, s, _rating(s, y)] for s in subjects for y in YEARS if y >= JOINED.get(s, 0)]
+    return [[y, s, _rating(s, y)] for s in subjects for y in RATING_YEARS
+            if y >= JOINED.get(s, 0)]
 
 
 def _awards_rows() -> list[list[Any]]:

@@ -60,7 +60,7 @@ from engine.specs.xmlsafe import parse_xml
 from workflows import catalogue
 from workflows.catalogue import Subject
 from workflows.eligibility_facts import FACTS, Fact, FactContext, Inferred
-from workflows.history import DISCIPLINE_RANK, RATING_RANK, Row
+from workflows.history import DISCIPLINE_RANK, RATING_RANK, Row, award_row, title_records
 from workflows.models import AWARD_KINDS, AwardType
 
 COMMON_TABLE = "common"
@@ -169,6 +169,8 @@ def _evaluate(session: Session, subject_code: str, award_code: str, year: int, k
     verdict = Verdict(subject, award.code, year, [_subject_kind(subject, award)])
     if not verdict.eligible:
         return verdict
+    if kind == "annual":
+        verdict.reasons.append(_not_yet_awarded(session, subject, award, year))
     here = (*stack, (subject.code, award.code, year))
 
     def infer(other: str) -> Inferred | None:
@@ -196,6 +198,19 @@ def _subject_kind(subject: Subject, award: AwardType) -> Reason:
     return Reason("subject_kind", ok, detail, [
         {"table": "award_type", "code": award.code, "key": "subject_kind",
          "value": award.subject_kind}])
+
+
+def _not_yet_awarded(session: Session, subject: Subject, award: AwardType, year: int) -> Reason:
+    """An annual title is given once a year: a recorded one (not revoked) closes the year."""
+    held = title_records(session, [subject.code], award.code, [year])
+    if held:
+        numbers = ", ".join(f"số {a.decision_no}" for a in held)
+        return Reason("not_yet_awarded", False,
+                      f"{subject.name} đã được công nhận {award.name} năm {year} "
+                      f"(quyết định {numbers}); mỗi năm chỉ xét một lần",
+                      [award_row(a) for a in held])
+    return Reason("not_yet_awarded", True,
+                  f"{subject.name} chưa được công nhận {award.name} năm {year}", [])
 
 
 def _unique(rows: list[Row]) -> list[Row]:

@@ -25,7 +25,7 @@ URL = f"{API}/eligibility"
 
 
 def add_history(db: Database) -> None:
-    """P1 in A (LĐTT-eligible), Q1 in B (not), unit A rated HTTNV with 1 LĐTT of 1."""
+    """P1 in A (LĐTT-eligible, not awarded yet), Q1 in B (not), unit A rated HTTNV."""
     with db.write_session() as s:
         s.add_all([Person(code="P1", full_name="Nguyễn Văn An", unit_code="A"),
                    Person(code="Q1", full_name="Trần Thị Bình", unit_code="B")])
@@ -33,6 +33,12 @@ def add_history(db: Database) -> None:
         s.add_all([Rating(year=Y, subject_code="P1", rating="HTTNV"),
                    Rating(year=Y, subject_code="Q1", rating="HTNV"),
                    Rating(year=Y, subject_code="A", rating="HTTNV")])
+        s.commit()
+
+
+def award_ldtt_to_p1(db: Database) -> None:
+    """Record P1's LĐTT of the year: unit A then has 1 LĐTT of 1 member."""
+    with db.write_session() as s:
         s.add(Award(year=Y, subject_code="P1", award_code="LDTT", kind="annual",
                     decision_no="1/QĐ-VP", decision_date=date(Y, 12, 20)))
         s.commit()
@@ -52,6 +58,7 @@ def test_any_signed_in_user_gets_the_reasons(client: FlaskClient, people: dict[s
         body = r.get_json()
         assert body["eligible"] is True and body["award_code"] == "LDTT" and body["year"] == Y
         assert body["subject"]["code"] == "P1"
+        assert [x["rule"] for x in body["reasons"]][:2] == ["subject_kind", "not_yet_awarded"]
         rating = next(x for x in body["reasons"] if x["rule"] == "rating")
         assert rating["ok"] is True and "HTTNV" in rating["detail"]
         assert {"table": "annual_rating", "year": Y, "subject_code": "P1",
@@ -64,8 +71,9 @@ def test_any_signed_in_user_gets_the_reasons(client: FlaskClient, people: dict[s
     assert [x["rule"] for x in body["reasons"] if not x["ok"]] == ["rating"]
 
 
-def test_unit_verdict_names_member_rows(client: FlaskClient, people: dict[str, Headers],
-                                        history: None) -> None:
+def test_unit_verdict_names_member_rows(app: Flask, client: FlaskClient,
+                                        people: dict[str, Headers], history: None) -> None:
+    award_ldtt_to_p1(app.extensions["tdkt"].db)
     r = client.post(URL, headers=people["sub_a"],
                     json={"subject_code": "A", "award_code": "TTLDTT", "year": Y})
     assert r.status_code == 200, r.get_json()

@@ -37,7 +37,8 @@ def test_ldtt_passes_with_a_good_rating_and_names_the_rating_row(h: History) -> 
     assert {"table": "award_type", "code": "LDTT", "key": "min_rating",
             "value": "HTTNV"} in r["rows"]
     assert [x["rule"] for x in v.to_dict()["reasons"]] == [
-        "subject_kind", "rating", "no_discipline", "no_pending_case", "registration"]
+        "subject_kind", "not_yet_awarded", "rating", "no_discipline", "no_pending_case",
+        "registration"]
 
 
 @pytest.mark.parametrize("rating", ["HTNV", "KHTNV", None])
@@ -153,12 +154,22 @@ def test_cstd_cs_quota_counts_the_units_existing_cstd_cs(h: History) -> None:
     people = cstd_cs_unit(h, ldtt=7)  # 15 % × 7 = 1.05: one CSTĐ cơ sở at most
     first = h.award(people[0], "CSTD_CS", Y)
     h.initiative(people[1], Y)
-    v = h.check(people[1], "CSTD_CS", Y)
+    v = h.check(people[1], "CSTD_CS", Y)  # a colleague who does not hold CSTĐ cơ sở yet
     assert failed_rules(v) == ["quota"]
-    assert first.id in row_ids(reason(v, "quota"), "award_record")
-    # the holder itself is not counted twice
+    quota = reason(v, "quota")
+    assert first.id in row_ids(quota, "award_record") and "đã có 1 CSTD_CS" in quota["detail"]
+    h.set_rule("CSTD_CS", "quota_pct_of_ldtt", 30)  # 30 % × 7 = 2.1: room for the colleague
+    v = h.check(people[1], "CSTD_CS", Y)
+    assert v.eligible, v.to_dict()
+    quota = reason(v, "quota")
+    assert first.id in row_ids(quota, "award_record") and "là 2" in quota["detail"]
+    # the holder itself is not counted twice (it is refused only as already awarded)
+    h.set_rule("CSTD_CS", "quota_pct_of_ldtt", 15)
     h.initiative(people[0], Y)
-    assert h.check(people[0], "CSTD_CS", Y).eligible
+    v = h.check(people[0], "CSTD_CS", Y)
+    assert failed_rules(v) == ["not_yet_awarded"]
+    quota = reason(v, "quota")
+    assert quota["ok"] and "đã có 0 CSTD_CS" in quota["detail"], quota
 
 
 def test_cstd_cs_quota_too_few_ldtt_in_the_unit(h: History) -> None:
