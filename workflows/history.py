@@ -191,7 +191,7 @@ def unit_people(session: Session, unit_code: str, active_only: bool = True) -> l
 
 def registration_of(session: Session, code: str, award_code: str,
                     year: int) -> Registration | None:
-    """The emulation registration (đăng ký thi đua) of a subject for a title in a year."""
+    """The accepted emulation registration (đăng ký thi đua) of a subject for a title in a year."""
     return session.scalars(select(Registration).where(
         Registration.year == year, Registration.subject_code == code,
-        Registration.award_code == award_code)).first()
+        Registration.award_code == award_code, Registration.status == "accepted")).first()

@@ -133,6 +133,10 @@ class Registration(Base):
     instance_id: Mapped[int | None] = mapped_column(Integer)
     registered_by: Mapped[int | None] = mapped_column(Integer)
     registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # submitted | accepted | rejected. The procedure writes "submitted" and the secretariat's
+    # review moves it on; a row written outside the procedure (imports, rows that predate the
+    # column) is a record of an accepted registration, hence the server default.
+    status: Mapped[str] = mapped_column(String(16), server_default="accepted")
 
 
 class Rating(Base):

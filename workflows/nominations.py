@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidData
 from engine.roles import DEFAULT_UNIT_SCOPED, Actor
 from engine.store.models import ProcessInstance, Unit, utcnow
+from workflows.dossier import ITEMS as DOSSIER_ITEMS
 from workflows.models import (
     AWARD_KINDS,
     Attachment,
@@ -37,6 +38,8 @@ FINAL = frozenset({"decided", "revoked"})
 CLOSED = FINAL | {"not_approved", "ineligible"}
 MAX_SUBJECTS = 200
 KIND_LABEL = {"individual": "cá nhân", "collective": "tập thể"}
+# An instance whose nominations are still being pursued.
+OPEN_INSTANCE = ("running", "error")
 
 
 @dataclass
@@ -182,6 +185,44 @@ def check_proposal(session: Session, instance_id: int, actor: Actor, proposal: P
     return award, movement, rows
 
 
+def check_not_pursued_elsewhere(session: Session, instance_id: int, proposal: Proposal,
+                                award: AwardType, movement: EmulationMovement | None,
+                                names: dict[str, str]) -> None:
+    """Refuse a subject another open instance already proposes for the same title.
+
+    "The same title" is the award and year of an annual nomination, or the award, year
+    and movement of a thematic one; ad-hoc awards reward separate deeds and are not
+    compared. A nomination no longer in the running (closed status) or in an instance
+    that ended does not count.
+
+    Raises:
+        InvalidData: ``nomination.duplicate``, naming the other instance for each subject.
+    """
+    if proposal.kind == "adhoc":
+        return
+    codes = [str(c).strip() for c in proposal.subjects]
+    query = (select(Nomination.subject_code, Nomination.instance_id,
+                    ProcessInstance.business_key)
+             .join(ProcessInstance, ProcessInstance.id == Nomination.instance_id)
+             .where(Nomination.subject_code.in_(codes), Nomination.award_code == award.code,
+                    Nomination.year == proposal.year, Nomination.kind == proposal.kind,
+                    Nomination.instance_id != instance_id,
+                    ProcessInstance.status.in_(OPEN_INSTANCE),
+                    Nomination.status.not_in(CLOSED))
+             .order_by(Nomination.subject_code, Nomination.instance_id))
+    if proposal.kind == "thematic":
+        query = query.where(Nomination.movement_id.is_(None) if movement is None
+                            else Nomination.movement_id == movement.id)
+    messages = []
+    for code, other, business_key in session.execute(query).all():
+        where = f"hồ sơ số {other}" + (f" ({business_key})" if business_key else "")
+        messages.append(f"{names.get(code, code)} ({code}) đã được đề nghị «{award.name}» năm "
+                        f"{proposal.year} trong {where} đang xử lý.")
+    if messages:
+        raise InvalidData(f"Không đề nghị trùng một danh hiệu: {messages[0]}",
+                          code="nomination.duplicate", details={"subjects": messages})
+
+
 # -- writing nominations ---------------------------------------------------------------
 def sync_nominations(session: Session, instance_id: int, process_key: str, actor: Actor,
                      proposal: Proposal) -> tuple[AwardType, list[Nomination]]:
@@ -191,6 +232,8 @@ def sync_nominations(session: Session, instance_id: int, process_key: str, actor
     new subjects are added, dropped ones removed (their files stay with the instance).
     """
     award, movement, rows = check_proposal(session, instance_id, actor, proposal)
+    check_not_pursued_elsewhere(session, instance_id, proposal, award, movement,
+                                {code: row[1] for code, row in rows.items()})
     wanted = [str(c).strip() for c in proposal.subjects]
     existing = {(n.subject_code, n.award_code): n
                 for n in instance_nominations(session, instance_id)}
@@ -270,3 +313,27 @@ def set_status(session: Session, instance_id: int, status: str,
 def nomination_view(nom: Nomination, name: str) -> dict[str, Any]:
     return {"id": nom.id, "subject_code": nom.subject_code, "subject_kind": nom.subject_kind,
             "name": name}
+
+
+# -- the dossier -----------------------------------------------------------------------
+def dossier_gaps(session: Session, instance_id: int, award: AwardType, simplified: bool,
+                 exclude: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """The title's required dossier items and those missing from the instance's dossier.
+
+    Required: ``award.dossier_items`` (``simplified_dossier_items`` for the simplified
+    procedure), less ``exclude`` (items made later, e.g. the council's minutes). Only
+    current attachments count: a superseded version is history, not the dossier.
+
+    Returns:
+        ``(required, missing)``, item codes in the catalogue's order.
+    """
+    items = award.simplified_dossier_items if simplified else award.dossier_items
+    required = [i for i in (items or []) if i not in set(exclude or [])]
+    present = set(session.scalars(select(Attachment.item).where(
+        Attachment.instance_id == instance_id, Attachment.superseded_at.is_(None))).all())
+    return required, [i for i in required if i not in present]
+
+
+def item_views(items: list[str]) -> list[dict[str, str]]:
+    """Dossier items with their Vietnamese labels (thành phần hồ sơ)."""
+    return [{"item": i, "label": DOSSIER_ITEMS.get(i, i)} for i in items]

@@ -1,9 +1,11 @@
 """bpmn/emulation_registration.bpmn end to end (đăng ký thi đua), through the service layer.
 
 A unit registers the titles its people and itself aim for; the lines become
-``Registration`` rows linked to the instance; Phòng TCHCQT accepts, returns for
-correction (the rows follow the corrected list) or rejects (the rows go).
-Each engine call runs in its own write session, as in production.
+``Registration`` rows (``submitted``) linked to the instance; Phòng TCHCQT accepts
+(``accepted``: now eligibility counts them), returns for correction (the rows follow
+the corrected list) or rejects (``rejected``: the rows stay as history). A list sent
+after the year's deadline is recorded with a warning. Each engine call runs in its own
+write session, as in production.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from engine.store.db import Database
 from engine.store.models import ProcessInstance
 from engine.store.serializer import load_state
 from workflows import build_engine
+from workflows.handlers import registration as handlers
 from workflows.handlers.registration import record_registrations
-from workflows.models import EmulationMovement, Person, Registration
+from workflows.history import registration_of
+from workflows.models import EmulationMovement, Person, Registration, Setting
 
 BPMN_FILE = Path(__file__).resolve().parents[2] / "bpmn" / "emulation_registration.bpmn"
 KEY = "emulation_registration"
@@ -39,6 +43,7 @@ NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
 ENDS = {"end_recorded", "end_cancelled"}
 ROLE = {"register": "submitter", "correct": "submitter", "review": "secretariat"}
 HAS_DUE = {"register": False, "correct": True, "review": True}
+ON_TIME = {"deadline": "2026-03-31", "late": False, "warnings": []}
 
 FORM = {"year": 2026, "movement_code": "PT2026", "entries": [
     {"subject_code": "P1", "award_code": "LDTT"},
@@ -74,11 +79,12 @@ class Office:
         return self.write(self.eng.complete_task, task["id"], self.actors[who], data)
 
     def rows(self) -> list[tuple[Any, ...]]:
-        """Every registration as (year, subject, award, movement code, unit, instance)."""
+        """Every registration as (year, subject, award, movement code, unit, instance, status)."""
         with self.db.session() as s:
             return [tuple(r) for r in s.execute(
                 select(Registration.year, Registration.subject_code, Registration.award_code,
-                       EmulationMovement.code, Registration.unit_code, Registration.instance_id)
+                       EmulationMovement.code, Registration.unit_code, Registration.instance_id,
+                       Registration.status)
                 .outerjoin(EmulationMovement, EmulationMovement.id == Registration.movement_id)
                 .order_by(Registration.subject_code, Registration.award_code)).all()]
 
@@ -101,6 +107,7 @@ class Office:
 
 @pytest.fixture
 def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
+    monkeypatch.setattr(handlers, "office_today", lambda: date(2026, 3, 2))  # before 31/03
     monkeypatch.setattr(identity, "_HASHER",
                         PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
     db = Database(db_url)
@@ -150,23 +157,33 @@ def only_task(inst: dict[str, Any], name: str, unit: str = "PKT") -> dict[str, A
     return task
 
 
-def registered(iid: int, lines: dict[str, Any], movement: str | None) -> list[tuple[Any, ...]]:
+def registered(iid: int, lines: dict[str, Any], movement: str | None,
+               status: str = "submitted") -> list[tuple[Any, ...]]:
     units = {"P1": "PKT", "P2": "PKT", "P3": "PTP", "PKT": "PKT", "PTP": "PTP"}
     return sorted((2026, e["subject_code"], e["award_code"], movement, units[e["subject_code"]],
-                   iid) for e in lines["entries"])
+                   iid, status) for e in lines["entries"])
+
+
+def counted(office: Office, subject: str, award: str) -> bool:
+    """Whether eligibility finds the registration (only accepted ones count)."""
+    with office.db.session() as s:
+        return registration_of(s, subject, award, 2026) is not None
 
 
 def test_accepted_registration_is_recorded(office: Office) -> None:
     inst = office.start("sub")
     inst = office.complete(only_task(inst, "register"), "sub", FORM)
     assert inst["data"]["registered"] == {"year": 2026, "count": 4, "created": 4,
-                                          "unchanged": 0, "updated": 0, "removed": 0}
+                                          "unchanged": 0, "updated": 0, "removed": 0, **ON_TIME}
     iid = inst["id"]
     assert office.rows() == registered(iid, FORM, "PT2026")
+    assert not counted(office, "P1", "LDTT")  # submitted, not yet accepted
     inst = office.complete(only_task(inst, "review"), "sec", decision("approve"))
     assert inst["status"] == "completed" and inst["tasks"] == []
     assert office.ends_reached(iid) == {"end_recorded"}
-    assert office.rows() == registered(iid, FORM, "PT2026")
+    assert inst["data"]["registration_status"] == {"status": "accepted", "count": 4}
+    assert office.rows() == registered(iid, FORM, "PT2026", "accepted")
+    assert counted(office, "P1", "LDTT") and counted(office, "PKT", "TTLDTT")
 
 
 def test_returned_registration_is_corrected_then_accepted(office: Office) -> None:
@@ -178,23 +195,23 @@ def test_returned_registration_is_corrected_then_accepted(office: Office) -> Non
     assert office.rows() == registered(iid, FORM, "PT2026")  # unchanged until corrected
     inst = office.complete(only_task(inst, "correct"), "sub", CORRECTED)
     assert inst["data"]["registered"] == {"year": 2026, "count": 3, "created": 1,
-                                          "unchanged": 0, "updated": 2, "removed": 2}
+                                          "unchanged": 0, "updated": 2, "removed": 2, **ON_TIME}
     assert office.rows() == registered(iid, CORRECTED, None)
     inst = office.complete(only_task(inst, "review"), "sec", decision("return"))
     inst = office.complete(only_task(inst, "correct"), "sub", CORRECTED)  # same list again
     assert inst["data"]["registered"] == {"year": 2026, "count": 3, "created": 0,
-                                          "unchanged": 3, "updated": 0, "removed": 0}
+                                          "unchanged": 3, "updated": 0, "removed": 0, **ON_TIME}
     inst = office.complete(only_task(inst, "review"), "sec", decision("approve"))
     assert inst["status"] == "completed"
     assert office.ends_reached(iid) == {"end_recorded"}
-    assert office.rows() == registered(iid, CORRECTED, None)
+    assert office.rows() == registered(iid, CORRECTED, None, "accepted")
 
 
-def test_rejected_registration_removes_only_its_own_rows(office: Office) -> None:
+def test_rejected_registration_keeps_its_rows_as_history(office: Office) -> None:
     first = office.start("sub")
     first = office.complete(only_task(first, "register"), "sub", CORRECTED)
     first = office.complete(only_task(first, "review"), "sec", decision("approve"))
-    kept = registered(first["id"], CORRECTED, None)
+    kept = registered(first["id"], CORRECTED, None, "accepted")
 
     inst = office.start("sub")
     inst = office.complete(only_task(inst, "register"), "sub", FORM)
@@ -206,8 +223,46 @@ def test_rejected_registration_removes_only_its_own_rows(office: Office) -> None
                            decision("reject", "Đăng ký quá hạn."))
     assert inst["status"] == "completed"
     assert office.ends_reached(inst["id"]) == {"end_cancelled"}
-    assert inst["data"]["cancelled"] == {"removed": 2}
-    assert office.rows() == kept
+    assert inst["data"]["registration_status"] == {"status": "rejected", "count": 2}
+    rejected = [r for r in registered(inst["id"], FORM, "PT2026", "rejected")
+                if r[1:3] in {("P1", "CSTD_CS"), ("P2", "LDTT")}]
+    assert office.rows() == sorted(kept + rejected)
+    assert counted(office, "P1", "LDTT") and not counted(office, "P1", "CSTD_CS")
+
+    # A later registration may take a rejected line up again; the accepted ones stay put.
+    again = office.start("sub")
+    form = {"year": 2026, "entries": [{"subject_code": "P1", "award_code": "CSTD_CS"},
+                                      {"subject_code": "P1", "award_code": "LDTT"}]}
+    again = office.complete(only_task(again, "register"), "sub", form)
+    assert (again["data"]["registered"]["created"],
+            again["data"]["registered"]["unchanged"]) == (1, 1)
+    again = office.complete(only_task(again, "review"), "sec", decision("approve"))
+    assert counted(office, "P1", "CSTD_CS")
+    with office.db.session() as s:
+        owners = dict(s.execute(select(Registration.award_code, Registration.instance_id)
+                                .where(Registration.subject_code == "P1")).all())
+    assert owners == {"LDTT": first["id"], "CSTD_CS": again["id"]}
+
+
+@pytest.mark.parametrize(("today", "late"), [(date(2026, 3, 31), False),
+                                             (date(2026, 4, 1), True)])
+def test_a_late_registration_is_recorded_with_a_warning(
+        office: Office, monkeypatch: pytest.MonkeyPatch, today: date, late: bool) -> None:
+    monkeypatch.setattr(handlers, "office_today", lambda: today)
+    inst = office.complete(only_task(office.start("sub"), "register"), "sub", FORM)
+    got = inst["data"]["registered"]
+    assert (got["deadline"], got["late"]) == ("2026-03-31", late)
+    assert got["warnings"] == ([
+        "Đăng ký sau hạn: hạn đăng ký thi đua năm 2026 là 31/03/2026, bản đăng ký gửi ngày "
+        "01/04/2026."] if late else [])
+    only_task(inst, "review")  # a warning, not a refusal: the secretariat decides
+    with office.db.write_session() as s:  # the office moves its deadline
+        s.get(Setting, "registration_deadline").value = "04-15"  # type: ignore[union-attr]
+        s.commit()
+    inst = office.complete(only_task(inst, "review"), "sec", decision("return"))
+    inst = office.complete(only_task(inst, "correct"), "sub", FORM)
+    assert (inst["data"]["registered"]["late"], inst["data"]["registered"]["warnings"]) == (
+        False, [])
 
 
 def test_office_wide_registration_covers_every_unit(office: Office) -> None:
@@ -229,6 +284,12 @@ def test_recording_is_idempotent(office: Office) -> None:
         assert record_registrations(call)["unchanged"] == 4
         s.commit()
     assert office.rows() == before
+    with office.db.write_session() as s:  # a malformed deadline setting: no warning, no error
+        s.get(Setting, "registration_deadline").value = "31/3"  # type: ignore[union-attr]
+        call = ServiceCall(s, inst["id"], KEY, "record", office.actors["sub"], dict(FORM))
+        assert {k: v for k, v in record_registrations(call).items()
+                if k in ("deadline", "late", "warnings")} == {"deadline": None, "late": False,
+                                                               "warnings": []}
 
 
 BAD_LINES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {

@@ -40,6 +40,11 @@ def _decision(label: str, choices: dict[str, str] = DECISIONS) -> fields.String:
                          metadata={"label": label, "choices": choices})
 
 
+def _votes(label: str) -> fields.Integer:
+    return fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=500),
+                          metadata={"label": label})
+
+
 def _codes(label: str, **kwargs: Any) -> fields.List:
     return fields.List(fields.String(validate=validate.Length(min=1, max=64)),
                        metadata={"label": label}, **kwargs)
@@ -63,7 +68,12 @@ class NominationProposalForm(Schema):
 
 
 class AppraisalForm(Schema):
-    """The secretariat's appraisal (thẩm định hồ sơ)."""
+    """The secretariat's appraisal (thẩm định hồ sơ).
+
+    ``approve`` says the dossier is complete: the procedure then re-checks the title's
+    required items (``check_dossier`` with ``refuse``) and refuses the appraisal, naming
+    the missing ones, while any is missing (the data's ``dossier_missing`` lists them).
+    """
 
     decision = _decision("Kết quả thẩm định")
     comment = _comment("Ý kiến thẩm định")
@@ -79,10 +89,40 @@ class AppraisalForm(Schema):
                                   "supplement_items")
 
 
-class CouncilResultForm(Schema):
-    """The council's result (kết quả xét của Hội đồng TĐKT), entered by its secretary."""
+class CandidateVotes(Schema):
+    """One candidate's line of the tally minutes (biên bản kiểm phiếu)."""
 
-    passed_subjects = _codes("Đối tượng được Hội đồng thông qua (mã)", load_default=list,
+    subject_code = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                                 metadata={"label": "Mã cá nhân / tập thể"})
+    agree = _votes("Số phiếu đồng ý")
+    disagree = _votes("Số phiếu không đồng ý")
+    abstain = _votes("Số phiếu không biểu quyết")
+
+
+class CouncilResultForm(Schema):
+    """The council's result (kết quả xét của Hội đồng TĐKT), entered by its secretary.
+
+    The votes per candidate and the members present are recorded; which candidates pass
+    is computed by ``record_council_result`` against the title's threshold, never typed.
+    ``passed_subjects`` and the overall counts remain only for procedures that still take
+    a result typed by hand (the thematic award); they cannot come with ``votes``.
+    """
+
+    votes = fields.List(fields.Nested(CandidateVotes), load_default=None, allow_none=True,
+                        validate=validate.Length(max=MAX_SUBJECTS),
+                        metadata={"label": "Số phiếu của từng đối tượng"})
+    members_total = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                   validate=validate.Range(min=1, max=500),
+                                   metadata={"label": "Số thành viên Hội đồng"})
+    members_present = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                     validate=validate.Range(min=0, max=500),
+                                     metadata={"label": "Số thành viên có mặt"})
+    minutes_no = fields.String(load_default=None, allow_none=True,
+                               validate=validate.Length(max=64),
+                               metadata={"label": "Số biên bản họp Hội đồng"})
+    comment = _comment("Ý kiến của Hội đồng")
+    passed_subjects = _codes("Đối tượng được Hội đồng thông qua (mã; chỉ khi không ghi số "
+                             "phiếu từng đối tượng)", load_default=list,
                              validate=validate.Length(max=MAX_SUBJECTS))
     agree = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0),
                            metadata={"label": "Số phiếu đồng ý"})
@@ -90,27 +130,66 @@ class CouncilResultForm(Schema):
                               metadata={"label": "Số phiếu không đồng ý"})
     abstain = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0),
                              metadata={"label": "Số phiếu không biểu quyết"})
-    minutes_no = fields.String(load_default=None, allow_none=True,
-                               validate=validate.Length(max=64),
-                               metadata={"label": "Số biên bản họp Hội đồng"})
-    comment = _comment("Ý kiến của Hội đồng")
+
+    @validates_schema
+    def tally_is_complete(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("votes") is None:
+            return
+        errors: dict[str, list[str]] = {}
+        for name in ("members_total", "members_present"):
+            if data.get(name) is None:
+                errors[name] = ["Cần ghi khi nhập số phiếu của từng đối tượng."]
+        if data.get("passed_subjects"):
+            errors["passed_subjects"] = ["Danh sách được thông qua do hệ thống tính từ số "
+                                         "phiếu; không nhập tay."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class Complaint(Schema):
+    """A query or complaint received during the disclosure (kiến nghị, thắc mắc, khiếu nại)."""
+
+    received_date = fields.Date(required=True, metadata={"label": "Ngày nhận"})
+    summary = fields.String(required=True, validate=validate.Length(min=1, max=4000),
+                            metadata={"label": "Nội dung kiến nghị"})
+    subject_code = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Length(min=1, max=64),
+                                 metadata={"label": "Đối tượng bị kiến nghị (mã, nếu có)"})
+    answer = fields.String(load_default="", validate=validate.Length(max=4000),
+                           metadata={"label": "Nội dung trả lời"})
+    answered_date = fields.Date(load_default=None, allow_none=True,
+                                metadata={"label": "Ngày trả lời"})
+    upheld = fields.Boolean(load_default=False,
+                            metadata={"label": "Kiến nghị có cơ sở (đối tượng bị loại)"})
+
+    @validates_schema
+    def answered(self, data: dict[str, Any], **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        if not (data.get("answer") or "").strip():
+            errors["answer"] = ["Kiến nghị phải được trả lời trước khi kết thúc công khai."]
+        answered, received = data.get("answered_date"), data.get("received_date")
+        if answered is None:
+            errors["answered_date"] = ["Cần ngày trả lời kiến nghị."]
+        elif received is not None and answered < received:
+            errors["answered_date"] = ["Ngày trả lời không thể trước ngày nhận kiến nghị."]
+        if data.get("upheld") and not data.get("subject_code"):
+            errors["subject_code"] = ["Kiến nghị có cơ sở phải ghi rõ đối tượng bị kiến nghị."]
+        if errors:
+            raise ValidationError(errors)
 
 
 class DisclosureResultForm(Schema):
-    """The result of the disclosure window (công khai danh sách, ≥ 10 ngày làm việc)."""
+    """The result of the disclosure window (công khai danh sách, ≥ 10 ngày làm việc).
 
-    complaints_received = fields.Integer(
-        required=True, strict=True, validate=validate.Range(min=0),
-        metadata={"label": "Số kiến nghị, thắc mắc, khiếu nại nhận được"})
-    complaints_resolved = fields.Boolean(load_default=False,
-                                         metadata={"label": "Đã trả lời, giải quyết xong"})
+    Every query or complaint received in the window is recorded with its answer; one
+    upheld against a candidate takes that candidate off the list (``record_complaints``).
+    """
+
+    complaints = fields.List(fields.Nested(Complaint), load_default=list,
+                             validate=validate.Length(max=500),
+                             metadata={"label": "Kiến nghị, thắc mắc, khiếu nại đã nhận và trả "
+                                                "lời"})
     comment = _comment("Ghi chú")
-
-    @validates_schema
-    def resolved_before_decision(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("complaints_received", 0) > 0 and not data.get("complaints_resolved"):
-            raise ValidationError("Các kiến nghị, khiếu nại phải được trả lời xong trước khi "
-                                  "trình quyết định.", "complaints_resolved")
 
 
 class ChairDecisionForm(Schema):

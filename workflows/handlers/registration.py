@@ -3,12 +3,16 @@
 A unit's registration is a list of (subject, title) lines for one year. The
 lines become ``Registration`` rows linked to the process instance, so the
 secretariat's review, a correction after a return and a rejection all act on
-the same rows.
+the same rows. A row is ``submitted`` until the secretariat accepts it
+(``accepted``: only these count for eligibility) or rejects it (``rejected``:
+kept as history). Registering after the year's deadline (setting
+``registration_deadline``, "MM-DD") is allowed, with a warning for the reviewer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -16,7 +20,9 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
 from engine.extensions import ServiceCall
-from engine.store.models import Unit
+from engine.store.models import Unit, utcnow
+from workflows.catalogue import setting
+from workflows.handlers.registry import office_today
 from workflows.models import AwardType, EmulationMovement, Person, Registration
 from workflows.nominations import instance_unit, is_office_wide, unit_scope
 
@@ -115,11 +121,41 @@ def validate_entries(call: ServiceCall) -> tuple[EmulationMovement | None, dict[
     return movement, subjects
 
 
+def registration_deadline(session: Session, year: int) -> date | None:
+    """The registration deadline of ``year`` (setting ``registration_deadline``, "MM-DD").
+
+    None when the setting is missing or malformed (then no warning can be given).
+    """
+    raw = setting(session, "registration_deadline")
+    try:
+        month, day = (int(part) for part in str(raw).split("-"))
+        return date(year, month, day)
+    except (TypeError, ValueError):
+        return None
+
+
+def _lateness(session: Session, year: int) -> dict[str, Any]:
+    deadline = registration_deadline(session, year)
+    today = office_today()
+    late = deadline is not None and today > deadline
+    warnings = [f"Đăng ký sau hạn: hạn đăng ký thi đua năm {year} là "
+                f"{deadline:%d/%m/%Y}, bản đăng ký gửi ngày {today:%d/%m/%Y}."] if late else []
+    return {"deadline": deadline.isoformat() if deadline else None, "late": late,
+            "warnings": warnings}
+
+
 def record_registrations(call: ServiceCall) -> dict[str, Any]:
     """Upsert this instance's registrations to match the submitted list (idempotent).
 
-    Lines already registered (by this or an earlier registration) are left as they are;
-    lines this instance registered before and no longer lists are removed.
+    New lines are written ``submitted``. Lines already registered by another instance
+    are left as they are, unless that registration was rejected: then this instance
+    takes the line over (it counts as created). Lines this instance registered before
+    and no longer lists are removed (they were never decided). A list sent after the
+    year's deadline is recorded too, with ``late`` and a warning for the reviewer.
+
+    Returns:
+        ``{"year", "count", "created", "unchanged", "updated", "removed", "deadline",
+        "late", "warnings"}``.
     """
     session, data = call.session, call.data
     movement, subjects = validate_entries(call)
@@ -132,38 +168,52 @@ def record_registrations(call: ServiceCall) -> dict[str, Any]:
     counts = {"created": 0, "unchanged": 0, "updated": 0, "removed": 0}
     for subject_code, award_code in sorted(wanted):
         row = existing.get((subject_code, award_code))
-        if row is None:
-            session.add(Registration(
-                year=year, subject_code=subject_code, award_code=award_code,
-                movement_id=movement_id, unit_code=subjects[subject_code].unit_code,
-                instance_id=call.instance_id, registered_by=call.actor.id))
-            counts["created"] += 1
-        elif row.instance_id == call.instance_id and row.movement_id != movement_id:
+        if row is not None and row.instance_id == call.instance_id:
+            counts["updated" if row.movement_id != movement_id else "unchanged"] += 1
             row.movement_id = movement_id
-            counts["updated"] += 1
-        else:
-            counts["unchanged"] += 1
+        elif row is not None and row.status != "rejected":
+            counts["unchanged"] += 1  # another instance's line stays with it
+        else:  # a new line, or one another instance had rejected: registered anew here
+            if row is None:
+                row = Registration(year=year, subject_code=subject_code, award_code=award_code)
+                session.add(row)
+            row.movement_id, row.unit_code = movement_id, subjects[subject_code].unit_code
+            row.instance_id, row.registered_by = call.instance_id, call.actor.id
+            row.registered_at, row.status = utcnow(), "submitted"
+            counts["created"] += 1
     for row in session.scalars(
             select(Registration).where(Registration.instance_id == call.instance_id)).all():
         if row.year != year or (row.subject_code, row.award_code) not in wanted:
             session.delete(row)
             counts["removed"] += 1
-    return {"year": year, "count": len(wanted), **counts}
+    return {"year": year, "count": len(wanted), **counts, **_lateness(session, year)}
 
 
-def cancel_registrations(call: ServiceCall) -> dict[str, Any]:
-    """Remove the registrations this instance made (the registration was rejected)."""
+def set_registration_status(call: ServiceCall) -> dict[str, Any]:
+    """Accept or reject this instance's registrations (parameter ``status``).
+
+    Rejected rows are kept (history), not deleted; only accepted ones count for
+    eligibility.
+
+    Returns:
+        ``{"status", "count"}``.
+    """
+    status = call.params.get("status")
+    if status not in ("accepted", "rejected"):
+        raise ValueError("set_registration_status needs status 'accepted' or 'rejected'")
     rows = call.session.scalars(
         select(Registration).where(Registration.instance_id == call.instance_id)).all()
     for row in rows:
-        call.session.delete(row)
-    return {"removed": len(rows)}
+        row.status = status
+    return {"status": status, "count": len(rows)}
 
 
 HANDLERS = {
     "record_registrations": (
         record_registrations,
-        "Ghi nhận (cập nhật) danh sách đăng ký thi đua của đơn vị cho năm đăng ký."),
-    "cancel_registrations": (
-        cancel_registrations, "Hủy các đăng ký thi đua của hồ sơ (đăng ký bị từ chối)."),
+        "Ghi nhận (cập nhật) danh sách đăng ký thi đua của đơn vị cho năm đăng ký; cảnh báo "
+        "khi đăng ký sau hạn."),
+    "set_registration_status": (
+        set_registration_status,
+        "Ghi kết quả xem xét các đăng ký thi đua của hồ sơ: chấp nhận hoặc không chấp nhận."),
 }
