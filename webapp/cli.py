@@ -244,15 +244,9 @@ def serve(host: str, port: int) -> None:
 
 def _add_domain_commands() -> None:
     """Commands of the domain live in their own modules, one per concern."""
-    from importlib import import_module
+    from webapp import cli_eligibility, cli_registry
 
-    for name in ("cli_registry", "cli_eligibility"):
-        try:
-            module = import_module(f"webapp.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"webapp.{name}":
-                raise
-            continue
+    for module in (cli_registry, cli_eligibility):
         for command in module.COMMANDS:
             main.add_command(command)
 

@@ -85,17 +85,10 @@ class TdktApi(Api):  # type: ignore[misc]
 
 
 def _domain_blueprints() -> list[Any]:
-    """Blueprints of the domain's resources, one module each (absent ones are skipped)."""
-    from importlib import import_module
+    """Blueprints of the domain's resources, one module each."""
+    from webapp.api import attachments, catalogue, eligibility, registry
 
-    found = []
-    for name in ("eligibility", "registry", "catalogue", "attachments"):
-        try:
-            found.append(import_module(f"webapp.api.{name}").blp)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"webapp.api.{name}":
-                raise
-    return found
+    return [m.blp for m in (eligibility, registry, catalogue, attachments)]
 
 
 def init_api(app: Flask) -> TdktApi:

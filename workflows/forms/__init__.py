@@ -6,20 +6,13 @@ ones) in a ``FORMS`` mapping of form key to schema class.
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from engine.extensions import FormRegistry
+from workflows.forms import common, nomination, province, registration, revocation, thematic
 
-MODULES = ("common", "nomination", "thematic", "registration", "revocation", "province")
+MODULES = (common, nomination, thematic, registration, revocation, province)
 
 
 def register_forms(forms: FormRegistry) -> None:
-    for name in MODULES:
-        try:
-            module = import_module(f"workflows.forms.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"workflows.forms.{name}":
-                raise
-            continue
+    for module in MODULES:
         for key, schema in module.FORMS.items():
             forms.register(key, schema)

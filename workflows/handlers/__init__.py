@@ -5,21 +5,23 @@ Each module of this package exposes ``HANDLERS``: name → (callable, descriptio
 
 from __future__ import annotations
 
-from importlib import import_module
-
 from engine.extensions import HandlerRegistry
+from workflows.handlers import (
+    common,
+    eligibility,
+    nomination,
+    province,
+    registration,
+    registry,
+    revocation,
+    thematic,
+)
 
-MODULES = ("common", "nomination", "eligibility", "registry", "thematic", "registration",
-           "revocation", "province")
+MODULES = (common, nomination, eligibility, registry, thematic, registration, revocation,
+           province)
 
 
 def register_handlers(handlers: HandlerRegistry) -> None:
-    for name in MODULES:
-        try:
-            module = import_module(f"workflows.handlers.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"workflows.handlers.{name}":
-                raise
-            continue
+    for module in MODULES:
         for key, (handler, description) in module.HANDLERS.items():
             handlers.register(key, handler, description)
