@@ -6,24 +6,33 @@ and every rule with pass/fail, a Vietnamese detail and the rows it read.
 How a verdict is made:
 
 1. The subject (person or unit) and the title are looked up (NotFound ``subject.not_found`` /
-   ``award.not_found``). A title not meant for this kind of subject gives one failed rule,
+   ``award.not_found``), and the title's catalogue values are checked
+   (``workflows.eligibility_catalogue.check_rules``): a value that is set but invalid
+   (``min_rating = "HTTNV "``) is an InvalidData ``award.misconfigured`` naming the title, the
+   key and the value. A title not meant for this kind of subject gives one failed rule,
    ``subject_kind``, and nothing else is checked.
 2. Two DMN decision tables are evaluated with SpiffWorkflow's DMN engine, hit policy
-   COLLECT: ``bpmn/dmn/<AWARD_CODE>.dmn`` (the title's own conditions; its ``<description>``
-   says what was implemented) and ``bpmn/dmn/common.dmn`` (rules for every title: no pending
-   case, emulation registration). One table row is one way to satisfy one rule: its output
-   ``rule`` is the rule id, its ``<description>`` states the condition in Vietnamese, its
-   input entries test *facts*. A rule passes when one of its rows matches and fails when
-   none does; the first row of a rule is its main statement.
-3. Facts are names. History facts are computed in ``workflows.eligibility_facts.FACTS``
-   (rating_rank, rating_run, prerequisite_run, member_title_pct, …); catalogue facts are the keys of
-   ``AwardType.rules`` (consecutive_years, min_member_title_pct, …) plus ``min_rating_rank``,
-   ``max_discipline_rank``, ``window_title_times`` and ``registration_required``. A table
-   compares them (``member_title_pct >= min_member_title_pct``), so an admin changing 70 to
-   75 in the catalogue changes the verdict without touching code or DMN. Only the facts a
-   table names are computed.
-4. A rule that reads a catalogue value the catalogue does not set does not apply: it is
-   reported as passed, with a detail saying why.
+   COLLECT (``workflows.eligibility_dmn``): ``bpmn/dmn/<AWARD_CODE>.dmn`` (the title's own
+   conditions; its ``<description>`` says what was implemented) and ``bpmn/dmn/common.dmn``
+   (rules for every title: no pending case, emulation registration). One table row is one
+   way to satisfy one rule: its output ``rule`` is the rule id, its ``<description>`` states
+   the condition in Vietnamese, its input entries test *facts*. A rule passes when one of
+   its rows matches and fails when none does; the first row of a rule is its main statement.
+3. Facts are names. History facts are computed in ``FACTS`` (``workflows.eligibility_facts``
+   for the subject's own history: rating_rank, rating_run, prerequisite_run, …;
+   ``workflows.eligibility_members`` for members and quotas: member_title_pct, quota_limit,
+   …); catalogue facts are the keys of ``AwardType.rules`` (consecutive_years,
+   min_member_title_pct, …) plus ``min_rating_rank``, ``max_discipline_rank``,
+   ``window_title_times`` and ``registration_required``. A table compares them
+   (``member_title_pct >= min_member_title_pct``), so an admin changing 70 to 75 in the
+   catalogue changes the verdict without touching code or DMN. Only the facts a table names
+   are computed. Details word catalogue values with their Vietnamese labels and names
+   («số năm liên tục: 3», «Hoàn thành tốt nhiệm vụ (HTTNV)»), never as raw keys.
+4. A rule that reads a catalogue value the catalogue does not set is skipped (passed, with
+   «không áp dụng» and the missing value in its detail) only when its table declares it
+   optional (output ``optional`` true on one of its rows: the CSTĐ cơ sở quota, the
+   TTLĐXS member holding CSTĐ cơ sở, the BK Thủ tướng window title). Every other rule is a
+   core condition of its title: a missing value is an InvalidData ``award.misconfigured``.
 
 Warnings: a row whose output ``warning`` is true satisfies its rule only as a warning (no
 emulation registration while the catalogue does not require one; the bloc ranking of Cờ thi
@@ -31,49 +40,38 @@ emulation registration while the catalogue does not require one; the bloc rankin
 ``ok: true`` and a detail starting with «Cảnh báo:», and ``{rule, detail}`` is also listed in
 the verdict's ``warnings``. A warning never makes a verdict ineligible.
 
-A condition on another title of the same year (CSTĐ cơ sở needs LĐTT) holds when that title
-is recorded, or, when none is recorded yet, when the subject is eligible for it: that title
-is evaluated in turn (a cycle counts as not eligible) and the detail says which case held.
+A condition on another title of the same year (CSTĐ cơ sở needs LĐTT; members' LĐTT for a
+unit's share and for the quota base) holds when that title is recorded, or, when none is
+recorded yet, when the person is eligible for it: that title is evaluated in turn (a cycle
+counts as not eligible) and the detail says which case held.
 """
 
 from __future__ import annotations
 
-import ast
-import os
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
-from SpiffWorkflow.bpmn.parser.BpmnParser import BpmnValidator
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
-from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
-from SpiffWorkflow.dmn.specs.model import DecisionTable
 from sqlalchemy.orm import Session
 
-from engine.errors import EngineError, InvalidData, NotFound
+from engine.errors import InvalidData, NotFound
 from engine.roles import Actor
-from engine.sandbox import SandboxEnvironment
-from engine.specs.xmlsafe import parse_xml
 from workflows import catalogue
 from workflows.catalogue import Subject
-from workflows.eligibility_facts import FACTS, Fact, FactContext, Inferred
+from workflows.eligibility_catalogue import check_rules, missing, setting_text
+from workflows.eligibility_dmn import Table, TableRow, invalid, load_table, run_rows
+from workflows.eligibility_facts import FACTS as OWN_FACTS
+from workflows.eligibility_facts import Fact, FactContext, Inferred, unset
+from workflows.eligibility_members import MEMBER_FACTS
 from workflows.history import DISCIPLINE_RANK, RATING_RANK, Row, award_row, title_records
 from workflows.models import AWARD_KINDS, AwardType
+from workflows.nominations import is_office_wide, unit_scope
+
+__all__ = ["FACTS", "PARAM_NAMES", "Reason", "Verdict", "evaluate", "evaluate_for",
+           "load_table"]
 
 COMMON_TABLE = "common"
 SUBJECT_KIND_NAMES = {"individual": "cá nhân", "collective": "tập thể"}
-# Roles that see every subject; a user with none of them sees only their own unit's.
-OFFICE_WIDE_ROLES = frozenset({"secretariat", "council", "chair", "admin"})
-
-
-def dmn_dir() -> Path:
-    """Where the decision tables live: ``$TDKT_BPMN_DIR/dmn`` or the repository's ``bpmn/dmn``."""
-    base = os.environ.get("TDKT_BPMN_DIR")
-    root = Path(base) if base else Path(__file__).resolve().parent.parent / "bpmn"
-    return root / "dmn"
+FACTS = {**OWN_FACTS, **MEMBER_FACTS}
 
 
 # -- the verdict ----------------------------------------------------------------------------
@@ -149,14 +147,18 @@ def evaluate(session: Session, subject_code: str, award_code: str, year: int, *,
 
 def evaluate_for(session: Session, actor: Actor, subject_code: str, award_code: str,
                  year: int, *, kind: str = "annual") -> Verdict:
-    """``evaluate`` as ``actor`` may ask it: a submitter only about their own unit and its people.
+    """``evaluate`` as ``actor`` may ask it.
+
+    A unit-scoped user (a submitter) asks only about their unit, its sub-units and their
+    people, as they may nominate them (``workflows.nominations.unit_scope``).
 
     Raises:
-        NotFound: also when the subject is outside the actor's unit (not Forbidden, so other
+        NotFound: also when the subject is outside the actor's units (not Forbidden, so other
             units' people are not revealed).
     """
     subject = catalogue.subject(session, subject_code)
-    if not (actor.roles & OFFICE_WIDE_ROLES) and subject.unit_code != actor.unit_code:
+    scope = unit_scope(session, actor.unit_code) if actor.unit_code else set()
+    if not is_office_wide(actor) and subject.unit_code not in scope:
         raise NotFound(f"Không có cá nhân hay tập thể mã «{subject_code}».",
                        code="subject.not_found")
     return evaluate(session, subject_code, award_code, year, kind=kind)
@@ -166,6 +168,7 @@ def _evaluate(session: Session, subject_code: str, award_code: str, year: int, k
               stack: tuple[tuple[str, str, int], ...]) -> Verdict:
     subject = catalogue.subject(session, subject_code)
     award = catalogue.award_type(session, award_code)
+    check_rules(session, award)
     verdict = Verdict(subject, award.code, year, [_subject_kind(subject, award)])
     if not verdict.eligible:
         return verdict
@@ -173,11 +176,12 @@ def _evaluate(session: Session, subject_code: str, award_code: str, year: int, k
         verdict.reasons.append(_not_yet_awarded(session, subject, award, year))
     here = (*stack, (subject.code, award.code, year))
 
-    def infer(other: str) -> Inferred | None:
-        if (subject.code, other, year) in here:
+    def infer(other: str, code: str | None = None) -> Inferred | None:
+        who = code or subject.code
+        if (who, other, year) in here:
             return None
         try:
-            sub = _evaluate(session, subject.code, other, year, "annual", here)
+            sub = _evaluate(session, who, other, year, "annual", here)
         except NotFound as exc:
             return False, [exc.message], []
         rows = [row for r in sub.reasons for row in r.rows if row.get("table") != "award_type"]
@@ -185,7 +189,7 @@ def _evaluate(session: Session, subject_code: str, award_code: str, year: int, k
 
     facts = _Facts(FactContext(session, subject, award, year, kind, infer))
     for name in (award.code, COMMON_TABLE):
-        verdict.reasons += _decide(load_table(name), facts)
+        verdict.reasons += _decide(load_table(name), facts, award)
     return verdict
 
 
@@ -229,7 +233,7 @@ PARAM_NAMES = frozenset({
     "min_member_title_pct", "member_title", "needs_member_title", "max_discipline_form",
     "prerequisite", "consecutive_times", "period_years", "consecutive_rating", "title_in_window",
     "title_in_window_times", "collective_title_in_window", "collective_title_in_window_times",
-    "quota_pct_of_ldtt", "all_members_complete", "initiative_window_years",
+    "quota_pct_of_ldtt", "quota_scope", "all_members_complete", "initiative_window_years",
     "registration_required", "window_title_times", *_RANKED})
 
 
@@ -249,7 +253,7 @@ class _Facts:
         return self._cache[name]
 
     def _param(self, name: str) -> Fact:
-        """A catalogue value as a fact; None when the catalogue does not set it."""
+        """A catalogue value as a fact (checked by ``check_rules``); None when not set."""
         ctx = self.ctx
         key = _RANKED[name][0] if name in _RANKED else name
         if name == "window_title_times":  # a unit's own count when the catalogue sets one
@@ -259,144 +263,44 @@ class _Facts:
         raw: Any = (bool(ctx.award.registration_required) if name == "registration_required"
                     else ctx.rule(key))
         if raw is None:
-            return Fact(None, [], f"danh mục không đặt «{key}»")
-        value = _RANKED[name][1].get(raw) if name in _RANKED else raw
-        if value is None:
-            return Fact(None, [], f"giá trị «{raw}» của «{key}» trong danh mục không hợp lệ")
-        shown = ("có" if raw else "không") if isinstance(raw, bool) else \
-            ", ".join(map(str, raw)) if isinstance(raw, list) else raw
-        return Fact(value, [ctx.param_row(key, raw)], f"danh mục: {key} = {shown}")
+            return unset(key)
+        value = _RANKED[name][1][raw] if name in _RANKED else raw
+        return Fact(value, [ctx.param_row(key, raw)], setting_text(ctx.session, key, raw))
 
 
-# -- decision tables --------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Row:
-    """One row of a decision table: which rule it satisfies and which facts it reads."""
-
-    spec: Any  # SpiffWorkflow.dmn.specs.model.Rule
-    rule: str
-    label: str
-    warning: bool
-    names: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Table:
-    """A parsed decision table and its rows, grouped by rule id in table order."""
-
-    path: Path
-    decision_id: str
-    table: DecisionTable
-    rules: dict[str, list[_Row]]
-
-
-_CACHE: dict[tuple[str, int, int], Table] = {}
-
-
-@cache
-def _script_engine() -> PythonScriptEngine:
-    """Entries of admin-editable tables run in the same sandbox as diagram conditions."""
-    return PythonScriptEngine(environment=SandboxEnvironment(timeout_s=5.0))
-
-
-def load_table(name: str) -> Table:
-    """Parse (once per file version) ``<dmn_dir>/<name>.dmn``.
+def _decide(table: Table, facts: _Facts, award: AwardType) -> list[Reason]:
+    """The reasons of one table: run the applicable rows, then read off each rule.
 
     Raises:
-        EngineError: ``eligibility.no_table`` when the file is missing,
-            ``eligibility.dmn_invalid`` when it does not parse or is not a COLLECT table with
-            a ``rule`` output.
+        InvalidData: ``award.misconfigured`` when a rule that is not optional reads a
+            catalogue value the catalogue does not set.
     """
-    path = dmn_dir() / f"{name}.dmn"
-    try:
-        stat = path.stat()
-    except FileNotFoundError:
-        raise EngineError(f"Chưa có bảng điều kiện cho «{name}» ({path.name}).",
-                          code="eligibility.no_table") from None
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _CACHE:
-        _CACHE[key] = _parse_table(path)
-    return _CACHE[key]
-
-
-def _invalid(path: Path, problem: str) -> EngineError:
-    return EngineError(f"Bảng điều kiện {path.name} không hợp lệ: {problem}",
-                       code="eligibility.dmn_invalid")
-
-
-def _parse_table(path: Path) -> Table:
-    parser = BpmnDmnParser(validator=BpmnValidator())
-    try:
-        parser.add_dmn_xml(parse_xml(path.read_bytes()), filename=path.name)
-        (dmn,) = parser.dmn_parsers.values()
-        dmn.parse()
-        table = dmn.decision.decisionTables[0]
-    except EngineError:
-        raise
-    except Exception as exc:
-        raise _invalid(path, str(exc)) from exc
-    if table.hit_policy != "COLLECT":
-        raise _invalid(path, "cần hitPolicy COLLECT")
-    rules: dict[str, list[_Row]] = {}
-    for spec in table.rules:
-        outputs = {e.output.name: e.text for e in spec.outputEntries}
-        try:
-            rule = ast.literal_eval(outputs.get("rule") or "")
-            warning = bool(ast.literal_eval(outputs.get("warning") or "False"))
-            names = _names_of(spec)
-        except (ValueError, SyntaxError) as exc:
-            raise _invalid(path, f"dòng {spec.row_number}: {exc}") from exc
-        if not isinstance(rule, str) or not rule:
-            raise _invalid(path, f"dòng {spec.row_number}: cần kết quả «rule» là một chuỗi")
-        rules.setdefault(rule, []).append(
-            _Row(spec, rule, (spec.description or rule).strip(), warning, names))
-    return Table(path, dmn.bpmn_id, table, rules)
-
-
-_PLACEHOLDER = "dmn_input_value"
-
-
-def _names_of(spec: Any) -> tuple[str, ...]:
-    """Fact names a row reads: its constrained columns' expressions and its entries."""
-    names: list[str] = []
-    for entry in spec.inputEntries:
-        text = entry.lhs[0] if entry.lhs else None
-        if text is None:
-            continue
-        sources = [entry.input.expression or "", text.replace("?", _PLACEHOLDER)]
-        for source in sources:
-            try:
-                tree = ast.parse(source, mode="eval")
-            except SyntaxError:
-                tree = ast.parse(f"{_PLACEHOLDER} {source}", mode="eval")
-            names += [n.id for n in ast.walk(tree) if isinstance(n, ast.Name)]
-    return tuple(dict.fromkeys(n for n in names if n != _PLACEHOLDER))
-
-
-def _decide(table: Table, facts: _Facts) -> list[Reason]:
-    """The reasons of one table: run the applicable rows, then read off each rule."""
     unknown = [n for rows in table.rules.values() for row in rows for n in row.names
                if not facts.known(n)]
     if unknown:
-        raise _invalid(table.path, f"không có dữ kiện «{unknown[0]}»")
-    inapplicable = {rule for rule, rows in table.rules.items()
-                    if any(facts.get(n).value is None for row in rows for n in row.names)}
-    rows = [row for rule, rs in table.rules.items() if rule not in inapplicable for row in rs]
-    matched = _run(table, rows, facts)
+        raise invalid(table.path, f"không có dữ kiện «{unknown[0]}»")
+    unset_facts = {rule: [facts.get(n) for row in rows for n in row.names
+                          if facts.get(n).value is None]
+                   for rule, rows in table.rules.items()}
+    for rule, found in unset_facts.items():
+        if found and not table.optional(rule):
+            raise missing(award, table.rules[rule][0].label,
+                          [k for fact in found for k in fact.missing])
+    rows = [row for rule, rs in table.rules.items() if not unset_facts[rule] for row in rs]
+    matched = run_rows(table, rows, {n: facts.get(n).value for row in rows for n in row.names})
     reasons = []
     for rule, rs in table.rules.items():
-        if rule in inapplicable:
-            missing = [facts.get(n).text for row in rs for n in row.names
-                       if facts.get(n).value is None]
+        if unset_facts[rule]:
+            texts = dict.fromkeys(fact.text for fact in unset_facts[rule])
             reasons.append(Reason(rule, True, f"{rs[0].label}: không áp dụng "
-                                              f"({'; '.join(dict.fromkeys(missing))})"))
+                                              f"({'; '.join(texts)})"))
             continue
         hits = [row for row in rs if id(row.spec) in matched]
         reasons.append(_reason(rule, rs, hits, facts))
     return reasons
 
 
-def _reason(rule: str, rows: list[_Row], hits: list[_Row], facts: _Facts) -> Reason:
+def _reason(rule: str, rows: list[TableRow], hits: list[TableRow], facts: _Facts) -> Reason:
     firm = [row for row in hits if not row.warning]
     # Passed: the facts of the rows that matched; failed or warning: of every row.
     used = firm or rows
@@ -409,22 +313,3 @@ def _reason(rule: str, rows: list[_Row], hits: list[_Row], facts: _Facts) -> Rea
         detail = f"Cảnh báo: {detail}"
     rows_used = _unique([r for n in names for r in facts.get(n).rows])
     return Reason(rule, bool(hits), detail, rows_used, warning)
-
-
-def _run(table: Table, rows: list[_Row], facts: _Facts) -> set[int]:
-    """Evaluate ``rows`` with SpiffWorkflow's DMN engine; the ids of the rows that matched."""
-    sub = DecisionTable(table.table.id, table.table.name, table.table.hit_policy)
-    sub.inputs, sub.outputs = table.table.inputs, table.table.outputs
-    sub.rules = [row.spec for row in rows]
-    data = {n: facts.get(n).value for row in rows for n in row.names}
-    workflow = SimpleNamespace(script_engine=_script_engine(),
-                               spec=SimpleNamespace(file=table.path.name))
-    workflow.top_workflow = workflow
-    task = SimpleNamespace(data=data, workflow=workflow, task_spec=SimpleNamespace(
-        bpmn_name=table.decision_id, bpmn_id=table.decision_id, name=table.decision_id))
-    try:
-        return {id(spec) for spec in DMNEngine(sub).decide(task)}
-    except Exception as exc:
-        notes = " ".join(getattr(exc, "__notes__", []))
-        raise EngineError(f"Bảng điều kiện {table.path.name} lỗi khi đánh giá: {exc} {notes}",
-                          code="eligibility.dmn_error") from exc

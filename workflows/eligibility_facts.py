@@ -2,7 +2,13 @@
 
 Each fact function returns a ``Fact`` (value, Vietnamese detail, cited rows); the
 DMN tables in ``bpmn/dmn/`` compare facts with the catalogue's values by name.
-``FACTS`` maps every fact name a table may use to its function.
+``FACTS`` maps the names of the facts about the subject's own history to their functions;
+the facts about a unit's members and about quotas are in ``workflows.eligibility_members``
+(``workflows.eligibility.FACTS`` has every name a table may use).
+
+A run of consecutive years (or times) for a title starts after the subject's last annual,
+non-revoked record of that same title: the years an award used are not used again (one
+deed earns one award), and the detail names that record.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from workflows.catalogue import Subject
+from workflows.eligibility_catalogue import award_name, label
 from workflows.history import (
     DISCIPLINE_NAMES,
     DISCIPLINE_RANK,
@@ -29,49 +36,56 @@ from workflows.history import (
     disciplines_in_year,
     initiative_row,
     initiatives_of,
+    last_record,
     pending_cases,
+    people_in,
     rating_of,
     rating_row,
-    ratings_of,
     records_before,
     registration_of,
     registration_row,
     title_records,
-    unit_people,
 )
 from workflows.models import Award, AwardType, Person
+from workflows.nominations import unit_scope
 
 
 # -- facts: what the DMN tables read -------------------------------------------------------
 @dataclass(frozen=True)
-
 class Fact:
     """A value a decision table reads, with the rows it came from and a Vietnamese phrase.
 
-    ``value`` is None when the catalogue does not set what the fact needs: a rule that
-    reads such a fact does not apply.
+    ``value`` is None when the catalogue does not set what the fact needs (``missing``
+    names the keys): a rule that reads such a fact is skipped if the table declares it
+    optional, otherwise the catalogue is refused as misconfigured.
     """
 
     value: Any
     rows: list[Row] = field(default_factory=list)
     text: str = ""
+    missing: tuple[str, ...] = ()
 
 
-# The outcome of evaluating another title for the same subject and year:
+# The outcome of evaluating another title for a subject in the same year:
 # (eligible, details of the failed rules, rows used), or None on a cycle.
 Inferred = tuple[bool, list[str], list[Row]]
 
 
 @dataclass
 class FactContext:
-    """Who and what is being checked; ``infer`` evaluates another title (same subject, year)."""
+    """Who and what is being checked.
+
+    ``infer(title, code)`` evaluates another title in the same year, for the subject
+    (``code`` None) or for another person (a member).
+    """
 
     session: Session
     subject: Subject
     award: AwardType
     year: int
     kind: str
-    infer: Callable[[str], Inferred | None]
+    infer: Callable[[str, str | None], Inferred | None]
+    memo: dict[str, Any] = field(default_factory=dict)
 
     @property
     def collective(self) -> bool:
@@ -88,32 +102,59 @@ class FactContext:
         """Catalogue rows of the keys a fact read (those the catalogue sets)."""
         return [self.param_row(k, self.rule(k)) for k in keys if self.rule(k) is not None]
 
+    def name(self, code: str) -> str:
+        """A title's catalogue name with its code: «Lao động tiên tiến (LDTT)»."""
+        return f"{award_name(self.session, code)} ({code})"
+
     def members(self) -> list[Person]:
-        return unit_people(self.session, self.subject.unit_code)
+        """Active people of the unit and of its sub-units."""
+        if "members" not in self.memo:
+            units = unit_scope(self.session, self.subject.unit_code)
+            self.memo["members"] = people_in(self.session, units)
+        return self.memo["members"]
 
     def window(self, years: int) -> range:
         return range(self.year - max(years, 1) + 1, self.year + 1)
+
+    def since(self) -> Award | None:
+        """The subject's last annual record of this title before the year (its years are used)."""
+        if "since" not in self.memo:
+            self.memo["since"] = last_record(self.session, self.subject.code, self.award.code,
+                                             self.year)
+        return self.memo["since"]
+
+    def since_note(self) -> tuple[str, list[Row]]:
+        last = self.since()
+        if last is None:
+            return "", []
+        return (f"; chỉ tính từ năm {last.year + 1}: đã được {self.award.name} năm {last.year} "
+                f"(quyết định {last.decision_no}), các năm trước đó đã dùng"), [award_row(last)]
 
 
 def _dmy(d: date | None) -> str:
     return d.strftime("%d/%m/%Y") if d else "nay"
 
 
-# -- the facts, by the name a decision table uses -------------------------------------------
-KIND_NAMES = {"annual": "hằng năm", "thematic": "theo chuyên đề", "adhoc": "đột xuất"}
-QUOTA_BASE_TITLE = "LDTT"  # quota_pct_of_ldtt is a share of the unit's Lao động tiên tiến
+def unset(key: str) -> Fact:
+    return Fact(None, [], f"danh mục chưa đặt {label(key)} ({key})", (key,))
 
 
-def _unset(key: str) -> Fact:
-    return Fact(None, [], f"danh mục không đặt «{key}»")
-
-
-def _years(items: Iterable[Any]) -> str:
+def years_text(items: Iterable[Any]) -> str:
     return ", ".join(str(y) for y in sorted({i.year for i in items})) or "không có"
 
 
 def _span(years: range) -> str:
+    if not years:
+        return "thời gian xét (không còn năm nào chưa dùng)"
     return f"năm {years[-1]}" if len(years) == 1 else f"các năm {years[0]}–{years[-1]}"
+
+
+def _rating(code: str) -> str:
+    return f"{RATING_NAMES.get(code, code)} ({code})"
+
+
+# -- the facts, by the name a decision table uses -------------------------------------------
+KIND_NAMES = {"annual": "hằng năm", "thematic": "theo chuyên đề", "adhoc": "đột xuất"}
 
 
 def fact_rating(ctx: FactContext) -> Fact:
@@ -121,7 +162,7 @@ def fact_rating(ctx: FactContext) -> Fact:
     if r is None:
         return Fact(0, [], f"chưa có xếp loại năm {ctx.year}")
     return Fact(RATING_RANK.get(r.rating, 0), [rating_row(r)],
-                f"xếp loại năm {ctx.year}: {r.rating} ({RATING_NAMES.get(r.rating, r.rating)})")
+                f"xếp loại năm {ctx.year}: {_rating(r.rating)}")
 
 
 def fact_pending_cases(ctx: FactContext) -> Fact:
@@ -153,22 +194,23 @@ def fact_same_year_title(ctx: FactContext) -> Fact:
     """"recorded", "eligible" (not recorded yet, but the subject qualifies) or "missing"."""
     title = ctx.rule("needs_title_same_year")
     if not title:
-        return _unset("needs_title_same_year")
+        return unset("needs_title_same_year")
+    name = ctx.name(title)
     recs = title_records(ctx.session, [ctx.subject.code], title, [ctx.year])
     if recs:
         return Fact("recorded", [*ctx.params("needs_title_same_year"), *map(award_row, recs)],
-                    f"đã ghi sổ {title} năm {ctx.year} (quyết định {recs[0].decision_no})")
-    inferred = ctx.infer(title)
+                    f"đã ghi sổ {name} năm {ctx.year} (quyết định {recs[0].decision_no})")
+    inferred = ctx.infer(title, None)
     if inferred is None:
-        return Fact("missing", [], f"chưa ghi sổ {title} năm {ctx.year}; không suy ra được "
+        return Fact("missing", [], f"chưa ghi sổ {name} năm {ctx.year}; không suy ra được "
                                    "vì điều kiện vòng quanh")
     ok, failed, rows = inferred
     rows = [*ctx.params("needs_title_same_year"), *rows]
     if ok:
         return Fact("eligible", rows,
-                    f"chưa ghi sổ {title} năm {ctx.year}; suy ra: đủ điều kiện {title}")
-    return Fact("missing", rows, f"chưa ghi sổ {title} năm {ctx.year} và chưa đủ điều kiện "
-                                 f"{title} ({'; '.join(failed)})")
+                    f"chưa ghi sổ {name} năm {ctx.year}; suy ra: đủ điều kiện {name}")
+    return Fact("missing", rows, f"chưa ghi sổ {name} năm {ctx.year} và chưa đủ điều kiện "
+                                 f"{name} ({'; '.join(failed)})")
 
 
 def initiative_years(ctx: FactContext) -> int:
@@ -183,7 +225,7 @@ def initiative_years(ctx: FactContext) -> int:
 def fact_initiatives(ctx: FactContext) -> Fact:
     levels = ctx.rule("initiative_levels")
     if not levels:
-        return _unset("initiative_levels")
+        return unset("initiative_levels")
     years = ctx.window(initiative_years(ctx))
     rows = [] if ctx.collective else initiatives_of(ctx.session, ctx.subject.code, years, levels)
     level_text = ", ".join(LEVEL_NAMES.get(v, v) for v in levels)
@@ -196,124 +238,74 @@ def fact_initiatives(ctx: FactContext) -> Fact:
     return Fact(len(rows), [*params, *map(initiative_row, rows)], f"sáng kiến: {listed}")
 
 
-def _unit_records(ctx: FactContext, title: str) -> list[Award]:
-    people = unit_people(ctx.session, ctx.subject.unit_code, active_only=False)
-    return title_records(ctx.session, [p.code for p in people], title, [ctx.year])
-
-
-def fact_quota_limit(ctx: FactContext) -> Fact:
-    """How many of this title the unit may have: the quota share of its LĐTT count."""
-    pct = ctx.rule("quota_pct_of_ldtt")
-    if pct is None:
-        return _unset("quota_pct_of_ldtt")
-    base = _unit_records(ctx, QUOTA_BASE_TITLE)
-    limit = float(pct) * len(base) / 100
-    return Fact(limit, [ctx.param_row("quota_pct_of_ldtt", pct), *map(award_row, base)],
-                f"chỉ tiêu {pct}% × {len(base)} Lao động tiên tiến năm {ctx.year} của đơn vị "
-                f"{ctx.subject.unit_code} = {limit:g}")
-
-
-def fact_quota_after(ctx: FactContext) -> Fact:
-    """The unit's count of this title in the year, counting the subject."""
-    held = [a for a in _unit_records(ctx, ctx.award.code) if a.subject_code != ctx.subject.code]
-    return Fact(len(held) + 1, [award_row(a) for a in held],
-                f"đơn vị đã có {len(held)} {ctx.award.code} năm {ctx.year}, "
-                f"tính cả người được xét là {len(held) + 1}")
-
-
 def fact_prerequisite_run(ctx: FactContext) -> Fact:
     """Consecutive years (or times, every ``period_years``) of the prerequisite title."""
     title = ctx.rule("prerequisite")
     if not title:
-        return _unset("prerequisite")
+        return unset("prerequisite")
     step = int(ctx.rule("period_years") or 1) if ctx.rule("consecutive_times") else 1
-    run = consecutive_title(ctx.session, ctx.subject.code, title, ctx.year, step)
+    last = ctx.since()
+    run = consecutive_title(ctx.session, ctx.subject.code, title, ctx.year, step,
+                            after=last.year if last else None)
     unit = "lần" if step > 1 else "năm"
-    return Fact(len(run), [*ctx.params("prerequisite", "period_years"), *map(award_row, run)],
-                f"{title} liên tục đến năm {ctx.year}: {len(run)} {unit} ({_years(run)})")
+    note, used = ctx.since_note()
+    return Fact(len(run), [*ctx.params("prerequisite", "period_years"), *used,
+                           *map(award_row, run)],
+                f"{ctx.name(title)} liên tục đến năm {ctx.year}: {len(run)} {unit} "
+                f"({years_text(run)}){note}")
 
 
 def fact_prerequisite_before(ctx: FactContext) -> Fact:
     """The prerequisite title recorded before the window of ``consecutive_years``."""
     title = ctx.rule("prerequisite")
     if not title:
-        return _unset("prerequisite")
+        return unset("prerequisite")
     last = ctx.year - int(ctx.rule("consecutive_years") or 0)
     recs = records_before(ctx.session, ctx.subject.code, title, last)
     return Fact(len(recs), [*ctx.params("prerequisite"), *map(award_row, recs)],
-                f"{title} đến năm {last}: {len(recs)} lần ({_years(recs)})")
+                f"{ctx.name(title)} đến năm {last}: {len(recs)} lần ({years_text(recs)})")
 
 
 def fact_rating_run(ctx: FactContext) -> Fact:
     floor = ctx.rule("consecutive_rating")
     if not floor:
-        return _unset("consecutive_rating")
-    run = consecutive_rating(ctx.session, ctx.subject.code, floor, ctx.year)
-    return Fact(len(run), [*ctx.params("consecutive_rating"), *map(rating_row, run)],
-                f"xếp loại từ {floor} trở lên liên tục đến năm {ctx.year}: {len(run)} năm "
-                f"({_years(run)})")
+        return unset("consecutive_rating")
+    last = ctx.since()
+    run = consecutive_rating(ctx.session, ctx.subject.code, floor, ctx.year,
+                             after=last.year if last else None)
+    note, used = ctx.since_note()
+    return Fact(len(run), [*ctx.params("consecutive_rating"), *used, *map(rating_row, run)],
+                f"xếp loại từ {_rating(floor)} trở lên liên tục đến năm {ctx.year}: "
+                f"{len(run)} năm ({years_text(run)}){note}")
 
 
 def fact_window_titles(ctx: FactContext) -> Fact:
-    """Years with the window title within the last ``consecutive_years`` years."""
+    """Years with the window title within the last ``consecutive_years`` (not yet used)."""
     key = "collective_title_in_window" if ctx.collective else "title_in_window"
     title = ctx.rule(key)
     if not title:
-        return _unset(key)
+        return unset(key)
     years = ctx.window(int(ctx.rule("consecutive_years") or 1))
+    last = ctx.since()
+    if last is not None:
+        years = range(max(years.start, last.year + 1), years.stop)
     recs = title_records(ctx.session, [ctx.subject.code], title, years)
     count = len({a.year for a in recs})
-    return Fact(count, [*ctx.params(key), *map(award_row, recs)],
-                f"{title} trong {_span(years)}: {count} lần ({_years(recs)})")
-
-
-def fact_member_title_pct(ctx: FactContext) -> Fact:
-    title = ctx.rule("member_title")
-    if not title:
-        return _unset("member_title")
-    members = ctx.members()
-    recs = title_records(ctx.session, [p.code for p in members], title, [ctx.year])
-    holders = {a.subject_code for a in recs}
-    pct = round(100 * len(holders) / len(members), 4) if members else 0.0
-    return Fact(pct, [*ctx.params("member_title"), *map(award_row, recs)],
-                f"{len(holders)}/{len(members)} thành viên đạt {title} năm {ctx.year} = {pct:g}%")
-
-
-def fact_members_complete(ctx: FactContext) -> Fact:
-    members = ctx.members()
-    ratings = ratings_of(ctx.session, [p.code for p in members], ctx.year)
-    floor = RATING_RANK["HTNV"]
-    short = [p.code for p in members
-             if p.code not in ratings or RATING_RANK.get(ratings[p.code].rating, 0) < floor]
-    rows = [rating_row(r) for r in ratings.values()]
-    if not members:
-        return Fact(False, [], "đơn vị không có thành viên")
-    if short:
-        return Fact(False, rows, f"chưa hoàn thành nhiệm vụ hoặc chưa xếp loại năm {ctx.year}: "
-                                 f"{', '.join(short)}")
-    return Fact(True, rows, f"cả {len(members)} thành viên hoàn thành nhiệm vụ trở lên "
-                            f"năm {ctx.year}")
-
-
-def fact_member_title_holders(ctx: FactContext) -> Fact:
-    title = ctx.rule("needs_member_title")
-    if not title:
-        return _unset("needs_member_title")
-    recs = title_records(ctx.session, [p.code for p in ctx.members()], title, [ctx.year])
-    holders = sorted({a.subject_code for a in recs})
-    return Fact(len(holders), [*ctx.params("needs_member_title"), *map(award_row, recs)],
-                f"{len(holders)} thành viên đạt {title} năm {ctx.year}"
-                + (f" ({', '.join(holders)})" if holders else ""))
+    note, used = ctx.since_note()
+    return Fact(count, [*ctx.params(key), *used, *map(award_row, recs)],
+                f"{ctx.name(title)} trong {_span(years)}: {count} lần ({years_text(recs)}){note}")
 
 
 def fact_registered(ctx: FactContext) -> Fact:
     reg = registration_of(ctx.session, ctx.subject.code, ctx.award.code, ctx.year)
+    what = f"{ctx.award.name} năm {ctx.year}"
     if reg is None:
-        return Fact(False, [], f"chưa đăng ký thi đua {ctx.award.code} năm {ctx.year}")
-    return Fact(True, [registration_row(reg)],
-                f"đã đăng ký thi đua {ctx.award.code} năm {ctx.year}")
+        return Fact(False, [], f"chưa đăng ký thi đua {what}")
+    return Fact(True, [registration_row(reg)], f"đã đăng ký thi đua {what}")
 
 
+# The facts about one subject's own history; ``workflows.eligibility_members.MEMBER_FACTS``
+# adds those about a unit's members and quotas (``workflows.eligibility.FACTS`` has both).
 FACTS: dict[str, Callable[[FactContext], Fact]] = {
     "is_collective": lambda ctx: Fact(ctx.collective),
     "award_kind": lambda ctx: Fact(ctx.kind, [],
@@ -323,14 +315,9 @@ FACTS: dict[str, Callable[[FactContext], Fact]] = {
     "discipline_rank": fact_discipline,
     "same_year_title": fact_same_year_title,
     "initiative_count": fact_initiatives,
-    "quota_limit": fact_quota_limit,
-    "quota_after": fact_quota_after,
     "prerequisite_run": fact_prerequisite_run,
     "prerequisite_before": fact_prerequisite_before,
     "rating_run": fact_rating_run,
     "window_title_count": fact_window_titles,
-    "member_title_pct": fact_member_title_pct,
-    "members_complete": fact_members_complete,
-    "member_title_holders": fact_member_title_holders,
     "registered": fact_registered,
 }

@@ -7,37 +7,44 @@ rows it used. Rules that hold for every query:
 - only ``kind == "annual"`` awards count toward a title's history (thematic and
   ad-hoc awards never make a consecutive year, nor a prerequisite);
 - revoked awards (``revoked``) never count;
-- "consecutive" means calendar years with no gap, ending in the year asked for.
+- "consecutive" means calendar years with no gap, ending in the year asked for;
+  ``after`` cuts a run at the years an earlier award already used (one deed earns
+  one award).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.store.models import ProcessInstance
 from workflows.models import (
     DISCIPLINE_FORMS,
     Award,
     Discipline,
     Initiative,
+    Nomination,
     Person,
     Rating,
     Registration,
 )
+from workflows.nominations import OPEN_INSTANCE
 
 Row = dict[str, Any]
+# Nominations out of the running: they do not take a place in a quota.
+NOMINATION_OUT = ("not_approved", "ineligible", "revoked")
 
 # Higher is better; 0 means "no rating recorded".
 RATING_RANK = {"KHTNV": 1, "HTNV": 2, "HTTNV": 3, "HTXSNV": 4}
 RATING_NAMES = {
-    "HTXSNV": "hoàn thành xuất sắc nhiệm vụ",
-    "HTTNV": "hoàn thành tốt nhiệm vụ",
-    "HTNV": "hoàn thành nhiệm vụ",
-    "KHTNV": "không hoàn thành nhiệm vụ",
+    "HTXSNV": "Hoàn thành xuất sắc nhiệm vụ",
+    "HTTNV": "Hoàn thành tốt nhiệm vụ",
+    "HTNV": "Hoàn thành nhiệm vụ",
+    "KHTNV": "Không hoàn thành nhiệm vụ",
 }
 # Severity: khiển trách < cảnh cáo < hạ bậc lương < cách chức < buộc thôi việc; 0 = none.
 DISCIPLINE_RANK = {form: i + 1 for i, form in enumerate(DISCIPLINE_FORMS)}
@@ -71,6 +78,11 @@ def discipline_row(d: Discipline) -> Row:
     return {"table": "discipline", "id": d.id, "person_code": d.person_code, "form": d.form,
             "start_date": d.start_date.isoformat(),
             "end_date": d.end_date.isoformat() if d.end_date else None, "pending": d.pending}
+
+
+def nomination_row(n: Nomination) -> Row:
+    return {"table": "nomination", "id": n.id, "instance_id": n.instance_id, "year": n.year,
+            "subject_code": n.subject_code, "award_code": n.award_code, "status": n.status}
 
 
 def registration_row(r: Registration) -> Row:
@@ -115,33 +127,48 @@ def records_before(session: Session, code: str, award_code: str, last_year: int)
         .order_by(Award.year, Award.id)))
 
 
+def last_record(session: Session, code: str, award_code: str, before_year: int) -> Award | None:
+    """The latest annual, non-revoked record of ``award_code`` for ``code`` before a year."""
+    return session.scalars(
+        select(Award).where(Award.subject_code == code, Award.award_code == award_code,
+                            Award.year < before_year, Award.kind == "annual",
+                            Award.revoked.is_(False))
+        .order_by(Award.year.desc(), Award.id.desc()).limit(1)).first()
+
+
 def consecutive_title(session: Session, code: str, award_code: str, year: int,
-                      step: int = 1) -> list[Award]:
+                      step: int = 1, after: int | None = None) -> list[Award]:
     """The unbroken run of an annual title ending in ``year`` (one record per year, oldest first).
 
     ``step`` > 1 counts consecutive *times* of a title given once per period (CSTĐ cấp tỉnh
     every 3 years): the run is ``year``, ``year - step``, ``year - 2*step``, …
+    Years up to ``after`` (already used by an earlier award) are not part of the run.
     """
     by_year: dict[int, Award] = {}
     for a in records_before(session, code, award_code, year):
         by_year.setdefault(a.year, a)
     run: list[Award] = []
     y = year
-    while y in by_year:
+    while y in by_year and (after is None or y > after):
         run.append(by_year[y])
         y -= max(step, 1)
     return run[::-1]
 
 
-def consecutive_rating(session: Session, code: str, min_rating: str, year: int) -> list[Rating]:
-    """The unbroken run of years ending in ``year`` rated ``min_rating`` or better."""
+def consecutive_rating(session: Session, code: str, min_rating: str, year: int,
+                       after: int | None = None) -> list[Rating]:
+    """The unbroken run of years ending in ``year`` rated ``min_rating`` or better.
+
+    Years up to ``after`` (already used by an earlier award) are not part of the run.
+    """
     floor = RATING_RANK[min_rating]
     rows = session.scalars(select(Rating).where(Rating.subject_code == code,
                                                 Rating.year <= year))
     by_year = {r.year: r for r in rows}
     run: list[Rating] = []
     y = year
-    while y in by_year and RATING_RANK.get(by_year[y].rating, 0) >= floor:
+    while y in by_year and RATING_RANK.get(by_year[y].rating, 0) >= floor \
+            and (after is None or y > after):
         run.append(by_year[y])
         y -= 1
     return run[::-1]
@@ -183,10 +210,35 @@ def disciplines_in_year(session: Session, person_codes: Sequence[str],
 
 def unit_people(session: Session, unit_code: str, active_only: bool = True) -> list[Person]:
     """People of a unit (its members); only active ones unless told otherwise."""
-    query = select(Person).where(Person.unit_code == unit_code)
+    return people_in(session, [unit_code], active_only)
+
+
+def people_in(session: Session, unit_codes: Collection[str] | None,
+              active_only: bool = True) -> list[Person]:
+    """People of several units (``None``: of every unit); only active ones unless told."""
+    query = select(Person)
+    if unit_codes is not None:
+        query = query.where(Person.unit_code.in_(list(unit_codes)))
     if active_only:
         query = query.where(Person.active.is_(True))
     return list(session.scalars(query.order_by(Person.code)))
+
+
+def open_nominations(session: Session, award_code: str, year: int,
+                     codes: Sequence[str]) -> list[Nomination]:
+    """Annual nominations of ``codes`` for a title and year still being pursued.
+
+    Pursued: the nomination is not closed (not approved, ineligible, revoked) and its
+    procedure instance has not ended.
+    """
+    if not codes:
+        return []
+    return list(session.scalars(
+        select(Nomination).join(ProcessInstance, ProcessInstance.id == Nomination.instance_id)
+        .where(Nomination.award_code == award_code, Nomination.year == year,
+               Nomination.kind == "annual", Nomination.subject_code.in_(list(codes)),
+               Nomination.status.not_in(NOMINATION_OUT), ProcessInstance.status.in_(OPEN_INSTANCE))
+        .order_by(Nomination.subject_code, Nomination.id)))
 
 
 def registration_of(session: Session, code: str, award_code: str,

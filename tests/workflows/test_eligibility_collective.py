@@ -91,7 +91,8 @@ def test_ttldtt_percentage_comes_from_the_catalogue(h: History) -> None:
     h.set_rule("TTLDTT", "min_member_title_pct", 75)
     v = h.check("A", "TTLDTT", Y)
     assert failed_rules(v) == ["member_title_pct"]
-    assert "min_member_title_pct = 75" in reason(v, "member_title_pct")["detail"]
+    detail = reason(v, "member_title_pct")["detail"]
+    assert "tỷ lệ thành viên đạt danh hiệu tối thiểu: 75%" in detail
 
 
 def test_ttldtt_for_a_person_is_a_failed_rule(h: History) -> None:
@@ -145,7 +146,8 @@ def test_ttldxs_needs_a_cstd_cs_among_members(h: History) -> None:
     h.award("M02", "CSTD_CS", Y, revoked=True)
     v = h.check("A", "TTLDXS", Y)
     assert failed_rules(v) == ["member_title_holder"]
-    assert "0 thành viên đạt CSTD_CS" in reason(v, "member_title_holder")["detail"]
+    detail = reason(v, "member_title_holder")["detail"]
+    assert "0 thành viên đạt Chiến sĩ thi đua cơ sở (CSTD_CS)" in detail
 
 
 def test_ttldxs_share_and_discipline(h: History) -> None:

@@ -14,8 +14,7 @@ from test_eligibility_kit import History, failed_rules, history_on, reason, row_
 
 from engine.errors import EngineError, InvalidData, NotFound
 from engine.roles import Actor
-from workflows.eligibility import PARAM_NAMES, evaluate_for, load_table
-from workflows.eligibility_facts import FACTS
+from workflows.eligibility import FACTS, PARAM_NAMES, evaluate_for, load_table
 from workflows.models import AwardType
 
 Y = 2024
@@ -91,11 +90,12 @@ def test_registration_recorded_missing_or_required(h: History) -> None:
     assert row_ids(reason(v, "registration"), "emulation_registration") == [reg.id]
 
 
-def test_a_rule_whose_catalogue_value_is_unset_does_not_apply(h: History) -> None:
-    h.set_rule("CSTD_CS", "initiative_levels", None)
+def test_an_optional_rule_whose_catalogue_value_is_unset_does_not_apply(h: History) -> None:
+    h.set_rule("CSTD_CS", "quota_pct_of_ldtt", None)  # the table declares the quota optional
     v = h.check("P1", "CSTD_CS", Y)
-    r = reason(v, "initiative")
-    assert r["ok"] and "không áp dụng" in r["detail"] and "initiative_levels" in r["detail"]
+    r = reason(v, "quota")
+    assert r["ok"] and "không áp dụng" in r["detail"]
+    assert "tỷ lệ tối đa so với số Lao động tiên tiến (quota_pct_of_ldtt)" in r["detail"]
 
 
 def test_submitters_ask_only_about_their_own_unit(h: History) -> None:

@@ -147,4 +147,5 @@ def test_bk_ttg_for_a_unit_uses_the_collective_title(h: History) -> None:
     h.set_rule("BK_TTG", "collective_title_in_window_times", 4)
     v = h.check("A", "BK_TTG", Y)
     assert failed_rules(v) == ["window_title"]
-    assert "collective_title_in_window_times = 4" in reason(v, "window_title")["detail"]
+    detail = reason(v, "window_title")["detail"]
+    assert "số lần đạt danh hiệu trong thời gian xét (tập thể): 4" in detail

@@ -75,7 +75,8 @@ def test_ldtt_catalogue_threshold_change_changes_the_verdict(h: History) -> None
     h.set_rule("LDTT", "min_rating", "HTXSNV")  # data only: no code, no DMN touched
     v = h.check("P1", "LDTT", Y)
     assert failed_rules(v) == ["rating"]
-    assert "min_rating = HTXSNV" in reason(v, "rating")["detail"]
+    detail = reason(v, "rating")["detail"]
+    assert "mức xếp loại tối thiểu: Hoàn thành xuất sắc nhiệm vụ (HTXSNV)" in detail
 
 
 def test_ldtt_for_a_unit_is_a_failed_rule_not_an_error(h: History) -> None:
@@ -101,7 +102,8 @@ def test_cstd_cs_passes_with_recorded_ldtt_and_an_initiative(h: History) -> None
     v = h.check(p, "CSTD_CS", Y)
     assert v.eligible, v.to_dict()
     same = reason(v, "same_year_title")
-    assert "đã ghi sổ LDTT" in same["detail"] and row_ids(same, "award_record") == [ldtt.id]
+    assert "đã ghi sổ Lao động tiên tiến (LDTT)" in same["detail"]
+    assert row_ids(same, "award_record") == [ldtt.id]
     assert row_ids(reason(v, "initiative"), "initiative") == [ini.id]
     quota = reason(v, "quota")
     assert quota["ok"] and "15% × 7" in quota["detail"]
@@ -115,7 +117,8 @@ def test_cstd_cs_infers_ldtt_when_not_recorded_yet(h: History) -> None:
     v = h.check("P1", "CSTD_CS", Y)
     assert v.eligible, v.to_dict()
     same = reason(v, "same_year_title")
-    assert "chưa ghi sổ LDTT" in same["detail"] and "suy ra: đủ điều kiện" in same["detail"]
+    assert "chưa ghi sổ Lao động tiên tiến (LDTT)" in same["detail"]
+    assert "suy ra: đủ điều kiện" in same["detail"]
     assert {"table": "annual_rating", "year": Y, "subject_code": "P1",
             "rating": "HTTNV"} in same["rows"]
 
@@ -127,7 +130,7 @@ def test_cstd_cs_fails_when_ldtt_neither_recorded_nor_eligible(h: History) -> No
     h.initiative("P1", Y)
     v = h.check("P1", "CSTD_CS", Y)
     assert failed_rules(v) == ["same_year_title"]
-    assert "chưa đủ điều kiện LDTT" in reason(v, "same_year_title")["detail"]
+    assert "chưa đủ điều kiện Lao động tiên tiến" in reason(v, "same_year_title")["detail"]
 
 
 def test_cstd_cs_revoked_ldtt_does_not_count_as_recorded(h: History) -> None:
@@ -157,7 +160,8 @@ def test_cstd_cs_quota_counts_the_units_existing_cstd_cs(h: History) -> None:
     v = h.check(people[1], "CSTD_CS", Y)  # a colleague who does not hold CSTĐ cơ sở yet
     assert failed_rules(v) == ["quota"]
     quota = reason(v, "quota")
-    assert first.id in row_ids(quota, "award_record") and "đã có 1 CSTD_CS" in quota["detail"]
+    assert first.id in row_ids(quota, "award_record")
+    assert "đã có 1 Chiến sĩ thi đua cơ sở" in quota["detail"]
     h.set_rule("CSTD_CS", "quota_pct_of_ldtt", 30)  # 30 % × 7 = 2.1: room for the colleague
     v = h.check(people[1], "CSTD_CS", Y)
     assert v.eligible, v.to_dict()
@@ -169,7 +173,7 @@ def test_cstd_cs_quota_counts_the_units_existing_cstd_cs(h: History) -> None:
     v = h.check(people[0], "CSTD_CS", Y)
     assert failed_rules(v) == ["not_yet_awarded"]
     quota = reason(v, "quota")
-    assert quota["ok"] and "đã có 0 CSTD_CS" in quota["detail"], quota
+    assert quota["ok"] and "đã có 0 Chiến sĩ thi đua cơ sở" in quota["detail"], quota
 
 
 def test_cstd_cs_quota_too_few_ldtt_in_the_unit(h: History) -> None:

@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from engine import identity
 from engine.roles import SYSTEM
 from engine.store.db import Database
+from engine.store.models import ProcessInstance, ProcessModelVersion
 from workflows.eligibility import Verdict, evaluate
 from workflows.models import (
     Award,
     AwardType,
     Discipline,
     Initiative,
+    Nomination,
     Person,
     Rating,
     Registration,
@@ -34,9 +36,10 @@ class History:
     def __init__(self, session: Session) -> None:
         self.s = session
         self._decisions = 0
+        self._model_version: int | None = None
 
-    def unit(self, code: str, name: str | None = None) -> str:
-        identity.create_unit(self.s, SYSTEM, code, name or f"Phòng {code}")
+    def unit(self, code: str, name: str | None = None, parent: str | None = None) -> str:
+        identity.create_unit(self.s, SYSTEM, code, name or f"Phòng {code}", parent)
         self.s.flush()
         return code
 
@@ -87,6 +90,32 @@ class History:
 
     def registration(self, code: str, award_code: str, year: int) -> Registration:
         row = Registration(year=year, subject_code=code, award_code=award_code)
+        self.s.add(row)
+        self.s.flush()
+        return row
+
+    def instance(self, status: str = "running") -> int:
+        """A procedure instance (only its row: enough for the nominations it holds)."""
+        if self._model_version is None:
+            version = ProcessModelVersion(process_key="p", version=1, name="p",
+                                          bpmn_xml="<x/>", sha256="0" * 64)
+            self.s.add(version)
+            self.s.flush()
+            self._model_version = version.id
+        row = ProcessInstance(model_version_id=self._model_version, process_key="p", version=1,
+                              status=status, state_json="{}")
+        self.s.add(row)
+        self.s.flush()
+        return row.id
+
+    def nominate(self, instance_id: int, code: str, award_code: str, year: int, *,
+                 status: str = "submitted", kind: str = "annual") -> Nomination:
+        person = self.s.get(Person, code)
+        row = Nomination(instance_id=instance_id, process_key="p", year=year,
+                         award_code=award_code, subject_code=code,
+                         subject_kind="individual" if person else "collective",
+                         unit_code=person.unit_code if person else code, kind=kind,
+                         status=status)
         self.s.add(row)
         self.s.flush()
         return row
