@@ -54,9 +54,13 @@ def council(*passed: str, name: str = "council_review") -> Step:
         "members_total": 9, "members_present": 9, "minutes_no": "12/BB-HĐTĐKT"})
 
 
-def file_dossier(demo: DemoOffice, inst: dict[str, Any], user: str, award_code: str) -> None:
-    """Upload the title's dossier items (the council's minutes come later) through the API."""
-    items = demo.ok(demo.get(user, f"/catalogue/{award_code}"))["dossier_items"]
+def file_dossier(demo: DemoOffice, inst: dict[str, Any], user: str, award_code: str,
+                 simplified: bool = False) -> None:
+    """Upload the title's dossier items (the council's minutes come later) through the API;
+    ``simplified``: the simplified procedure's items (ad-hoc awards)."""
+    entry = demo.ok(demo.get(user, f"/catalogue/{award_code}"))
+    items = entry["simplified_dossier_items" if simplified else "dossier_items"]
+    assert items, entry
     for item in items:
         if item != "bien_ban_hoi_dong":
             demo.ok(demo.client.post(
@@ -209,6 +213,7 @@ def test_provincial_title_cstd_tinh_2025_for_kt02_goes_through_the_province(
 def adhoc_award_for_kt05(demo: DemoOffice) -> tuple[dict[str, Any], dict[str, Any]]:
     """Walk a Giấy khen đột xuất for KT05; return the instance and its registry row."""
     inst = demo.start("donvi_kt", "adhoc_award", "DX-2026-KT05")
+    file_dossier(demo, inst, "donvi_kt", "GK", simplified=True)
     inst = demo.walk(inst, [
         ("propose", "submitter", "donvi_kt", {
             "nominee_name": "Hoàng Minh Tuấn", "subject_kind": "individual",
@@ -224,6 +229,8 @@ def adhoc_award_for_kt05(demo: DemoOffice) -> tuple[dict[str, Any], dict[str, An
 
 def test_adhoc_award_gk_for_kt05(demo: DemoOffice) -> None:
     inst, award = adhoc_award_for_kt05(demo)
+    assert inst["data"]["dossier"]["procedure"] == "simplified"  # tờ trình, tóm tắt thành tích
+    assert inst["data"]["dossier_missing"] == []
     number = inst["data"]["decision_no"]
     assert OFFICE_DECISION.match(number), number
     assert (award["year"], award["award_code"], award["kind"], award["decision_no"],
@@ -247,6 +254,7 @@ def test_thematic_award_gk_in_a_movement_made_for_the_test(demo: DemoOffice) -> 
     assert verdict["eligible"] is True, verdict["reasons"]
 
     inst = demo.start("donvi_kt", "thematic_award", "CD-2026-KT")
+    file_dossier(demo, inst, "donvi_kt", "GK")
     inst = demo.walk(inst, [
         ("propose", "submitter", "donvi_kt", {
             "year": 2026, "award_code": "GK", "movement_code": "CDS2026",
@@ -256,6 +264,8 @@ def test_thematic_award_gk_in_a_movement_made_for_the_test(demo: DemoOffice) -> 
     ])
 
     assert inst["status"] == "completed", inst.get("error")
+    assert inst["data"]["dossier_missing"] == []
+    assert inst["data"]["council_vote"]["passed"] == ["KT06", "KT"]  # counted from the votes
     number = inst["data"]["decision_no"]
     assert OFFICE_DECISION.match(number), number
     for code in ("KT06", "KT"):

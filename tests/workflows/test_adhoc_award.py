@@ -1,197 +1,60 @@
 """bpmn/adhoc_award.bpmn end to end: every gateway branch, through the service layer.
 
 Khen thưởng đột xuất, thủ tục đơn giản (Luật Thi đua, khen thưởng, Điều 85):
-the submitting unit proposes, Phòng TCHCQT appraises (10 working days) and names
+the submitting unit proposes and files the short dossier (tờ trình, tóm tắt thành
+tích), Phòng TCHCQT appraises (10 working days; only a complete dossier passes) and names
 the nominee's code, the nomination (kind "adhoc") is checked for eligibility (no
 rating needed, but nobody with a pending case), the Chánh Văn phòng decides (5
 working days); an approved Giấy khen gets a decision number and goes into the
 registry with kind "adhoc"; a Bằng khen of the province goes through the call
 activity province_forwarding and, when the province approves, into the registry
 under the province's decision. Each engine call runs in its own write session, so
-the instance is saved and restored between steps as in production.
+the instance is saved and restored between steps as in production. The office and its
+helpers are in ``adhoc_kit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
-from lxml import etree
-from SpiffWorkflow.util.task import TaskState
-from sqlalchemy import func, select
+from adhoc_kit import (
+    BK_BONUS,
+    BK_PROPOSAL,
+    BPMN_FILE,
+    PROPOSAL,
+    SENT,
+    SIMPLIFIED,
+    SUPPLEMENT,
+    TEAM_PROPOSAL,
+    Office,
+    Steps,
+    answer,
+    appraisal,
+    decision,
+    gk,
+    make_office,
+    only_task,
+)
+from diagram_kit import diagram_problems
+from sqlalchemy import select
 
-from engine import identity
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.roles import SYSTEM, Actor
-from engine.service import ProcessEngine
-from engine.store.db import Database
-from engine.store.models import ProcessInstance
-from engine.store.serializer import load_state
-from workflows import build_engine
-from workflows.handlers.registry import office_today
-from workflows.models import Award, Discipline, Nomination, Person
-
-BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
-BPMN_FILE = BPMN_DIR / "adhoc_award.bpmn"
-KEY = "adhoc_award"
-NS = {"bpmn": "http://www.omg.org/spec/BPMN/20100524/MODEL",
-      "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI"}
-
-PROPOSAL = {
-    "nominee_name": "Nguyễn Văn An",
-    "deed_summary": "Dũng cảm cứu người trong vụ cháy chợ trung tâm.",
-    "deed_date": "2024-05-10",
-    "subject_kind": "individual",
-    "award_code": "GK",
-}
-SUPPLEMENT = {**PROPOSAL, "deed_summary": "Dũng cảm cứu 3 người trong vụ cháy chợ; có xác nhận "
-                                          "của Công an phường."}
-BK_PROPOSAL = {**PROPOSAL, "award_code": "BK_TINH"}
-TEAM_PROPOSAL = {**PROPOSAL, "nominee_name": "Phòng Kinh tế", "subject_kind": "collective"}
-ENDS = {"end_decided", "end_rejected", "end_not_approved", "end_ineligible",
-        "end_answered", "end_not_sent"}  # the last two: the called province_forwarding
-GK_BONUS, BK_BONUS = 702_000, 3_510_000  # 0.3 and 1.5 × 2.340.000 đ
-# The role each user task's lane maps to, and whether the task has a deadline.
-ROLE = {"propose": "submitter", "supplement": "submitter", "appraise": "secretariat",
-        "decide": "chair", "sign_proposal": "chair", "send_to_province": "secretariat",
-        "record_answer": "secretariat"}
-HAS_DUE = {"propose": False, "supplement": True, "appraise": True, "decide": True,
-           "sign_proposal": True, "send_to_province": True, "record_answer": True}
-SENT = ("send_to_province", "sec", {"sent_date": "2025-12-01"})
-
-
-def decision(value: str, comment: str = "") -> dict[str, Any]:
-    return {"decision": value, "comment": comment}
-
-
-def answer(outcome: str) -> tuple[str, str, dict[str, Any]]:
-    """The province's answer, recorded by the secretariat."""
-    data: dict[str, Any] = {"outcome": outcome}
-    if outcome == "approved":
-        data |= {"decision_no": "15/QĐ-UBND", "decision_date": "2025-12-20"}
-    return ("record_answer", "sec", data)
-
-
-def appraisal(value: str, comment: str = "", nominee: str | None = None) -> dict[str, Any]:
-    """The secretariat's appraisal; approving names the nominee (default P1)."""
-    code = nominee or ("P1" if value == "approve" else None)
-    return {**decision(value, comment), "nominee_code": code}
-
-
-@dataclass
-class Office:
-    db: Database
-    eng: ProcessEngine
-    actors: dict[str, Actor]
-
-    def write(self, fn: Any, *args: Any) -> Any:
-        with self.db.write_session() as s:
-            return fn(s, *args)
-
-    def start(self, who: str) -> dict[str, Any]:
-        return self.write(self.eng.start_instance, KEY, self.actors[who])
-
-    def complete(self, task: dict[str, Any], who: str, data: dict[str, Any]) -> dict[str, Any]:
-        return self.write(self.eng.complete_task, task["id"], self.actors[who], data)
-
-    def ends_reached(self, instance_id: int) -> set[str]:
-        """End events of the instance's workflow that completed (read from stored state)."""
-        with self.db.session() as s:
-            inst = s.get(ProcessInstance, instance_id)
-            assert inst is not None
-            loaded = self.eng.specs.load(s, inst.model_version_id)
-            wf = load_state(inst.state_json, loaded.spec, loaded.subprocess_specs)
-        return {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED)
-                if t.task_spec.bpmn_id in ENDS}
-
-    def registry(self) -> list[tuple[Any, ...]]:
-        with self.db.session() as s:
-            return [tuple(r) for r in s.execute(
-                select(Award.subject_code, Award.award_code, Award.kind, Award.year,
-                       Award.decision_no, Award.decision_date, Award.instance_id,
-                       Award.bonus_amount).order_by(Award.id)).all()]
-
-    def nominations(self) -> list[tuple[Any, ...]]:
-        with self.db.session() as s:
-            return [tuple(r) for r in s.execute(
-                select(Nomination.subject_code, Nomination.award_code, Nomination.kind,
-                       Nomination.status).order_by(Nomination.id)).all()]
-
-    def state(self, instance_id: int) -> tuple[Any, ...]:
-        """What a refused command must leave unchanged."""
-        with self.db.session() as s:
-            inst = s.get(ProcessInstance, instance_id)
-            assert inst is not None
-            count = s.scalar(select(func.count()).select_from(Nomination))
-            return inst.lock_version, inst.state_json, count, self.registry()
+from workflows.models import Nomination
 
 
 @pytest.fixture
-def office(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
-    # argon2's defaults cost ~80 ms a user; these tests only need users to exist.
-    monkeypatch.setattr(identity, "_HASHER",
-                        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
-    db = Database(db_url)
-    eng = build_engine()
-    users = (("sub", ["submitter"], "PKT"), ("sub_other", ["submitter"], "PTP"),
-             ("sec", ["secretariat"], "TCHCQT"), ("chair", ["chair"], None))
-    actors: dict[str, Actor] = {}
-    with db.write_session() as s:
-        identity.create_unit(s, SYSTEM, "PKT", "Phòng Kinh tế")
-        identity.create_unit(s, SYSTEM, "PTP", "Phòng Tư pháp")
-        identity.create_unit(s, SYSTEM, "TCHCQT", "Phòng Tổ chức - Hành chính - Quản trị")
-        for username, roles, unit in users:
-            user = identity.create_user(s, SYSTEM, username, "password1", roles,
-                                        eng.settings.roles, unit)
-            actors[username] = identity.actor_of(user)
-        s.add_all([Person(code="P1", full_name="Nguyễn Văn An", unit_code="PKT"),
-                   Person(code="P2", full_name="Trần Văn Bảo", unit_code="PKT", active=False),
-                   Person(code="P3", full_name="Nguyễn Văn Ân", unit_code="PKT"),
-                   Person(code="P4", full_name="Lê Thị Cúc", unit_code="PKT")])
-        s.flush()
-        # A disciplinary case about P4 is still being considered (đang xem xét kỷ luật).
-        s.add(Discipline(person_code="P4", form="khien_trach", start_date=date(2024, 3, 1),
-                         pending=True))
-        s.commit()
-    with db.write_session() as s:  # the called process first
-        eng.deploy(s, (BPMN_DIR / "province_forwarding.bpmn").read_bytes(), SYSTEM,
-                   "province_forwarding.bpmn")
-    with db.write_session() as s:
-        deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
-    assert deployed["key"] == KEY and deployed["created"]
-    assert deployed["name"] == "Khen thưởng đột xuất (thủ tục đơn giản)"
-    yield Office(db, eng, actors)
-    db.engine.dispose()
-
-
-def only_task(inst: dict[str, Any], name: str) -> dict[str, Any]:
-    """The instance's one ready task, checked against the diagram's lane role and deadline."""
-    assert inst["status"] == "running", inst.get("error")
-    assert [t["name"] for t in inst["tasks"]] == [name]
-    task = inst["tasks"][0]
-    assert task["role"] == ROLE[name]
-    assert task["unit"] == "PKT"
-    if HAS_DUE[name]:
-        assert task["due_at"] is not None
-        assert datetime.fromisoformat(task["due_at"]) > datetime.fromisoformat(task["created_at"])
-    else:
-        assert task["due_at"] is None
-    return task
-
-
-def gk(subject: str = "P1") -> list[tuple[Any, ...]]:
-    """The registry after an approved ad-hoc Giấy khen (year of the deed, today's decision)."""
-    return [(subject, "GK", "adhoc", 2024, "1/QĐ-VP", office_today(), None, GK_BONUS)]
+def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
+    made = make_office(db_url, monkeypatch, tmp_path / "files")
+    yield made
+    made.db.dispose()
 
 
 # The registry after the province approved an ad-hoc Bằng khen (the province's decision).
 BK = [("P1", "BK_TINH", "adhoc", 2024, "15/QĐ-UBND", date(2025, 12, 20), None, BK_BONUS)]
-Steps = list[tuple[str, str, dict[str, Any]]]
 APPROVED = [("propose", "sub", PROPOSAL), ("appraise", "sec", appraisal("approve"))]
 BK_SIGNED = [("propose", "sub", BK_PROPOSAL), ("appraise", "sec", appraisal("approve")),
              ("decide", "chair", decision("approve")),
@@ -252,15 +115,15 @@ PATHS: dict[str, tuple[Steps, set[str], list[tuple[Any, ...]], list[tuple[Any, .
 @pytest.mark.parametrize("path", list(PATHS))
 def test_every_gateway_branch_end_to_end(office: Office, path: str) -> None:
     steps, expected_ends, registry, nominations = PATHS[path]
-    inst = office.start("sub")
-    for name, who, data in steps:
-        task = only_task(inst, name)
-        assert ROLE[name] in office.actors[who].roles
-        inst = office.complete(task, who, data)
+    inst = office.walk(office.start("sub"), steps)
     assert inst["status"] == "completed", inst.get("error")
     assert inst["tasks"] == []
     assert inst["ended_at"] is not None
     assert office.ends_reached(inst["id"]) == expected_ends
+    # The simplified procedure's dossier was filed and checked, whatever the form.
+    dossier = inst["data"]["dossier"]
+    assert [i["item"] for i in dossier["required"]] == SIMPLIFIED
+    assert dossier["procedure"] == "simplified" and inst["data"]["dossier_missing"] == []
     if registry:
         assert inst["data"]["award_status"] == "decided"
         assert inst["data"]["decision_no"] == registry[0][4]
@@ -291,6 +154,7 @@ def test_lanes_gate_who_acts(office: Office) -> None:
     for intruder in ("sec", "chair"):  # office-wide roles see it, but it is not their lane
         with pytest.raises(Forbidden):
             office.complete(task, intruder, PROPOSAL)
+    office.upload(inst["id"], "sub", *SIMPLIFIED)
     inst = office.complete(task, "sub", PROPOSAL)
     task = only_task(inst, "appraise")
     for intruder in ("sub", "chair"):
@@ -306,7 +170,7 @@ def test_lanes_gate_who_acts(office: Office) -> None:
 
 def test_ineligible_nominee_shows_the_reasons(office: Office) -> None:
     """Ad-hoc: no rating needed (P1 has none), but a pending case stops P4, with the reason."""
-    inst = office.complete(only_task(office.start("sub"), "propose"), "sub", PROPOSAL)
+    inst = office.walk(office.start("sub"), [("propose", "sub", PROPOSAL)])
     inst = office.complete(only_task(inst, "appraise"), "sec", appraisal("approve", nominee="P4"))
     assert office.ends_reached(inst["id"]) == {"end_ineligible"}
     result = inst["data"]["eligibility"]
@@ -344,7 +208,7 @@ def test_forms_are_validated(office: Office) -> None:
 ], ids=["unknown", "inactive", "unit-for-person", "person-for-unit"])
 def test_bad_nominee_is_refused_and_changes_nothing(office: Office, proposal: dict[str, Any],
                                                     nominee: str) -> None:
-    inst = office.complete(only_task(office.start("sub"), "propose"), "sub", proposal)
+    inst = office.walk(office.start("sub"), [("propose", "sub", proposal)])
     task = only_task(inst, "appraise")
     before = office.state(inst["id"])
     with pytest.raises(InvalidData) as err:
@@ -356,20 +220,42 @@ def test_bad_nominee_is_refused_and_changes_nothing(office: Office, proposal: di
     assert only_task(office.complete(task, "sec", appraisal("approve", nominee=good)), "decide")
 
 
+def test_the_simplified_dossier_must_be_complete_before_the_appraisal_passes(
+        office: Office) -> None:
+    """Tờ trình and tóm tắt thành tích only (Luật Điều 85): no list, no minutes; the
+    appraisal cannot pass while one is missing, and the refusal changes nothing."""
+    inst = office.start("sub")
+    office.upload(inst["id"], "sub", "to_trinh")
+    inst = office.complete(only_task(inst, "propose"), "sub", BK_PROPOSAL)
+    dossier = inst["data"]["dossier"]
+    assert (dossier["award_code"], dossier["procedure"]) == ("BK_TINH", "simplified")
+    assert [i["item"] for i in dossier["required"]] == SIMPLIFIED
+    assert inst["data"]["dossier_missing"] == [
+        {"item": "tom_tat_thanh_tich", "label": "Tóm tắt thành tích"}]
+    task = only_task(inst, "appraise")
+    before = office.state(inst["id"])
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sec", appraisal("approve"))
+    assert err.value.code == "dossier.incomplete"
+    assert err.value.details == {"decision": [err.value.message]}
+    assert err.value.message.endswith("còn thiếu Tóm tắt thành tích.")
+    assert office.state(inst["id"]) == before and office.nominations() == []
+    inst = office.complete(task, "sec", appraisal("return", "Thiếu tóm tắt thành tích."))
+    task = only_task(inst, "supplement")
+    office.upload(inst["id"], "sub", "danh_sach")  # not what the simplified procedure asks
+    inst = office.complete(task, "sub", SUPPLEMENT)
+    assert [m["item"] for m in inst["data"]["dossier_missing"]] == ["tom_tat_thanh_tich"]
+    office.upload(inst["id"], "sec", "tom_tat_thanh_tich")  # the secretariat may file it too
+    inst = office.complete(only_task(inst, "appraise"), "sec", appraisal("approve"))
+    assert inst["data"]["dossier"]["complete"] and inst["data"]["dossier_missing"] == []
+    assert office.nominations() == [("P1", "GK", "adhoc", "eligible")]
+    only_task(inst, "decide")
+
+
 def test_diagram_is_complete_for_the_modeler() -> None:
-    """Every flow node sits in one lane and has a shape; every flow has an edge."""
-    root = etree.parse(str(BPMN_FILE)).getroot()
-    process = root.find("bpmn:process", NS)
-    assert process is not None and process.get("isExecutable") == "true"
-    skip = {"laneSet", "sequenceFlow", "documentation", "extensionElements"}
-    nodes = {n.get("id") for n in process if etree.QName(n).localname not in skip}
-    refs = [r.text for r in process.iterfind(".//bpmn:flowNodeRef", NS)]
-    assert sorted(refs) == sorted(nodes)
-    shapes = {s.get("bpmnElement") for s in root.iterfind(".//bpmndi:BPMNShape", NS)}
-    edges = {e.get("bpmnElement") for e in root.iterfind(".//bpmndi:BPMNEdge", NS)}
-    lanes = {lane.get("id") for lane in process.iterfind(".//bpmn:lane", NS)}
-    assert nodes | lanes | {"participant_office"} == shapes
-    assert {f.get("id") for f in process.iterfind("bpmn:sequenceFlow", NS)} == edges
+    """Every flow node sits in one lane and has a shape; every flow has an edge; gateway
+    branches are named and conditioned; the drawing is tidy (``diagram_kit``)."""
+    assert diagram_problems(BPMN_FILE) == []
 
 
 def test_deadlines_come_from_the_office_settings(office: Office) -> None:

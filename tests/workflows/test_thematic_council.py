@@ -1,0 +1,144 @@
+"""bpmn/thematic_award.bpmn: the dossier's completeness and the council's tally in detail.
+
+The unit files the form's full dossier (hồ sơ đầy đủ, Luật Điều 84): what is missing is
+listed when it submits, and the appraisal cannot pass while an item is missing. The
+council's secretary records the votes per candidate (biên bản kiểm phiếu): who passes is
+computed against the form's threshold and the council's quorum, never typed by hand.
+A refused command changes nothing. The office and its helpers are in ``thematic_kit``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from thematic_kit import (
+    BK_PROPOSAL,
+    PROPOSAL,
+    REQUIRED,
+    Office,
+    appraisal,
+    line,
+    make_office,
+    only_task,
+)
+
+from engine.errors import InvalidData
+
+
+@pytest.fixture
+def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Office]:
+    made = make_office(db_url, monkeypatch, tmp_path / "files")
+    yield made
+    made.db.dispose()
+
+
+def in_council(office: Office, proposal: dict[str, Any]) -> dict[str, Any]:
+    """An instance whose proposal, with its full dossier, is before the council."""
+    inst = office.start()
+    office.upload(inst["id"], "sub", *REQUIRED[proposal["award_code"]])
+    inst = office.complete(only_task(inst, "propose"), "sub", proposal)
+    return office.complete(only_task(inst, "appraise"), "sec", appraisal("approve"))
+
+
+def test_the_dossier_must_be_complete_before_the_appraisal_passes(office: Office) -> None:
+    inst = office.start()
+    office.upload(inst["id"], "sub", "to_trinh")
+    inst = office.complete(only_task(inst, "propose"), "sub", PROPOSAL)
+    dossier = inst["data"]["dossier"]
+    assert (dossier["award_code"], dossier["procedure"]) == ("GK", "full")
+    assert [i["item"] for i in dossier["required"]] == REQUIRED["GK"]
+    assert inst["data"]["dossier_missing"] == [
+        {"item": "danh_sach", "label": "Danh sách đề nghị khen thưởng"},
+        {"item": "bao_cao_thanh_tich", "label": "Báo cáo thành tích"}]
+    task = only_task(inst, "appraise")
+    before = office.state(inst["id"])
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sec", appraisal("approve"))
+    assert err.value.code == "dossier.incomplete"
+    assert err.value.details == {"decision": [err.value.message]}
+    assert "còn thiếu Danh sách đề nghị khen thưởng, Báo cáo thành tích." in err.value.message
+    assert office.state(inst["id"]) == before
+    inst = office.complete(task, "sec", appraisal("return", "Bổ sung danh sách, báo cáo."))
+    task = only_task(inst, "supplement")
+    office.upload(inst["id"], "sub", "danh_sach")
+    inst = office.complete(task, "sub", PROPOSAL)
+    assert [m["item"] for m in inst["data"]["dossier_missing"]] == ["bao_cao_thanh_tich"]
+    office.upload(inst["id"], "sec", "bao_cao_thanh_tich")  # the secretariat may file it too
+    inst = office.complete(only_task(inst, "appraise"), "sec", appraisal("approve"))
+    assert inst["data"]["dossier_missing"] == [] and inst["data"]["dossier"]["complete"]
+    only_task(inst, "council_review")
+    assert office.nominations(inst["id"]) == {"P1": "in_council", "P2": "in_council",
+                                              "PKT": "in_council"}
+
+
+def test_a_province_form_needs_the_minutes_of_the_units_review(office: Office) -> None:
+    """A Bằng khen of the province: the full dossier adds the review meeting's minutes."""
+    inst = office.start()
+    office.upload(inst["id"], "sub", *REQUIRED["GK"])
+    inst = office.complete(only_task(inst, "propose"), "sub", BK_PROPOSAL)
+    assert inst["data"]["dossier_missing"] == [
+        {"item": "bien_ban_binh_xet", "label": "Biên bản họp bình xét"}]
+    with pytest.raises(InvalidData) as err:
+        office.complete(only_task(inst, "appraise"), "sec", appraisal("approve"))
+    assert err.value.code == "dossier.incomplete" and "Biên bản họp bình xét" in err.value.message
+
+
+def test_council_may_pass_only_candidates(office: Office) -> None:
+    inst = in_council(office, {**PROPOSAL, "subjects": ["P1", "P3"]})
+    task = only_task(inst, "council_review")
+    before = office.state(inst["id"])
+    with pytest.raises(InvalidData) as err:  # P3 was not eligible
+        office.complete(task, "council", {"members_total": 9, "members_present": 9,
+                                          "votes": [line("P1", 9), line("P3", 9)]})
+    assert err.value.code == "council.invalid"
+    assert err.value.details == {"votes": ["«P3» không có trong danh sách trình Hội đồng."]}
+    assert office.state(inst["id"]) == before
+
+
+def test_a_giay_khen_needs_a_majority_of_those_present(office: Office) -> None:
+    """The Giấy khen has no threshold in the catalogue: a majority of the members present."""
+    inst = in_council(office, PROPOSAL)
+    task = only_task(inst, "council_review")
+    before = office.state(inst["id"])
+    good = {"members_total": 9, "members_present": 7, "minutes_no": "07/BB-HĐTĐKT",
+            "votes": [line("P1", 4, 3), line("P2", 3, 2, 2), line("PKT", 7)]}
+    bad: list[tuple[dict[str, Any], str, str]] = [
+        ({"passed_subjects": ["P1", "PKT"]}, "council.invalid", "votes"),  # typed by hand
+        ({**good, "passed_subjects": ["P1"]}, "data.invalid", "passed_subjects"),
+        ({**good, "members_present": 4}, "council.no_quorum", "members_present"),
+        ({**good, "votes": good["votes"][:2]}, "council.invalid", "votes"),
+        ({**good, "votes": [line("P1", 4, 4), *good["votes"][1:]]}, "council.invalid",
+         "votes"),  # 8 ballots from 7 members present
+    ]
+    for data, code, field in bad:
+        with pytest.raises(InvalidData) as err:
+            office.complete(task, "council", data)
+        assert (err.value.code, list(err.value.details)) == (code, [field]), data
+        assert office.state(inst["id"]) == before
+    inst = office.complete(task, "council", good)
+    vote = inst["data"]["council_vote"]
+    assert (vote["passed"], vote["not_passed"], vote["count"]) == (["P1", "PKT"], ["P2"], 2)
+    assert [(t["vote_base"], t["base"], t["threshold_pct"], t["required"])
+            for t in vote["tally"]] == [("present", 7, None, 4)] * 3
+    assert office.nominations(inst["id"]) == {"P1": "voted", "P2": "not_approved",
+                                              "PKT": "voted"}
+    only_task(inst, "decide")
+
+
+def test_a_bang_khen_counts_against_the_councils_members(office: Office) -> None:
+    """Bằng khen of the province: 50 % of the 9 members, however many are present."""
+    inst = in_council(office, BK_PROPOSAL)
+    inst = office.complete(only_task(inst, "council_review"), "council", {
+        "members_total": 9, "members_present": 7,
+        "votes": [line("P1", 5, 2), line("P2", 7), line("PKT", 4, 3)]})
+    vote = inst["data"]["council_vote"]
+    # PKT has a majority of those present (4 of 7), not the 5 votes of 50 % of 9 members.
+    assert (vote["passed"], vote["not_passed"]) == (["P1", "P2"], ["PKT"])
+    assert [(t["vote_base"], t["base"], t["required"]) for t in vote["tally"]] == [
+        ("members", 9, 5)] * 3
+    assert office.nominations(inst["id"]) == {"P1": "voted", "P2": "voted",
+                                              "PKT": "not_approved"}
+    only_task(inst, "sign_proposal")
