@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from nomination_kit import Office, answer, chair, make_office, only_task
 from sqlalchemy import select
-from test_annual_nomination import Office, answer, chair, make_office, only_task
 
 from engine.errors import Forbidden, InvalidData
 from workflows.handlers.registry import office_today
