@@ -59,3 +59,9 @@ def bonus_amount(session: Session, award: AwardType) -> int | None:
         return None
     base = Decimal(str(setting(session, "base_salary", 0)))
     return int((Decimal(award.bonus_coefficient) * base).quantize(Decimal(1)))
+
+
+def vn_number(value: float | int | Decimal) -> str:
+    """A number as Vietnamese write it: 1.234.567 and 87,5 (at most two decimals)."""
+    text = f"{float(value):,.2f}".rstrip("0").rstrip(".")
+    return text.replace(",", "\0").replace(".", ",").replace("\0", ".")

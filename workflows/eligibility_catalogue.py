@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
 from engine.store.models import Unit
+from workflows.catalogue import vn_number
 from workflows.history import DISCIPLINE_NAMES, LEVEL_NAMES, RATING_NAMES
 from workflows.models import AwardType
 
@@ -142,7 +143,7 @@ def shown(session: Session, key: str, value: Any) -> str:
     if kind == "levels":
         return ", ".join(LEVEL_NAMES.get(v, str(v)) for v in value)
     if kind == "pct":
-        return f"{value:g}%"
+        return f"{vn_number(value)}%"
     if kind == "scope":
         return QUOTA_SCOPES.get(value, str(value))
     return str(value)

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from workflows.catalogue import vn_number
 from workflows.eligibility_catalogue import (
     DEFAULT_QUOTA_SCOPE,
     QUOTA_SCOPES,
@@ -114,7 +115,7 @@ def fact_quota_limit(ctx: FactContext) -> Fact:
     count = len(base.codes)
     limit = float(pct) * count / 100
     return Fact(limit, [*ctx.params("quota_pct_of_ldtt", "quota_scope"), *base.rows],
-                f"chỉ tiêu {pct:g}% × {count} {ctx.name(QUOTA_BASE_TITLE)} năm {ctx.year} "
+                f"chỉ tiêu {vn_number(pct)}% × {count} {ctx.name(QUOTA_BASE_TITLE)} năm {ctx.year} "
                 f"của {where} = {limit:g} ({base.how()}); {note}")
 
 
@@ -149,7 +150,7 @@ def fact_member_title_pct(ctx: FactContext) -> Fact:
     pct = round(100 * count / len(members), 4) if members else 0.0
     return Fact(pct, [*ctx.params("member_title"), *holders.rows],
                 f"{count}/{len(members)} thành viên đạt {ctx.name(title)} năm {ctx.year} = "
-                f"{pct:g}% ({holders.how()})")
+                f"{vn_number(pct)}% ({holders.how()})")
 
 
 def fact_members_complete(ctx: FactContext) -> Fact:

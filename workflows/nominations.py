@@ -164,10 +164,16 @@ def _check_subjects(session: Session, proposal: Proposal, award: AwardType | Non
     return rows
 
 
-def check_proposal(session: Session, instance_id: int, actor: Actor, proposal: Proposal
+def check_proposal(session: Session, instance_id: int, actor: Actor, proposal: Proposal,
+                   within_instance_unit: bool = False
                    ) -> tuple[AwardType, EmulationMovement | None,
                               dict[str, tuple[str, str, str, bool]]]:
-    """Check a proposal against the catalogue and the units; InvalidData on any problem."""
+    """Check a proposal against the catalogue and the units; InvalidData on any problem.
+
+    Subjects must belong to the instance's unit (or its sub-units) unless the actor works
+    office-wide; ``within_instance_unit`` applies the unit's scope to anybody (e.g. the
+    secretariat naming the nominee of a unit's proposal).
+    """
     if isinstance(proposal.year, bool) or not isinstance(proposal.year, int) \
             or not 2000 <= proposal.year <= 2100:
         proposal.fail("year", "Năm phải là số nguyên từ 2000 đến 2100.")
@@ -176,7 +182,8 @@ def check_proposal(session: Session, instance_id: int, actor: Actor, proposal: P
     award = _check_award(session, proposal)
     movement = _check_movement(session, proposal)
     unit = instance_unit(session, instance_id)
-    scope = None if unit is None or is_office_wide(actor) else unit_scope(session, unit)
+    open_scope = is_office_wide(actor) and not within_instance_unit
+    scope = None if unit is None or open_scope else unit_scope(session, unit)
     rows = _check_subjects(session, proposal, award, scope)
     if proposal.errors or award is None:
         first = next(iter(proposal.errors.values()))[0]
@@ -283,7 +290,7 @@ def set_status(session: Session, instance_id: int, status: str,
     """
     for value in (status, others):
         if value is not None and value not in STATUSES:
-            raise ValueError(f"unknown nomination status {value!r}")
+            raise ValueError(f"trạng thái hồ sơ đề nghị không hợp lệ: {value!r}")
     noms = instance_nominations(session, instance_id)
     changed: dict[str, list[str]] = {}
     if subjects is None:

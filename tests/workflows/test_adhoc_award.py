@@ -43,7 +43,7 @@ from diagram_kit import diagram_problems
 from sqlalchemy import select
 
 from engine.errors import Forbidden, InvalidData, NotFound
-from workflows.models import Nomination
+from workflows.models import Nomination, Person
 
 
 @pytest.fixture
@@ -68,8 +68,8 @@ PATHS: dict[str, tuple[Steps, set[str], list[tuple[Any, ...]], list[tuple[Any, .
     ], {"end_decided"}, gk(), [("P1", "GK", "adhoc", "decided")]),
     "approve-return-approve": ([
         ("propose", "sub", PROPOSAL),
-        ("appraise", "sec", appraisal("approve", nominee="P3")),
-        ("decide", "chair", decision("return", "Nhầm người: kiểm tra lại mã cán bộ.")),
+        ("appraise", "sec", appraisal("approve")),
+        ("decide", "chair", decision("return", "Làm rõ thời điểm lập thành tích.")),
         ("appraise", "sec", appraisal("approve", "Đã làm rõ.")),
         ("decide", "chair", decision("approve")),
     ], {"end_decided"}, gk(), [("P1", "GK", "adhoc", "decided")]),
@@ -97,7 +97,7 @@ PATHS: dict[str, tuple[Steps, set[str], list[tuple[Any, ...]], list[tuple[Any, .
         ("decide", "chair", decision("approve")),
     ], {"end_decided"}, gk("PKT"), [("PKT", "GK", "adhoc", "decided")]),
     "ineligible-pending-case": ([
-        ("propose", "sub", PROPOSAL),
+        ("propose", "sub", {**PROPOSAL, "nominee_name": "Lê Thị Cúc"}),
         ("appraise", "sec", appraisal("approve", nominee="P4")),
     ], {"end_ineligible"}, [], [("P4", "GK", "adhoc", "ineligible")]),
     "province-approves": ([*BK_SIGNED, answer("approved")], {"end_answered", "end_decided"},
@@ -170,7 +170,8 @@ def test_lanes_gate_who_acts(office: Office) -> None:
 
 def test_ineligible_nominee_shows_the_reasons(office: Office) -> None:
     """Ad-hoc: no rating needed (P1 has none), but a pending case stops P4, with the reason."""
-    inst = office.walk(office.start("sub"), [("propose", "sub", PROPOSAL)])
+    proposal = {**PROPOSAL, "nominee_name": "Lê Thị Cúc"}
+    inst = office.walk(office.start("sub"), [("propose", "sub", proposal)])
     inst = office.complete(only_task(inst, "appraise"), "sec", appraisal("approve", nominee="P4"))
     assert office.ends_reached(inst["id"]) == {"end_ineligible"}
     result = inst["data"]["eligibility"]
@@ -290,3 +291,23 @@ def test_an_unknown_deadline_setting_puts_the_instance_in_error(office: Office) 
     assert inst["status"] == "error"
     assert inst["error"]["element_id"] == "appraise"
     assert "appraisal_working_days" in inst["error"]["message"]
+
+
+@pytest.mark.parametrize("nominee, reason", [
+    ("P3", "«P3» là «Nguyễn Văn Ân», không phải «Nguyễn Văn An»"),  # a near-identical name
+    ("Q1", "Q1"),  # a person of another unit
+])
+def test_the_nominee_must_be_the_proposed_person_of_the_unit(
+        office: Office, nominee: str, reason: str) -> None:
+    """The secretariat names the nominee's code: it must be the person the unit proposed."""
+    with office.db.write_session() as s:
+        s.add(Person(code="Q1", full_name="Nguyễn Văn An", unit_code="PTP"))
+        s.commit()
+    inst = office.walk(office.start("sub"), [("propose", "sub", PROPOSAL)])
+    task = only_task(inst, "appraise")
+    before = office.state(inst["id"])
+    with pytest.raises(InvalidData) as info:
+        office.complete(task, "sec", appraisal("approve", nominee=nominee))
+    assert info.value.code == "adhoc.invalid"
+    assert reason in str(info.value.details["nominee_code"])
+    assert office.state(inst["id"]) == before

@@ -95,10 +95,10 @@ def set_nomination_status(call: ServiceCall) -> dict[str, Any]:
     """
     status = call.params.get("status")
     if not status:
-        raise ValueError("set_nomination_status needs a 'status' parameter")
+        raise ValueError("Sơ đồ thiếu tham số status cho bước ghi trạng thái hồ sơ.")
     subjects = call.params.get("subjects")
     if subjects is not None and not isinstance(subjects, list):
-        raise ValueError("set_nomination_status: 'subjects' must evaluate to a list")
+        raise ValueError("Tham số subjects của bước ghi trạng thái phải là một danh sách.")
     changed = set_status(call.session, call.instance_id, str(status), subjects,
                          call.params.get("others"))
     return {"status": status, "count": len(changed.get(str(status), [])), "changed": changed}

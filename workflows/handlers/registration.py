@@ -200,7 +200,7 @@ def set_registration_status(call: ServiceCall) -> dict[str, Any]:
     """
     status = call.params.get("status")
     if status not in ("accepted", "rejected"):
-        raise ValueError("set_registration_status needs status 'accepted' or 'rejected'")
+        raise ValueError("Sơ đồ cần tham số status là accepted hoặc rejected.")
     rows = call.session.scalars(
         select(Registration).where(Registration.instance_id == call.instance_id)).all()
     for row in rows:

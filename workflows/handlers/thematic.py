@@ -6,6 +6,7 @@ can fix the data (the unit, the secretariat) sees the problem on their own step.
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from engine.errors import InvalidData
@@ -64,6 +65,11 @@ def check_thematic(call: ServiceCall) -> dict[str, Any]:
             "award_level": award.level, "within_office_power": award.within_office_power}
 
 
+def _same_name(text: str) -> str:
+    """A name as people write it: Unicode-normalised, case and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
 def check_adhoc_nominee(call: ServiceCall) -> dict[str, Any]:
     """The nominee the secretariat named (``nominee_code``) fits the ad-hoc proposal.
 
@@ -81,13 +87,19 @@ def check_adhoc_nominee(call: ServiceCall) -> dict[str, Any]:
                         kind="adhoc")
     try:
         _award, _movement, rows = check_proposal(call.session, call.instance_id, call.actor,
-                                                 proposal)
+                                                 proposal, within_instance_unit=True)
     except InvalidData as exc:
         details = dict(exc.details or {})
         renamed = {"subjects": "nominee_code", "year": "deed_date"}
         raise InvalidData(exc.message, code="adhoc.invalid",
                           details={renamed.get(k, k): v for k, v in details.items()}) from exc
     kind, name, _unit, _active = rows[code]
+    proposed = str(data.get("nominee_name") or "")
+    if proposed and _same_name(proposed) != _same_name(name):
+        raise InvalidData(
+            f"Tờ trình đề nghị khen thưởng «{proposed}», nhưng mã «{code}» là «{name}».",
+            code="adhoc.invalid",
+            details={"nominee_code": [f"«{code}» là «{name}», không phải «{proposed}»."]})
     wanted = data.get("subject_kind") or kind
     if kind != wanted:
         raise InvalidData(
