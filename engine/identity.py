@@ -125,3 +125,31 @@ def authenticate_token(session: Session, token: str) -> Actor:
         except OperationalError:  # best effort: a busy database must not refuse the request
             session.rollback()
     return actor_of(user)
+
+
+MIN_PASSWORD_LENGTH = 8
+
+
+def change_password(session: Session, user_id: int, current: str, new: str) -> None:
+    """Replace a user's password after checking the current one (đổi mật khẩu).
+
+    Raises:
+        NotFound: no such user.
+        InvalidData: the current password is wrong or the new one is too short or unchanged;
+            ``details`` names the field.
+    """
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.", code="user.not_found")
+    if not check_password(user, current):
+        raise InvalidData("Mật khẩu hiện tại không đúng.", code="password.wrong",
+                          details={"current": ["Mật khẩu hiện tại không đúng."]})
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidData(f"Mật khẩu mới cần ít nhất {MIN_PASSWORD_LENGTH} ký tự.",
+                          details={"new": [f"Ít nhất {MIN_PASSWORD_LENGTH} ký tự."]})
+    if new == current:
+        raise InvalidData("Mật khẩu mới phải khác mật khẩu hiện tại.",
+                          details={"new": ["Phải khác mật khẩu hiện tại."]})
+    user.password_hash = _HASHER.hash(new)
+    audit.append(session, actor_of(user), "user.password_changed",
+                 {"user_id": user.id, "username": user.username})

@@ -5,10 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_smorest import Blueprint as ApiBlueprint
+from flask_wtf.csrf import CSRFProtect
 
 from webapp.config import load_config
 from webapp.services import Services
+
+LANGUAGES = ("vi", "en")
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,13 +28,45 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         OPENAPI_URL_PREFIX="/api/v1",
         OPENAPI_JSON_PATH="openapi.json",
         JSON_SORT_KEYS=False,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=bool(settings.get("SESSION_COOKIE_SECURE", False)),
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE=settings["TIMEZONE"],
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     Services.init_app(app)
 
     from webapp.api import init_api
+    from webapp.auth import init_auth
+    from webapp.inbox import bp as inbox_bp
     from webapp.pages import bp as pages_bp
 
     init_api(app)
+    _init_pages(app)
+    init_auth(app)
+    app.register_blueprint(inbox_bp)
     app.register_blueprint(pages_bp)
     return app
+
+
+def _init_pages(app: Flask) -> None:
+    """CSRF on every form of the pages (the API uses bearer tokens), and the language."""
+    csrf = CSRFProtect(app)
+    for blueprint in app.blueprints.values():
+        if isinstance(blueprint, ApiBlueprint):
+            csrf.exempt(blueprint)
+    Babel(app, locale_selector=_locale)
+
+    @app.context_processor
+    def _languages() -> dict[str, Any]:
+        return {"languages": LANGUAGES, "current_language": _locale()}
+
+
+def _locale() -> str:
+    """Vietnamese unless ``?lang=en`` asked otherwise; the choice stays in the session."""
+    asked = request.args.get("lang")
+    if asked in LANGUAGES:
+        session["lang"] = asked
+    chosen = session.get("lang")
+    return chosen if chosen in LANGUAGES else "vi"

@@ -15,11 +15,14 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 KEYS = ("DATABASE_URL", "SECRET_KEY", "TIMEZONE", "SCRIPT_TIMEOUT_S", "TESTING",
-        "MAX_CONTENT_LENGTH", "BPMN_DIR", "INSTANCE_DIR", "FILES_DIR", "MAX_UPLOAD_BYTES")
+        "MAX_CONTENT_LENGTH", "BPMN_DIR", "INSTANCE_DIR", "FILES_DIR", "MAX_UPLOAD_BYTES",
+        "SESSION_COOKIE_SECURE")
 
 _CASTS: dict[str, Any] = {"SCRIPT_TIMEOUT_S": float, "MAX_CONTENT_LENGTH": int,
                           "MAX_UPLOAD_BYTES": int,
-                          "TESTING": lambda v: str(v).lower() in ("1", "true", "yes")}
+                          "TESTING": lambda v: str(v).lower() in ("1", "true", "yes"),
+                          "SESSION_COOKIE_SECURE":
+                              lambda v: str(v).lower() in ("1", "true", "yes")}
 
 
 def _defaults(instance_dir: Path) -> dict[str, Any]:

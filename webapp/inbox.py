@@ -1,0 +1,106 @@
+"""The inbox (hộp công việc): the signed-in person's ready tasks across processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Blueprint, render_template, request
+from flask_login import login_required
+
+from engine.calendar import WorkingCalendar
+from engine.errors import NotFound
+from engine.roles import Actor
+from webapp.auth import current_actor
+from webapp.services import read_session, services
+
+bp = Blueprint("inbox", __name__)
+
+PER_PAGE = 20
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One line of the inbox, ready to show."""
+
+    task_id: str
+    instance_id: int
+    process: str
+    step: str
+    subject: str
+    due: str | None  # dd/mm/yyyy, local date
+    days_left: int | None  # working days from today to the due date; negative when late
+
+    @property
+    def late(self) -> bool:
+        return self.days_left is not None and self.days_left < 0
+
+
+def format_date(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def subject_of(instance: dict[str, Any]) -> str:
+    """The nominee (cá nhân, tập thể) if the data names one, else the business key."""
+    data = instance.get("data") or {}
+    nominee = data.get("nominee")
+    if isinstance(nominee, dict):
+        nominee = nominee.get("name") or nominee.get("subject_name") or nominee.get("code")
+    for value in (nominee, data.get("nominee_name"), data.get("subject_name"),
+                  instance.get("business_key")):
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return ""
+
+
+def _subjects(actor: Actor, instance_ids: set[int]) -> dict[int, str]:
+    engine, session = services().engine, read_session()
+    out: dict[int, str] = {}
+    for instance_id in instance_ids:
+        try:
+            out[instance_id] = subject_of(engine.get_instance(session, instance_id, actor))
+        except NotFound:
+            out[instance_id] = ""
+    return out
+
+
+def _row(task: dict[str, Any], names: dict[str, str], subjects: dict[int, str],
+         calendar: WorkingCalendar, today: date) -> InboxRow:
+    due = days_left = None
+    if task.get("due_at"):
+        due_day = calendar.local_date(datetime.fromisoformat(task["due_at"]))
+        due = format_date(due_day)
+        days_left = calendar.working_days_between(today, due_day)
+    key = task["process_key"]
+    return InboxRow(task_id=task["id"], instance_id=task["instance_id"],
+                    process=names.get(key) or key, step=task.get("title") or task["name"],
+                    subject=subjects.get(task["instance_id"], ""), due=due,
+                    days_left=days_left)
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return max(1, int(request.args.get(name, default)))
+    except ValueError:
+        return default
+
+
+@bp.get("/")
+@login_required
+def index() -> str:
+    engine, session, actor = services().engine, read_session(), current_actor()
+    processes = [(p["key"], p["name"] or p["key"]) for p in engine.list_processes(session)]
+    names = dict(processes)
+    process_key = request.args.get("process") or None
+    if process_key not in names:
+        process_key = None
+    page = engine.inbox(session, actor, process_key, _int_arg("page", 1), PER_PAGE)
+    calendar = engine.calendar
+    today = calendar.local_date(datetime.now(UTC))
+    subjects = _subjects(actor, {t["instance_id"] for t in page.items})
+    rows = [_row(t, names, subjects, calendar, today) for t in page.items]
+    pages = max(1, -(-page.total // PER_PAGE))
+    return render_template("inbox/index.html", rows=rows, processes=processes,
+                           process_key=process_key, page=page.page, pages=pages,
+                           total=page.total, today=format_date(today))
