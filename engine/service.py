@@ -226,3 +226,22 @@ class ProcessEngine:
         except NotFound as exc:
             raise NotFound("Không tìm thấy công việc.", code="task.not_found") from exc
         return rows[0]
+
+    # -- diagram trail ------------------------------------------------------------
+    def instance_trail(self, session: Session, instance_id: int, actor: Actor
+                       ) -> dict[str, list[str]]:
+        """BPMN ids of the completed, current and failed elements and the flows taken.
+
+        Raises:
+            NotFound: the actor cannot see the instance.
+        """
+        from engine.runtime.trail import compute_trail
+        from engine.store.serializer import load_state
+
+        inst = self.policy.visible_instance(session, actor, instance_id)
+        loaded = self.specs.load(session, inst.model_version_id)
+        version = session.get(ProcessModelVersion, inst.model_version_id)
+        xml = version.bpmn_xml if version is not None else "<definitions/>"
+        workflow = load_state(inst.state_json, loaded.spec, loaded.subprocess_specs)
+        error = inst.error_element if inst.status == "error" else None
+        return compute_trail(workflow, xml, error)

@@ -40,13 +40,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.api import init_api
     from webapp.auth import init_auth
     from webapp.inbox import bp as inbox_bp
+    from webapp.instances_pages import bp as instances_bp
     from webapp.pages import bp as pages_bp
+    from webapp.tasks_pages import bp as tasks_bp
 
     init_api(app)
     _init_pages(app)
     init_auth(app)
     app.register_blueprint(inbox_bp)
     app.register_blueprint(pages_bp)
+    app.register_blueprint(tasks_bp)
+    app.register_blueprint(instances_bp)
     return app
 
 

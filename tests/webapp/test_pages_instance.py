@@ -1,0 +1,133 @@
+"""The instance page: diagram with the route taken, ready tasks, timeline, dossier, data."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_kit import Headers, complete, one_task, start
+from demo_kit import DemoOffice, make_demo_office
+from flask import Flask
+from flask.testing import FlaskClient
+from test_demo_procedures import adhoc_award_for_kt05
+from test_pages_auth import login
+
+from webapp.demo import DEMO_PASSWORD
+
+People = dict[str, Headers]
+
+
+def _walked(client: FlaskClient, people: People, key: str) -> dict[str, Any]:
+    """An instance of ``api_two_lane`` started by sub_a (unit A), proposed, now at appraise."""
+    r = start(client, people["sub_a"], key, business_key="HS-A-7",
+              data={"nominee_name": "Nguyễn Văn Á", "flags": {"x": 1}})
+    assert r.status_code == 201, r.get_json()
+    inst: dict[str, Any] = r.get_json()
+    r = complete(client, people["sub_a"], one_task(inst, "propose")["id"])
+    assert r.status_code == 200, r.get_json()
+    after: dict[str, Any] = r.get_json()
+    return after
+
+
+def _signed_in(app: Flask, username: str, password: str | None = None) -> FlaskClient:
+    client = app.test_client()
+    r = login(client, username) if password is None else login(client, username, password)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return client
+
+
+def _trail(html: str) -> dict[str, Any]:
+    found = re.search(r'<script type="application/json" id="tdkt-trail">(.*?)</script>',
+                      html, re.S)
+    assert found, "the page embeds the trail for the diagram"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+def test_the_page_shows_the_diagram_trail_tasks_timeline_and_data(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    inst = _walked(client, people, two_lane)
+    r = _signed_in(app, "sub_a").get(f"/instances/{inst['id']}")
+    assert r.status_code == 200
+    html = r.get_data(as_text=True)
+    assert _trail(html) == {"completed": ["start", "propose"], "current": ["appraise"],
+                            "error": [], "flows": ["f1", "f2"]}
+    assert f'data-xml-url="/instances/{inst["id"]}/diagram.xml"' in html
+    assert "/static/dist/diagram.js" in html and "/static/dist/diagram.css" in html
+    assert "Bước đã hoàn thành" in html and "Đường đi đã qua" in html  # the legend
+    assert "Two lanes (API)" in html and "phiên bản 1" in html and "HS-A-7" in html
+    assert "Unit A (A)" in html and "Đang xử lý" in html
+    appraise = one_task(inst, "appraise")
+    assert f'href="/tasks/{appraise["id"]}"' in html and "Thẩm định" in html
+    assert "Thường trực (Phòng TCHCQT)" in html and "Hạn xử lý" in html
+    assert "Khởi tạo hồ sơ" in html and "Hoàn thành bước «Đề nghị»" in html
+    assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", html)  # dd/mm/yyyy HH:MM
+    assert "nominee_name" in html and "Nguyễn Văn Á" in html
+
+
+def test_english_switch(app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    inst = _walked(client, people, two_lane)
+    html = _signed_in(app, "sec1").get(f"/instances/{inst['id']}?lang=en").get_data(True)
+    assert "Process diagram" in html and "Instance started" in html
+    assert "Completed step «Đề nghị»" in html and "Khởi tạo hồ sơ" not in html
+
+
+def test_visibility_is_the_apis(app: Flask, client: FlaskClient, people: People,
+                                two_lane: str) -> None:
+    inst = _walked(client, people, two_lane)
+    page, xml = f"/instances/{inst['id']}", f"/instances/{inst['id']}/diagram.xml"
+    r = client.get(page)
+    assert r.status_code == 302 and r.location.startswith("/login")
+    assert client.get(xml).status_code == 302
+    other = _signed_in(app, "sub_b")
+    assert other.get(page).status_code == 404
+    assert other.get(xml).status_code == 404
+    assert _signed_in(app, "sub_a").get("/instances/999999").status_code == 404
+    for user in ("sec1", "council1"):
+        assert _signed_in(app, user).get(page).status_code == 200
+
+
+def test_the_diagram_xml_is_the_instances_version(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    inst = _walked(client, people, two_lane)
+    r = _signed_in(app, "sub_a").get(f"/instances/{inst['id']}/diagram.xml")
+    assert r.status_code == 200 and r.mimetype == "application/xml"
+    body = r.get_data(as_text=True)
+    assert 'id="api_two_lane"' in body and '<bpmn:sequenceFlow id="f2"' in body
+
+
+@pytest.fixture
+def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+         ) -> Iterator[DemoOffice]:
+    office = make_demo_office(db_url, tmp_path, monkeypatch)
+    yield office
+    office.app.extensions["tdkt"].db.dispose()
+
+
+def test_the_adhoc_award_trail_and_its_dossier_files(demo: DemoOffice) -> None:
+    inst, _award = adhoc_award_for_kt05(demo)
+    kt = _signed_in(demo.app, "donvi_kt", DEMO_PASSWORD)
+    html = kt.get(f"/instances/{inst['id']}").get_data(as_text=True)
+    trail = _trail(html)
+    assert trail["current"] == [] and trail["error"] == []
+    assert {"start", "propose", "list_dossier_gaps", "appraise", "gw_appraise",
+            "check_nominee", "decide", "end_decided"} <= set(trail["completed"])
+    assert not {"supplement", "mark_rejected", "end_rejected"} & set(trail["completed"])
+    assert {"flow_start_propose", "flow_propose_dossier", "flow_appraise_approve"} <= set(
+        trail["flows"])
+    assert "flow_appraise_return" not in trail["flows"]
+    assert "Đã hoàn thành" in html and "Tờ trình đề nghị khen thưởng" in html
+
+    links = re.findall(r'href="/attachments/(\d+)"', html)
+    assert links, "the dossier files link to the page download route"
+    r = kt.get(f"/attachments/{links[0]}")
+    assert r.status_code == 200 and r.get_data().startswith(b"%PDF-1.4")
+    assert "attachment" in r.headers["Content-Disposition"]
+    outsider = _signed_in(demo.app, "donvi_vx", DEMO_PASSWORD)
+    assert outsider.get(f"/attachments/{links[0]}").status_code == 404
+    assert outsider.get(f"/instances/{inst['id']}").status_code == 404
+    assert kt.get("/attachments/999999").status_code == 404

@@ -1,0 +1,174 @@
+"""The task page (trang công việc): one task's form, its context, claim / release.
+
+The form comes from the marshmallow schema of the task's form key
+(``webapp.forms_render``); completing, claiming and releasing call the engine, which
+checks every right again. Access follows the API: a task the person may not see is 404,
+one they may see but not do (another role) is 403.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
+from engine.store.models import HumanTask
+from webapp import forms_render
+from webapp.auth import current_actor
+from webapp.inbox import format_date
+from webapp.services import read_session, services, write_session
+
+bp = Blueprint("task_pages", __name__)
+
+NOT_READY = "task.not_ready"
+COMMENT = "comment"
+
+
+def _error_page(status: int, message: str) -> tuple[str, int]:
+    return render_template("tasks/error.html", status=status, message=message), status
+
+
+def _due(task: dict[str, Any]) -> dict[str, Any] | None:
+    """The due date dd/mm/yyyy and the working days left (negative when late)."""
+    if not task.get("due_at"):
+        return None
+    calendar = services().engine.calendar
+    day = calendar.local_date(datetime.fromisoformat(task["due_at"]))
+    left = calendar.working_days_between(calendar.local_date(datetime.now(UTC)), day)
+    return {"date": format_date(day), "days_left": left, "late": left < 0}
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The task and its instance as the actor may see them; NotFound / Forbidden else."""
+    engine, session, actor = services().engine, read_session(), current_actor()
+    task = engine.get_task(session, task_id, actor)
+    row = session.get(HumanTask, task_id)
+    if row is not None and task["state"] == "ready" and not engine.policy.may_act(actor, row):
+        raise Forbidden(_("Công việc này không thuộc vai trò hoặc đơn vị của bạn."),
+                        code="task.forbidden")
+    return task, engine.get_instance(session, task["instance_id"], actor)
+
+
+def _render(task: dict[str, Any], instance: dict[str, Any], typed: dict[str, str] | None = None,
+            errors: dict[str, Any] | None = None, status: int = 200) -> tuple[str, int]:
+    engine, actor = services().engine, current_actor()
+    names = {p["key"]: p["name"] for p in engine.list_processes(read_session())}
+    form_key = task.get("form_key")
+    if form_key and form_key in engine.forms:
+        schema = engine.forms.schema(form_key)
+        stored = {k: v for k, v in instance["data"].items() if k not in ("decision", COMMENT)}
+        inputs = forms_render.form_fields(schema, typed, stored, errors)
+        decisions = forms_render.decision_choices(schema)
+    else:
+        inputs = [forms_render.FormField(
+            name=COMMENT, label=_("Ý kiến (không bắt buộc)"), widget="textarea",
+            value=(typed or {}).get(COMMENT, ""), maxlength=4000,
+            errors=forms_render.flatten((errors or {}).get(COMMENT, [])))]
+        decisions = []
+    others = {k: v for k, v in (errors or {}).items() if k not in {f.name for f in inputs}}
+    context = sorted((k, _shown(v)) for k, v in instance["data"].items())
+    return render_template(
+        "tasks/task.html", task=task, instance=instance, inputs=inputs, decisions=decisions,
+        process=names.get(task["process_key"]) or task["process_key"], due=_due(task),
+        other_errors=forms_render.flatten(others), context=context,
+        mine=task.get("assignee_id") == actor.id,
+        invalid=bool(errors)), status
+
+
+@bp.get("/tasks/<task_id>")
+@login_required
+def show(task_id: str) -> Any:
+    try:
+        task, instance = _load(task_id)
+    except NotFound:
+        return _error_page(404, _("Không tìm thấy công việc."))
+    except Forbidden as exc:
+        return _error_page(403, exc.message)
+    if task["state"] != "ready":
+        flash(_("Công việc đã được người khác hoàn thành"), "info")
+        return redirect(url_for("inbox.index"))
+    return _render(task, instance)
+
+
+def _data(task: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    engine = services().engine
+    form_key = task.get("form_key")
+    if form_key and form_key in engine.forms:
+        return forms_render.parse(engine.forms.schema(form_key), request.form)
+    comment = (request.form.get(COMMENT) or "").strip()
+    return ({COMMENT: comment} if comment else {}), {}
+
+
+@bp.post("/tasks/<task_id>")
+@login_required
+def complete(task_id: str) -> Any:
+    try:
+        task, instance = _load(task_id)
+    except NotFound:
+        return _error_page(404, _("Không tìm thấy công việc."))
+    except Forbidden as exc:
+        return _error_page(403, exc.message)
+    typed = request.form.to_dict()
+    typed.pop("csrf_token", None)
+    data, errors = _data(task)
+    if errors:
+        return _render(task, instance, typed, errors, 422)
+    try:
+        services().engine.complete_task(write_session(), task_id, current_actor(), data)
+    except InvalidData as exc:
+        details = exc.details if isinstance(exc.details, dict) else {"": [exc.message]}
+        return _render(task, instance, typed, details, 422)
+    except Forbidden as exc:
+        return _error_page(403, exc.message)
+    except Conflict as exc:
+        return _conflict(exc, task_id)
+    flash(_("Đã hoàn thành: %(step)s", step=task.get("title") or task["name"]), "success")
+    return redirect(url_for("inbox.index"))
+
+
+def _conflict(exc: EngineError, task_id: str) -> Response:
+    if exc.code == NOT_READY:
+        flash(_("Công việc đã được người khác hoàn thành"), "info")
+        return redirect(url_for("inbox.index"))
+    flash(exc.message, "info")
+    return redirect(url_for("task_pages.show", task_id=task_id))
+
+
+def _assign(task_id: str, claim: bool) -> Any:
+    engine, actor = services().engine, current_actor()
+    act = engine.claim_task if claim else engine.unclaim_task
+    try:
+        act(write_session(), task_id, actor)
+    except NotFound:
+        return _error_page(404, _("Không tìm thấy công việc."))
+    except Forbidden as exc:
+        return _error_page(403, exc.message)
+    except Conflict as exc:
+        return _conflict(exc, task_id)
+    flash(_("Bạn đã nhận công việc này.") if claim else _("Bạn đã trả lại công việc này."),
+          "success")
+    return redirect(url_for("task_pages.show", task_id=task_id))
+
+
+@bp.post("/tasks/<task_id>/claim")
+@login_required
+def claim(task_id: str) -> Any:
+    return _assign(task_id, True)
+
+
+@bp.post("/tasks/<task_id>/release")
+@login_required
+def release(task_id: str) -> Any:
+    return _assign(task_id, False)
