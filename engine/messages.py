@@ -17,7 +17,7 @@ EXACT = {
     "Not a valid integer.": "Phải là số nguyên.",
     "Not a valid number.": "Phải là số.",
     "Not a valid boolean.": "Phải là đúng/sai.",
-    "Not a valid date.": "Ngày không hợp lệ (định dạng YYYY-MM-DD).",
+    "Not a valid date.": "Ngày không hợp lệ.",
     "Not a valid datetime.": "Thời điểm không hợp lệ.",
     "Not a valid mapping type.": "Phải là một đối tượng JSON.",
     "Not a valid list.": "Phải là một danh sách.",

@@ -105,7 +105,7 @@ class ProcessEngine:
         for row in rows:
             entry = out.setdefault(row.process_key, {
                 "key": row.process_key, "name": row.name, "latest_version": row.version,
-                "versions": [],
+                "start_role": self.specs.load(session, row.id).start_role, "versions": [],
             })
             entry["versions"].append({**version_view(row),
                                       "running_instances": counts.get(row.id, 0)})
@@ -151,8 +151,18 @@ class ProcessEngine:
         return self._instance_view(session, inst)
 
     def list_instances(self, session: Session, actor: Actor, process_key: str | None = None,
-                       status: str | None = None, page: int = 1, per_page: int = 50) -> Page:
+                       status: str | None = None, page: int = 1, per_page: int = 50,
+                       started_by: int | None = None, business_key_prefix: str | None = None
+                       ) -> Page:
+        """Instances ``actor`` may see, newest first; optionally only those someone
+        started, or whose business key starts with a prefix."""
         where = [self.policy.instance_filter(actor)]
+        if started_by is not None:
+            where.append(ProcessInstance.started_by == started_by)
+        if business_key_prefix:
+            escaped = business_key_prefix.replace("\\", "\\\\").replace("%", "\\%") \
+                .replace("_", "\\_")
+            where.append(ProcessInstance.business_key.like(f"{escaped}%", escape="\\"))
         if process_key:
             where.append(ProcessInstance.process_key == process_key)
         if status:

@@ -5,7 +5,9 @@ The home page is the inbox (``webapp/inbox.py``).
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, redirect, url_for
 
 bp = Blueprint("pages", __name__)
 
@@ -18,3 +20,9 @@ def healthz() -> dict[str, str]:
 
     read_session().execute(text("SELECT 1"))
     return {"status": "ok"}
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Any:
+    """Browsers ask for /favicon.ico before reading the page's icon link."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
