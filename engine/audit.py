@@ -46,7 +46,7 @@ def event_hash(prev_hash: str, event_id: int, at: datetime, actor_id: int | None
 
 
 _PENDING = "tdkt_audit_pending"
-_HOOKED = "tdkt_audit_hooked"
+HOOKED = "tdkt_audit_hooked"  # session.info key: the session already has the hook
 _EVENTS: Table = AuditEvent.__table__  # type: ignore[assignment]
 _HEAD: Table = AuditHead.__table__  # type: ignore[assignment]
 _LOCK_HEAD = (select(_HEAD.c.last_id, _HEAD.c.last_hash)
@@ -74,12 +74,17 @@ def append(
     pending = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = []
-        if not session.info.get(_HOOKED):
-            event.listen(session, "before_commit", _write_pending)
-            event.listen(session, "after_transaction_end", _drop_pending)
-            session.info[_HOOKED] = True
+        if not session.info.get(HOOKED):
+            hook_session(session)
     pending.append((utcnow(), actor.id, actor.username, instance_id, event_type,
                     canonical(payload or {})))
+
+
+def hook_session(target: Any) -> None:
+    """Write pending events at commit for ``target``: a session, or a sessionmaker whose
+    sessions then carry the hook from birth (cheaper than hooking each session)."""
+    event.listen(target, "before_commit", _write_pending)
+    event.listen(target, "after_transaction_end", _drop_pending)
 
 
 def _drop_pending(session: Session, transaction: Any) -> None:
@@ -103,7 +108,8 @@ def _write_pending(session: Session) -> None:
                      "instance_id": instance_id, "event_type": event_type, "payload": body,
                      "prev_hash": last_hash, "hash": digest})
         last_hash = digest
-    conn.execute(_INSERT_EVENT, rows)
+    # One row (the usual case) as a plain execute: executemany costs more for one row.
+    conn.execute(_INSERT_EVENT, rows[0] if len(rows) == 1 else rows)
     conn.execute(_MOVE_HEAD, {"new_id": last_id, "new_hash": last_hash})
 
 

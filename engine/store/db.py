@@ -57,10 +57,15 @@ class Database:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.is_postgres = self.engine.dialect.name == "postgresql"
-        self._read = sessionmaker(self.engine, expire_on_commit=False)
+        from engine.audit import HOOKED, hook_session
+
+        self._read = sessionmaker(self.engine, expire_on_commit=False, info={HOOKED: True})
         self._write = sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
+            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False,
+            info={HOOKED: True},
         )
+        for factory in (self._read, self._write):
+            hook_session(factory)
 
     def session(self) -> Session:
         """A session for reading (and short writes that need no queueing)."""
