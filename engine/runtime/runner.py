@@ -14,7 +14,6 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
-from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -42,7 +41,7 @@ from engine.runtime.state import (
     ready_user_tasks,
     sync_human_tasks,
 )
-from engine.sandbox import RESERVED_NAMES, SandboxEnvironment, ScriptTimeout, unstorable
+from engine.sandbox import RESERVED_NAMES, SandboxEnvironment, unstorable
 from engine.specs.registry import LoadedSpec, SpecRegistry
 from engine.store.models import HumanTask, ProcessInstance, Unit, utcnow
 from engine.store.serializer import dump_state, load_state, to_jsonable
@@ -117,7 +116,7 @@ class Runner:
             step()
         except EngineError:
             raise
-        except (SpiffWorkflowException, ScriptTimeout, Exception) as exc:
+        except Exception as exc:  # a script, a handler, a time limit, a bad deadline
             root = getattr(exc, "exception", None)
             if isinstance(root, EngineError):
                 raise root from exc
@@ -139,7 +138,8 @@ class Runner:
                 due_working_days(self.rules, task, session, "notBeforeWorkingDays")
             except Exception as exc:
                 raise WorkflowTaskException(
-                    f"dueWorkingDays không hợp lệ: {exc}", task=task, exception=exc) from exc
+                    f"Hạn của bước (dueWorkingDays / notBeforeWorkingDays) không hợp lệ: {exc}",
+                    task=task, exception=exc) from exc
 
     def _persist(self, session: Session, inst: ProcessInstance, wf: BpmnWorkflow,
                  actor: Actor, completed_ids: set[str]) -> list[Any]:
