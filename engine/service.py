@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, extract, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from engine.calendar import WorkingCalendar
@@ -31,6 +31,11 @@ from engine.store.models import (
     User,
 )
 from engine.views import event_view, instance_view, task_view, version_view
+
+
+def step_label() -> ColumnElement[str]:
+    """A task's step as people see it: its title, or its BPMN id when it has none."""
+    return func.coalesce(func.nullif(HumanTask.title, ""), HumanTask.name)
 
 
 @dataclass(frozen=True)
@@ -216,16 +221,57 @@ class ProcessEngine:
         return [task_view(row, username) for row, username in session.execute(query).all()]
 
     def inbox(self, session: Session, actor: Actor, process_key: str | None = None,
-              page: int = 1, per_page: int = 50) -> Page:
-        """The actor's ready tasks, most urgent first; reads ``human_task`` only."""
-        where = [self.policy.inbox_filter(actor)]
-        if process_key:
-            where.append(HumanTask.process_key == process_key)
+              page: int = 1, per_page: int = 50, *, step: str | None = None,
+              unit_code: str | None = None, year: int | None = None,
+              search: str | None = None) -> Page:
+        """The actor's ready tasks, most urgent first; reads ``human_task`` (and, to search,
+        the instance's business key and nominee name) only.
+
+        Args:
+            step: only tasks of this step (its title, or its BPMN id when untitled).
+            unit_code: only tasks of this unit.
+            year: only tasks created in this (UTC) year.
+            search: a piece of the business key or of the data's ``nominee_name`` /
+                ``subject_name``, case-insensitive.
+        """
+        where = self._inbox_where(actor, process_key, unit_code, year, search)
+        if step:
+            where.append(step_label() == step)
         total = session.scalar(select(func.count()).select_from(HumanTask).where(*where)) or 0
         order = (HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at.desc())
         items = self._task_rows(session, *where, order=order,
                                 offset=(page - 1) * per_page, limit=per_page)
         return Page(items, total, page, per_page)
+
+    def inbox_counts(self, session: Session, actor: Actor, process_key: str | None = None, *,
+                     unit_code: str | None = None, year: int | None = None,
+                     search: str | None = None) -> list[tuple[str, int]]:
+        """(step, number of tasks) of the actor's inbox under the same filters, by step."""
+        label = step_label()
+        where = self._inbox_where(actor, process_key, unit_code, year, search)
+        rows = session.execute(select(label, func.count()).select_from(HumanTask).where(*where)
+                               .group_by(label).order_by(label)).all()
+        return [(str(name), int(n)) for name, n in rows]
+
+    def _inbox_where(self, actor: Actor, process_key: str | None, unit_code: str | None,
+                     year: int | None, search: str | None) -> list[Any]:
+        where: list[Any] = [self.policy.inbox_filter(actor)]
+        if process_key:
+            where.append(HumanTask.process_key == process_key)
+        if unit_code:
+            where.append(HumanTask.unit_code == unit_code)
+        if year:
+            where.append(extract("year", HumanTask.created_at) == year)
+        if search and search.strip():
+            pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%") \
+                .replace("_", "\\_") + "%"
+            data = ProcessInstance.data
+            found = or_(*(column.ilike(pattern, escape="\\") for column in (
+                ProcessInstance.business_key, data["nominee_name"].as_string(),
+                data["subject_name"].as_string())))
+            where.append(HumanTask.instance_id.in_(
+                select(ProcessInstance.id).where(found).scalar_subquery()))
+        return where
 
     def get_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:
         rows = self._task_rows(session, HumanTask.id == task_id)

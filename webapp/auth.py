@@ -107,8 +107,8 @@ class PasswordForm(FlaskForm):  # type: ignore[misc]
                             render_kw={"autocomplete": "new-password"})
 
 
-def _safe_next(target: str | None) -> str:
-    """Only local paths, so the login page cannot send people to another site."""
+def safe_next(target: str | None) -> str:
+    """Only local paths, so a form's ``next`` cannot send people to another site."""
     if target and target.startswith("/") and not target.startswith("//") \
             and "\\" not in target:
         return target
@@ -127,14 +127,14 @@ def _authenticate(username: str, password: str) -> User | None:
 @bp.route("/login", methods=["GET", "POST"])
 def login() -> Any:
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     error = None
     if form.validate_on_submit():
         user = _authenticate(form.username.data or "", form.password.data or "")
         if user is not None:
             login_user(_web_user(user))
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
         error = _l("Tên đăng nhập hoặc mật khẩu không đúng.")
     status = 401 if error else 200
     return render_template("auth/login.html", form=form, error=error), status

@@ -114,7 +114,7 @@ def flatten(messages: Any) -> list[str]:
     if isinstance(messages, list):
         return [m for item in messages for m in flatten(item)]
     if isinstance(messages, Mapping):
-        out = []
+        out: list[str] = []
         for key, value in messages.items():
             label = f"Dòng {int(key) + 1}" if isinstance(key, int) else str(key)
             out.extend(f"{label}: {m}" for m in flatten(value))

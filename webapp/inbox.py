@@ -8,10 +8,12 @@ from typing import Any
 
 from flask import Blueprint, render_template, request
 from flask_login import login_required
+from sqlalchemy import select
 
 from engine.calendar import WorkingCalendar
 from engine.errors import NotFound
 from engine.roles import Actor
+from engine.store.models import Unit
 from webapp.auth import current_actor
 from webapp.services import read_session, services
 
@@ -31,6 +33,7 @@ class InboxRow:
     subject: str
     due: str | None  # dd/mm/yyyy, local date
     days_left: int | None  # working days from today to the due date; negative when late
+    assignee: str | None = None  # who claimed it, if anyone
 
     @property
     def late(self) -> bool:
@@ -76,7 +79,7 @@ def _row(task: dict[str, Any], names: dict[str, str], subjects: dict[int, str],
     return InboxRow(task_id=task["id"], instance_id=task["instance_id"],
                     process=names.get(key) or key, step=task.get("title") or task["name"],
                     subject=subjects.get(task["instance_id"], ""), due=due,
-                    days_left=days_left)
+                    days_left=days_left, assignee=task.get("assignee"))
 
 
 def _int_arg(name: str, default: int) -> int:
@@ -86,21 +89,53 @@ def _int_arg(name: str, default: int) -> int:
         return default
 
 
+def _filters(known_processes: dict[str, str], office_wide: bool) -> dict[str, Any]:
+    """The inbox filters from the query string; unknown or malformed values are dropped."""
+    args = request.args
+    process_key = args.get("process") or None
+    year = args.get("year", "").strip()
+    return {
+        "process_key": process_key if process_key in known_processes else None,
+        "step": args.get("step", "").strip()[:255] or None,
+        "unit_code": (args.get("unit", "").strip()[:64] or None) if office_wide else None,
+        "year": int(year) if year.isdigit() and 1900 <= int(year) <= 9999 else None,
+        "search": args.get("q", "").strip()[:255] or None,
+    }
+
+
+def _query(filters: dict[str, Any], **extra: Any) -> dict[str, Any]:
+    """URL arguments that keep the current filters (for paging and the step counts)."""
+    names = {"process_key": "process", "step": "step", "unit_code": "unit", "year": "year",
+             "search": "q"}
+    out = {names[k]: v for k, v in filters.items() if v is not None}
+    out.update(extra)
+    return {k: v for k, v in out.items() if v is not None}
+
+
 @bp.get("/")
 @login_required
 def index() -> str:
     engine, session, actor = services().engine, read_session(), current_actor()
     processes = [(p["key"], p["name"] or p["key"]) for p in engine.list_processes(session)]
     names = dict(processes)
-    process_key = request.args.get("process") or None
-    if process_key not in names:
-        process_key = None
-    page = engine.inbox(session, actor, process_key, _int_arg("page", 1), PER_PAGE)
+    office_wide = bool(engine.policy.office_roles(actor))
+    filters = _filters(names, office_wide)
+    page = engine.inbox(session, actor, filters["process_key"], _int_arg("page", 1), PER_PAGE,
+                        step=filters["step"], unit_code=filters["unit_code"],
+                        year=filters["year"], search=filters["search"])
+    counts = engine.inbox_counts(session, actor, filters["process_key"],
+                                 unit_code=filters["unit_code"], year=filters["year"],
+                                 search=filters["search"])
+    units = (session.execute(select(Unit.code, Unit.name).order_by(Unit.code)).all()
+             if office_wide else [])
     calendar = engine.calendar
     today = calendar.local_date(datetime.now(UTC))
     subjects = _subjects(actor, {t["instance_id"] for t in page.items})
     rows = [_row(t, names, subjects, calendar, today) for t in page.items]
     pages = max(1, -(-page.total // PER_PAGE))
     return render_template("inbox/index.html", rows=rows, processes=processes,
-                           process_key=process_key, page=page.page, pages=pages,
-                           total=page.total, today=format_date(today))
+                           process_key=filters["process_key"], filters=filters,
+                           counts=counts, units=units, query=lambda **kw: _query(filters, **kw),
+                           here=request.full_path.rstrip("?"), me=actor.username,
+                           page=page.page, pages=pages, total=page.total,
+                           today=format_date(today), this_year=today.year)

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from engine.store.models import HumanTask
 from webapp import forms_render
-from webapp.auth import current_actor
+from webapp.auth import current_actor, safe_next
 from webapp.inbox import format_date
 from webapp.services import read_session, services, write_session
 
@@ -159,6 +159,8 @@ def _assign(task_id: str, claim: bool) -> Any:
         return _conflict(exc, task_id)
     flash(_("Bạn đã nhận công việc này.") if claim else _("Bạn đã trả lại công việc này."),
           "success")
+    if request.form.get("next"):  # e.g. back to the filtered inbox the button was on
+        return redirect(safe_next(request.form["next"]))
     return redirect(url_for("task_pages.show", task_id=task_id))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -92,3 +93,115 @@ def test_an_empty_inbox_says_so_in_both_languages(client: FlaskClient,
     login(client, "council1")
     assert "Không có công việc nào đang chờ bạn." in client.get("/").get_data(True)
     assert "No tasks are waiting for you." in client.get("/?lang=en").get_data(True)
+
+
+def _at_appraise(client: FlaskClient, people: People, key: str, who: str, business_key: str,
+                 **data: object) -> dict[str, object]:
+    inst = _started(client, people[who], key, business_key, **data)
+    propose = one_task(inst, "propose")  # type: ignore[arg-type]
+    r = complete(client, people[who], propose["id"])
+    assert r.status_code == 200, r.get_json()
+    body: dict[str, object] = r.get_json()
+    return body
+
+
+@pytest.fixture
+def three(client: FlaskClient, people: People, two_lane: str) -> str:
+    """Two dossiers of unit A and one of unit B at «Thẩm định», one of A at «Đề nghị»."""
+    _at_appraise(client, people, two_lane, "sub_a", "HS-A-1", nominee_name="Nguyễn Văn Án")
+    _at_appraise(client, people, two_lane, "sub_a", "HS-A-2", nominee_name="Lê Thị Bình")
+    _at_appraise(client, people, two_lane, "sub_b", "HS-B-1", nominee_name="Phạm Văn Cường")
+    _started(client, people["sub_a"], two_lane, "HS-A-3", nominee_name="Đỗ Thị Dung")
+    return two_lane
+
+
+NOMINEES = {"HS-A-1": "Nguyễn Văn Án", "HS-A-2": "Lê Thị Bình", "HS-A-3": "Đỗ Thị Dung",
+            "HS-B-1": "Phạm Văn Cường"}
+
+
+def _shown(html: str) -> list[str]:
+    """The dossiers listed as rows (the subject cell holds the nominee's name)."""
+    return sorted(k for k, name in NOMINEES.items() if f"<td>{name}</td>" in html)
+
+
+def test_counts_per_step_and_the_step_filter(app: Flask, three: str) -> None:
+    html = _page(app, "sec1")
+    assert "Thẩm định (3)" in html and "Đề nghị (" not in html
+    assert _shown(html) == ["HS-A-1", "HS-A-2", "HS-B-1"]
+    sub_a = _page(app, "sub_a")
+    assert "Đề nghị (1)" in sub_a and "Thẩm định (" not in sub_a
+    assert _shown(sub_a) == ["HS-A-3"]
+    filtered = _page(app, "sec1", "?step=Th%E1%BA%A9m+%C4%91%E1%BB%8Bnh")
+    assert '<option value="Thẩm định" selected>' in filtered
+    assert _shown(filtered) == ["HS-A-1", "HS-A-2", "HS-B-1"]
+    assert _shown(_page(app, "sec1", "?step=%C4%90%E1%BB%81+ngh%E1%BB%8B")) == []
+
+
+def test_unit_and_year_filters(app: Flask, three: str) -> None:
+    by_unit = _page(app, "sec1", "?unit=B")
+    assert _shown(by_unit) == ["HS-B-1"] and "Thẩm định (1)" in by_unit
+    assert '<option value="B" selected>' in by_unit
+    # a unit's submitter has no unit list and cannot widen their inbox with ?unit=
+    sub_a = _page(app, "sub_a", "?unit=B")
+    assert 'id="unit"' not in sub_a and _shown(sub_a) == ["HS-A-3"]
+    this_year = datetime.now(UTC).year
+    assert _shown(_page(app, "sec1", f"?year={this_year}")) == ["HS-A-1", "HS-A-2", "HS-B-1"]
+    with app.extensions["tdkt"].db.write_session() as s:
+        s.execute(update(HumanTask).where(HumanTask.unit_code == "B")
+                  .values(created_at=datetime(2020, 6, 1, tzinfo=UTC)))
+        s.commit()
+    old = _page(app, "sec1", "?year=2020")
+    assert "Năm tạo" in old and 'value="2020"' in old and _shown(old) == ["HS-B-1"]
+    assert _shown(_page(app, "sec1", "?year=abc")) == ["HS-A-1", "HS-A-2", "HS-B-1"]
+
+
+def test_search_by_nominee_name_and_business_key(app: Flask, three: str) -> None:
+    assert _shown(_page(app, "sec1", "?q=V%C4%83n")) == ["HS-A-1", "HS-B-1"]
+    by_name = _page(app, "sec1", "?q=l%C3%AA+th%E1%BB%8B")
+    assert _shown(by_name) == ["HS-A-2"] and "Thẩm định (1)" in by_name
+    assert _shown(_page(app, "sec1", "?q=hs-b")) == ["HS-B-1"]
+    assert _shown(_page(app, "sec1", "?q=%25")) == []
+    # another unit's tasks never appear, whatever is searched
+    assert _shown(_page(app, "sub_a", "?q=HS-B-1")) == []
+    assert _shown(_page(app, "sub_b", "?q=HS-A")) == []
+    assert _shown(_page(app, "sub_b")) == []
+
+
+def _form_action(html: str, kind: str) -> tuple[str, dict[str, str]]:
+    match = re.search(rf'<form method="post" action="(/tasks/[^"]+/{kind})"[^>]*>\s*'
+                      r'<input type="hidden" name="csrf_token" value="([^"]+)">\s*'
+                      r'<input type="hidden" name="next" value="([^"]*)">', html)
+    assert match, f"no {kind} form"
+    return match[1], {"csrf_token": match[2], "next": match[3].replace("&amp;", "&")}
+
+
+def test_claim_then_release_from_the_inbox(app: Flask, client: FlaskClient, people: People,
+                                           two_lane: str) -> None:
+    _at_appraise(client, people, two_lane, "sub_a", "HS-C-1")
+    sec1 = app.test_client()
+    login(sec1, "sec1")
+    html = sec1.get("/?unit=A").get_data(as_text=True)
+    action, form = _form_action(html, "claim")
+    assert form["next"] == "/?unit=A"
+    assert sec1.post(action, data={"next": form["next"]}).status_code == 400  # no CSRF token
+    r = sec1.post(action, data=form)
+    assert r.status_code == 302
+    html = sec1.get("/?unit=A").get_data(as_text=True)
+    assert "/claim" not in html and "Trả lại" in html
+    assert "HS-C-1" not in _page(app, "sec2")  # claimed by someone else
+    action, form = _form_action(html, "release")
+    assert sec1.post(action, data=form).status_code == 302
+    html = sec1.get("/").get_data(as_text=True)
+    assert "/claim" in html and "/release" not in html
+    assert "HS-C-1" in _page(app, "sec2")
+    english = sec1.get("/?lang=en").get_data(as_text=True)
+    assert "Year created" in english and ">Claim<" in english
+
+
+def test_claim_from_the_inbox_returns_to_the_filtered_inbox(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    _at_appraise(client, people, two_lane, "sub_a", "HS-C-2")
+    sec1 = app.test_client()
+    login(sec1, "sec1")
+    action, form = _form_action(sec1.get("/?unit=A").get_data(as_text=True), "claim")
+    assert sec1.post(action, data=form).location == "/?unit=A"
