@@ -81,6 +81,7 @@ def test_filter_by_process_and_paging(monkeypatch: pytest.MonkeyPatch, client: F
     first = client.get(f"/?process={two_lane}").get_data(as_text=True)
     assert f'<option value="{two_lane}" selected>' in first
     assert 'aria-label="Phân trang"' in first and "2 việc đang chờ" in first
+    assert f"process={two_lane}" in first.split('aria-label="Phân trang"')[1]  # filter kept
     second = client.get(f"/?process={two_lane}&page=2").get_data(as_text=True)
     shown = [k for k in ("HS-P-1", "HS-P-2") if k in first] + \
         [k for k in ("HS-P-1", "HS-P-2") if k in second]

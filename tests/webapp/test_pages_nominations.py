@@ -136,3 +136,17 @@ def test_no_procedure_chosen_and_missing_csrf_are_refused(demo: DemoOffice) -> N
     assert "Vui lòng chọn thủ tục đề nghị khen thưởng." in r.get_data(as_text=True)
     assert _submit(client, "adhoc_award", csrf=False).status_code == 400
     assert _count(demo, ProcessInstance) == 0
+
+
+def test_paging_keeps_the_filters(demo: DemoOffice, monkeypatch: pytest.MonkeyPatch) -> None:
+    import webapp.nominations_pages as pages
+
+    monkeypatch.setattr(pages, "PER_PAGE", 1)
+    demo.start("donvi_kt", "adhoc_award", "DN-KT-1")
+    demo.start("donvi_kt", "adhoc_award", "DN-KT-2")
+    kt = _signed_in(demo, "donvi_kt")
+    first = kt.get("/nominations?process=adhoc_award&mine=1").get_data(as_text=True)
+    links = first.split('aria-label="Phân trang"')[1]
+    assert "page=2" in links and "process=adhoc_award" in links and "mine=1" in links
+    second = kt.get("/nominations?process=adhoc_award&mine=1&page=2").get_data(as_text=True)
+    assert _listed(first) | _listed(second) == {"DN-KT-1", "DN-KT-2"}
