@@ -6,8 +6,7 @@ from typing import Any
 
 from engine.errors import InvalidData
 from engine.extensions import ServiceCall
-from workflows.catalogue import setting
-from workflows.handlers.registry import next_decision_number, office_today
+from workflows.handlers.registry import take_number
 from workflows.nominations import CLOSED, instance_nominations, set_status, subject_code_of
 
 # What the province answers; the diagram itself sets "not_proposed" when the Chief of
@@ -27,10 +26,7 @@ def issue_proposal_number(call: ServiceCall) -> dict[str, Any]:
     Returns:
         ``{"document_no": "3/TTr-VP", "document_date": "YYYY-MM-DD", "number": 3}``.
     """
-    today = office_today()
-    series = str(setting(call.session, "proposal_number_suffix", PROPOSAL_SERIES)
-                 or PROPOSAL_SERIES)
-    number = next_decision_number(call.session, today.year, series)
+    number, series, today = take_number(call, "proposal_number_suffix", PROPOSAL_SERIES)
     return {"document_no": f"{number}/{series}", "document_date": today.isoformat(),
             "number": number}
 

@@ -62,12 +62,17 @@ def issue_decision(call: ServiceCall) -> dict[str, Any]:
     Returns:
         ``{"decision_no": "7/QĐ-VP", "decision_date": "YYYY-MM-DD", "number": 7}``.
     """
-    today = office_today()
-    series = str(setting(call.session, "decision_number_suffix", DEFAULT_SERIES)
-                 or DEFAULT_SERIES)
-    number = next_decision_number(call.session, today.year, series)
+    number, series, today = take_number(call, "decision_number_suffix", DEFAULT_SERIES)
     return {"decision_no": f"{number}/{series}", "decision_date": today.isoformat(),
             "number": number}
+
+
+def take_number(call: ServiceCall, series_setting: str, default_series: str
+                ) -> tuple[int, str, date]:
+    """Today's next number of a register whose series (e.g. "QĐ-VP") is a setting."""
+    today = office_today()
+    series = str(setting(call.session, series_setting, default_series) or default_series)
+    return next_decision_number(call.session, today.year, series), series, today
 
 
 def _decision(data: dict[str, Any]) -> tuple[str, date]:
