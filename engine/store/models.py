@@ -217,3 +217,75 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     last_id: Mapped[int] = mapped_column(Integer, default=0)
     last_hash: Mapped[str] = mapped_column(String(64))
+
+
+class Notification(Base):
+    """A message in a person's bell (thông báo): a new task, a returned dossier, ..."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_user_unread", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # task.new, dossier.returned, ...
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text, default="")
+    instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
+    task_id: Mapped[str | None] = mapped_column(String(36))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+
+class ProcessDraft(Base):
+    """A diagram being edited by an admin (bản nháp), not yet deployed."""
+
+    __tablename__ = "process_draft"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(128), index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="bpmn")  # bpmn | dmn
+    name: Mapped[str] = mapped_column(String(255), default="")
+    xml: Mapped[str] = mapped_column(Text)
+    base_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_model_version.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MigrationJob(Base):
+    """A move of running instances from one version to another (di chuyển phiên bản)."""
+
+    __tablename__ = "migration_job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    process_key: Mapped[str] = mapped_column(String(128))
+    from_version_id: Mapped[int] = mapped_column(ForeignKey("process_model_version.id"))
+    to_version_id: Mapped[int] = mapped_column(ForeignKey("process_model_version.id"))
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    moved: Mapped[int] = mapped_column(Integer, default=0)
+    refused: Mapped[int] = mapped_column(Integer, default=0)
+    filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)
+
+
+class MigrationItem(Base):
+    """One instance of a migration job: moved, refused (with reasons) or waiting."""
+
+    __tablename__ = "migration_item"
+    __table_args__ = (Index("ix_migration_item_job", "job_id", "state"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("migration_job.id"))
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|moved|refused
+    reasons: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_model_version.id"))
+    done_at: Mapped[datetime | None]
