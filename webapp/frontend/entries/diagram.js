@@ -3,7 +3,7 @@
 // The page gives the XML address (data-xml-url) and the trail (a JSON <script> element).
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
-import "./diagram.css";
+import "../diagram.css";
 import NavigatedViewer from "bpmn-js/lib/NavigatedViewer";
 
 const MARKERS = { completed: "tdkt-done", current: "tdkt-current", error: "tdkt-error",
