@@ -211,6 +211,13 @@ def _bytes_of(source: str | Path | bytes) -> bytes:
     return source if isinstance(source, bytes) else Path(source).read_bytes()
 
 
+def check_may_import(actor: Actor) -> None:
+    """Raise ``registry.import_forbidden`` unless the actor may import (admin, secretariat)."""
+    if not IMPORT_ROLES & actor.roles:
+        raise Forbidden("Chỉ quản trị hoặc Phòng TCHCQT được nhập sổ khen thưởng.",
+                        code="registry.import_forbidden")
+
+
 def import_registry(session: Session, actor: Actor, source: str | Path | bytes,
                     filename: str | None = None) -> ImportReport:
     """Import a registry workbook (nhập sổ khen thưởng) in the caller's transaction.
@@ -230,9 +237,7 @@ def import_registry(session: Session, actor: Actor, source: str | Path | bytes,
         Forbidden: ``registry.import_forbidden`` when the actor may not import.
         InvalidData: ``registry.invalid`` with ``details`` = [{sheet, row, column, message}].
     """
-    if not IMPORT_ROLES & actor.roles:
-        raise Forbidden("Chỉ quản trị hoặc Phòng TCHCQT được nhập sổ khen thưởng.",
-                        code="registry.import_forbidden")
+    check_may_import(actor)
     data = _bytes_of(source)
     digest = hashlib.sha256(data).hexdigest()
     problems = Problems()

@@ -80,6 +80,11 @@ def test_import_permissions_and_problems(app: Flask, client: FlaskClient,
     assert count(app, "person") == 0 and count(app, "award_record") == 0
     assert_error(client.post(f"{API}/registry/import", headers=people["admin1"], data={},
                              content_type="multipart/form-data"), 422)
+    # The role is checked before the body: no file still answers 403 to a submitter.
+    assert_error(client.post(f"{API}/registry/import", headers=people["sub_a"], data={},
+                             content_type="multipart/form-data"), 403, "registry.import_forbidden")
+    assert_error(client.post(f"{API}/registry/import", data={},
+                             content_type="multipart/form-data"), 401)
     assert upload(client, people["admin1"], data).status_code == 200
     again = upload(client, people["admin1"], data).get_json()
     assert again["totals"] == {"created": 0, "updated": 0, "unchanged": 13}

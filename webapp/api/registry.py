@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from flask_smorest import Blueprint
@@ -11,7 +13,7 @@ from marshmallow import Schema, fields
 from webapp.api.auth import current_actor
 from webapp.api.schemas import PagingArgs, page_schema
 from webapp.services import read_session, services, write_session
-from workflows.registry_import import import_registry
+from workflows.registry_import import check_may_import, import_registry
 from workflows.registry_views import list_awards, subject_history
 
 blp = Blueprint("registry", __name__, url_prefix="/registry",
@@ -95,7 +97,17 @@ def subject(code: str) -> Any:
     return subject_history(read_session(), current_actor(), services().engine.policy, code)
 
 
+def _role_before_body(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Refuse a caller without the role before the upload is parsed (403 before 422)."""
+    @functools.wraps(view)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        check_may_import(current_actor())
+        return view(*args, **kwargs)
+    return checked
+
+
 @blp.post("/import")
+@_role_before_body
 @blp.arguments(ImportArgs, location="files")
 @blp.response(200, ImportReportSchema)
 def import_workbook(args: dict[str, Any]) -> Any:
