@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, extract, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from engine import notify
 from engine.calendar import WorkingCalendar
 from engine.errors import NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
@@ -282,6 +283,25 @@ class ProcessEngine:
         except NotFound as exc:
             raise NotFound("Không tìm thấy công việc.", code="task.not_found") from exc
         return rows[0]
+
+    # -- notifications (thông báo) -------------------------------------------------
+    def notifications(self, session: Session, actor: Actor, page: int = 1, per_page: int = 20,
+                      unread_only: bool = False) -> Page:
+        """The actor's own notifications, newest first."""
+        items, total = notify.list_notifications(session, actor, (page - 1) * per_page,
+                                                 per_page, unread_only)
+        return Page(items, total, page, per_page)
+
+    def unread_notifications(self, session: Session, actor: Actor) -> int:
+        return notify.unread_count(session, actor)
+
+    def read_notification(self, session: Session, actor: Actor, notification_id: int
+                          ) -> dict[str, Any]:
+        """Mark one of the actor's notifications read; another person's is NotFound."""
+        return run_command(session, lambda: notify.mark_read(session, actor, notification_id))
+
+    def read_all_notifications(self, session: Session, actor: Actor) -> int:
+        return run_command(session, lambda: notify.mark_all_read(session, actor))
 
     # -- diagram trail ------------------------------------------------------------
     def instance_trail(self, session: Session, instance_id: int, actor: Actor

@@ -13,6 +13,7 @@ from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
+from engine.notify import ReadyTask, notify_ready
 from engine.roles import Actor, role_of_lane
 from engine.sandbox import SandboxEnvironment
 from engine.store.models import HumanTask, ProcessInstance, utcnow
@@ -163,4 +164,7 @@ def sync_human_tasks(
     if new_rows:
         conn.execute(_INSERT_TASK, new_rows)
         open_rows.extend(HumanTask(**values) for values in new_rows)
+        notify_ready(conn, [ReadyTask(row, _properties(ready[row["id"]]).get("notifyKind"))
+                            for row in new_rows], rules.unit_scoped, actor,
+                     inst.business_key or f"Hồ sơ #{inst.id}")
     return open_rows
