@@ -264,8 +264,10 @@ class MigrationJob(Base):
     process_key: Mapped[str] = mapped_column(String(128))
     from_version_id: Mapped[int] = mapped_column(ForeignKey("process_model_version.id"))
     to_version_id: Mapped[int] = mapped_column(ForeignKey("process_model_version.id"))
-    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A rollback job moves the instances another job moved back to where they were.
+    rollback_of_id: Mapped[int | None] = mapped_column(ForeignKey("migration_job.id"))
     status: Mapped[str] = mapped_column(String(16), default="queued")  # queued|running|done|failed
+    batch_size: Mapped[int] = mapped_column(Integer, default=50)
     total: Mapped[int] = mapped_column(Integer, default=0)
     moved: Mapped[int] = mapped_column(Integer, default=0)
     refused: Mapped[int] = mapped_column(Integer, default=0)
@@ -274,6 +276,10 @@ class MigrationJob(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    # The worker that runs the job and when it last reported: a job whose worker went
+    # silent (a restarted process) is taken over by the next worker.
+    worker: Mapped[str | None] = mapped_column(String(128))
+    heartbeat_at: Mapped[datetime | None]
     error_message: Mapped[str | None] = mapped_column(Text)
 
 
