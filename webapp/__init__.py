@@ -41,6 +41,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.auth import init_auth
     from webapp.inbox import bp as inbox_bp
     from webapp.instances_pages import bp as instances_bp
+    from webapp.movements_pages import bp as movements_bp
     from webapp.nominations_pages import bp as nominations_bp
     from webapp.pages import bp as pages_bp
     from webapp.tasks_pages import bp as tasks_bp
@@ -53,6 +54,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(instances_bp)
     app.register_blueprint(nominations_bp)
+    app.register_blueprint(movements_bp)
     return app
 
 

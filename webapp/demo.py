@@ -7,6 +7,7 @@ in the README); never load the demo on a production database.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -16,6 +17,7 @@ from engine.errors import EngineError
 from engine.roles import SYSTEM
 from engine.specs.registry import dependency_order
 from engine.store.models import Unit, User
+from webapp.demo_movements import load_demo_movements
 from webapp.demo_registry import load_demo_registry
 from webapp.services import Services
 
@@ -53,6 +55,7 @@ def load_demo(svc: Services, bpmn_dir: Path) -> Iterator[str]:
                 yield f"Người dùng {username} ({', '.join(roles)}), mật khẩu: {DEMO_PASSWORD}"
         session.commit()
     yield from load_demo_registry(svc, UNITS)
+    yield from load_demo_movements(svc, date.today().year)
     docs = [(p.name, p.read_bytes()) for p in sorted(bpmn_dir.glob("*.bpmn"))]
     for name, xml in dependency_order(docs):  # called processes first
         with svc.db.write_session() as session:

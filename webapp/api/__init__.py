@@ -86,9 +86,17 @@ class TdktApi(Api):  # type: ignore[misc]
 
 def _domain_blueprints() -> list[Any]:
     """Blueprints of the domain's resources, one module each."""
-    from webapp.api import attachments, catalogue, eligibility, registry
+    from webapp.api import (
+        attachments,
+        catalogue,
+        eligibility,
+        movements,
+        notifications,
+        registry,
+    )
 
-    return [m.blp for m in (eligibility, registry, catalogue, attachments)]
+    return [m.blp for m in (eligibility, registry, catalogue, attachments, movements,
+                            notifications)]
 
 
 def init_api(app: Flask) -> TdktApi:
