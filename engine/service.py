@@ -80,13 +80,19 @@ class ProcessEngine:
         )
         self.policy = AccessPolicy(frozenset(self.settings.unit_scoped_roles))
         self.specs = SpecRegistry(
-            Checks(self.settings.roles, lambda k: k in self.forms, lambda n: n in self.handlers),
+            Checks(self.settings.roles, lambda k: k in self.forms, lambda n: n in self.handlers,
+                   form_fields=self._form_fields,
+                   known_names=tuple(self.settings.script_helpers)),
             cache_size=self.settings.spec_cache_size,
         )
         rules = TaskRules(self.settings.roles, self.policy.unit_scoped_roles, self.calendar,
                           self.sandbox, self.settings.named_days)
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
+
+    def _form_fields(self, form_key: str) -> list[str] | None:
+        """Names a form's answers take in the task data (None: no such form)."""
+        return list(self.forms.schema(form_key).fields) if form_key in self.forms else None
 
     # -- process models ---------------------------------------------------------
     def deploy(self, session: Session, xml: bytes, actor: Actor,

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.errors import BpmnInvalid, NotFound
 from engine.roles import Actor, role_of_lane
+from engine.specs import flow_checks as flow
 from engine.specs import validate as v
 from engine.specs.parser import TdktBpmnParser
 from engine.specs.xmlsafe import parse_xml
@@ -42,6 +43,10 @@ class Checks:
     roles: tuple[str, ...]
     form_exists: Callable[[str], bool]
     handler_exists: Callable[[str], bool]
+    # The fields a form key's schema gives (None: unknown form); conditions are checked
+    # against them. Names every script sees (helpers) are never "unknown data".
+    form_fields: Callable[[str], Iterable[str] | None] = lambda _key: None
+    known_names: tuple[str, ...] = ()
 
 
 def _is_utf8(xml: bytes) -> bool:
@@ -146,8 +151,12 @@ class SpecRegistry:
             parser.add_bpmn_str(xml, filename)
         return parser.get_spec(key), parser.get_subprocess_specs(key)
 
-    def validate(self, session: Session, xml: bytes) -> tuple[str, str, dict[str, int]]:
-        """Check a document; return (process key, name, dependencies) or raise BpmnInvalid."""
+    def problems(self, session: Session, xml: bytes) -> list[dict[str, Any]]:
+        """Every problem of a document, errors and warnings, each with its element id.
+
+        Raises:
+            BpmnInvalid: the XML cannot be read or has no single top-level process.
+        """
         root = parse_xml(xml)
         key = main_process_id(root)
         problems = v.Problems()
@@ -158,15 +167,28 @@ class SpecRegistry:
         v.check_supported(root, problems)
         v.check_unique_ids(root, problems)
         v.check_lengths(root, problems)
-        deps, dep_docs = self._dependency_xml(session, root)
+        flow.check_reachable(root, problems)
+        flow.check_gateway_defaults(root, problems)
+        flow.check_condition_data(root, self.checks.form_fields, self.checks.known_names,
+                                  problems)
+        _deps, dep_docs = self._dependency_xml(session, root)
         try:
             self._parse(key, [("upload.bpmn", xml), *dep_docs])
         except ValidationException as exc:
             v.spiff_problem(exc, problems)
-        if problems:
-            first = problems.items[0]["message"]
-            raise BpmnInvalid(f"Sơ đồ có {len(problems.items)} lỗi; lỗi đầu: {first}",
-                              details=problems.items)
+        return problems.items
+
+    def validate(self, session: Session, xml: bytes) -> tuple[str, str, dict[str, int]]:
+        """Check a document; return (process key, name, dependencies) or raise BpmnInvalid
+        when it has errors (warnings do not refuse it)."""
+        found = v.Problems(self.problems(session, xml))
+        if found:
+            errors = found.errors
+            raise BpmnInvalid(f"Sơ đồ có {len(errors)} lỗi; lỗi đầu: {errors[0]['message']}",
+                              details=errors)
+        root = parse_xml(xml)
+        key = main_process_id(root)
+        deps, _docs = self._dependency_xml(session, root)
         name = next((p.get("name") for p in root.xpath(".//bpmn:process", namespaces=v.NS)
                      if p.get("id") == key), None)
         return key, name or key, deps

@@ -1,7 +1,10 @@
 """Deploy-time validation of a BPMN document.
 
-Every problem is reported with the id of the element it belongs to, so the
-editor can mark it on the diagram.
+Every problem is reported with the id of the element it belongs to, a stable
+``code`` and a ``severity`` (``error`` refuses the deploy, ``warning`` does not),
+so the editor can mark it on the diagram. Checks on the shape of the flow
+(unreachable elements, gateways without a default, conditions reading data
+nothing produces) are in ``engine.specs.flow_checks``.
 """
 
 from __future__ import annotations
@@ -34,15 +37,32 @@ CODE_PATHS: tuple[tuple[str, str], ...] = (
 )
 
 
+ERROR = "error"
+WARNING = "warning"
+
+
 @dataclass
 class Problems:
+    """Problems found in one document: ``{element_id, code, severity, message}`` each."""
+
     items: list[dict[str, Any]] = field(default_factory=list)
 
-    def add(self, element_id: str | None, message: str) -> None:
-        self.items.append({"element_id": element_id, "message": message})
+    def add(self, element_id: str | None, message: str, code: str = "bpmn.invalid",
+            severity: str = ERROR) -> None:
+        self.items.append({"element_id": element_id, "code": code, "severity": severity,
+                           "message": message})
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return [p for p in self.items if p["severity"] == ERROR]
+
+    @property
+    def warnings(self) -> list[dict[str, Any]]:
+        return [p for p in self.items if p["severity"] == WARNING]
 
     def __bool__(self) -> bool:
-        return bool(self.items)
+        """True when there is an error (warnings do not refuse a deploy)."""
+        return bool(self.errors)
 
 
 def owner_id(node: Any) -> str | None:
@@ -64,7 +84,7 @@ def check_code(root: etree._Element, problems: Problems) -> None:
             if not text or not text.strip():
                 continue
             for err in check_script(text.strip(), mode):
-                problems.add(owner_id(node), f"Mã lệnh bị từ chối: {err}")
+                problems.add(owner_id(node), f"Mã lệnh bị từ chối: {err}", "code.rejected")
 
 
 def check_lanes(root: etree._Element, roles: Iterable[str], problems: Problems) -> None:
@@ -75,7 +95,7 @@ def check_lanes(root: etree._Element, roles: Iterable[str], problems: Problems) 
             problems.add(
                 lane.get("id"),
                 f"Làn (lane) «{name}» không ứng với vai trò nào đã biết "
-                f"({', '.join(sorted(known))}).",
+                f"({', '.join(sorted(known))}).", "role.unknown",
             )
 
 
@@ -90,15 +110,18 @@ def check_user_tasks(
         }
         form_key = props.get("formKey") or task.get(camunda_attr)
         if form_key and not form_exists(form_key):
-            problems.add(task.get("id"), f"Biểu mẫu «{form_key}» chưa được đăng ký.")
+            problems.add(task.get("id"), f"Biểu mẫu «{form_key}» chưa được đăng ký.",
+                         "form.unknown")
         for prop in ("dueWorkingDays", "notBeforeWorkingDays"):
             days = (props.get(prop) or "").strip()
             if days.startswith("setting:"):
                 if not re.fullmatch(r"setting:[A-Za-z_][\w.]*", days):
-                    problems.add(task.get("id"), f"{prop} dạng setting:<tên> có tên không hợp lệ.")
+                    problems.add(task.get("id"),
+                                 f"{prop} dạng setting:<tên> có tên không hợp lệ.",
+                                 "days.invalid")
             elif days and not days.isdigit():
                 for err in check_script(days, "eval"):
-                    problems.add(task.get("id"), f"{prop} không hợp lệ: {err}")
+                    problems.add(task.get("id"), f"{prop} không hợp lệ: {err}", "days.invalid")
 
 
 def check_service_tasks(
@@ -107,12 +130,13 @@ def check_service_tasks(
     for op in root.xpath(".//bpmn:serviceTask//spiffworkflow:serviceTaskOperator", namespaces=NS):
         name = op.get("id") or ""
         if not handler_exists(name):
-            problems.add(owner_id(op), f"Không có bộ xử lý (handler) tên «{name}».")
+            problems.add(owner_id(op), f"Không có bộ xử lý (handler) tên «{name}».",
+                         "handler.unknown")
 
 
 def spiff_problem(exc: ValidationException, problems: Problems) -> None:
     element = getattr(exc, "id", None) or None
-    problems.add(element, f"Lỗi cấu trúc BPMN: {exc}")
+    problems.add(element, f"Lỗi cấu trúc BPMN: {exc}", "bpmn.structure")
 
 
 def called_elements(root: etree._Element) -> set[str]:
@@ -142,7 +166,8 @@ UNSUPPORTED = (
 def check_supported(root: etree._Element, problems: Problems) -> None:
     for path, message in UNSUPPORTED:
         for node in root.xpath(path, namespaces=NS):
-            problems.add(owner_id(node.getparent()), message)  # the event, not its definition
+            # the event, not its definition
+            problems.add(owner_id(node.getparent()), message, "event.unsupported")
 
 
 # Column sizes of the stored rows (process_model_version.process_key, human_task.name).
@@ -154,10 +179,12 @@ def check_lengths(root: etree._Element, problems: Problems) -> None:
     for process in root.xpath(".//bpmn:process", namespaces=NS):
         pid = process.get("id") or ""
         if len(pid) > MAX_PROCESS_ID:
-            problems.add(pid[:40], f"Mã quy trình dài quá {MAX_PROCESS_ID} ký tự.")
+            problems.add(pid[:40], f"Mã quy trình dài quá {MAX_PROCESS_ID} ký tự.",
+                         "id.too_long")
     for node in root.xpath(".//bpmn:*[@id]", namespaces=NS):
         if len(node.get("id")) > MAX_ELEMENT_ID:
-            problems.add(node.get("id")[:40] + "…", f"Mã phần tử dài quá {MAX_ELEMENT_ID} ký tự.")
+            problems.add(node.get("id")[:40] + "…", f"Mã phần tử dài quá {MAX_ELEMENT_ID} ký tự.",
+                         "id.too_long")
 
 
 def check_unique_ids(root: etree._Element, problems: Problems) -> None:
@@ -179,8 +206,9 @@ def check_unique_ids(root: etree._Element, problems: Problems) -> None:
             tag = etree.QName(node).localname
             if ident in seen:
                 problems.add(ident, f"Mã «{ident}» dùng cho hai phần tử ({seen[ident]} và "
-                                    f"{tag}); mỗi mã chỉ được dùng một lần.")
+                                    f"{tag}); mỗi mã chỉ được dùng một lần.", "id.duplicate")
             seen[ident] = tag
     for ident in sorted(handlers.intersection(seen)):
         problems.add(ident, f"Phần tử «{ident}» trùng tên với bộ xử lý (handler) «{ident}»; "
-                            "hãy đặt mã phần tử khác (ví dụ thêm tiền tố task_).")
+                            "hãy đặt mã phần tử khác (ví dụ thêm tiền tố task_).",
+                     "id.handler_clash")

@@ -253,6 +253,14 @@ class ProcessDraft(Base):
     updated_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # draft | deployed. A deployed BPMN draft names the version it made; a deployed DMN
+    # draft *is* that decision table's version n (immutable), see engine/drafts.py.
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    deployed_version: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    deployed_at: Mapped[datetime | None]
+    # What an import from Camunda Modeler / bpmn.io mapped or dropped.
+    notes: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
 class MigrationJob(Base):
