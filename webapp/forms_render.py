@@ -4,11 +4,19 @@ The schema (registered by ``workflows/forms``) stays the only place the rules li
 module only chooses a widget per field, shows what was typed and converts the strings a
 browser sends (dd/mm/yyyy dates, one item per line, checkboxes) into the values the schema
 loads. Whatever cannot be converted is passed on unchanged so the schema reports it.
+
+A list of nested records (``fields.List(fields.Nested(...))``, e.g. the complaints of the
+disclosure or the votes per candidate) becomes repeatable rows of labelled inputs named
+``<list>-<n>-<field>`` (``complaints-0-summary``); rows left blank are dropped and the
+others renumbered from 0, so the schema's errors per row match the rows shown again. A list
+of strings with choices (from the schema or given by the page, e.g. the unit's people)
+becomes a group of checkboxes.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -20,6 +28,8 @@ DECISION = "decision"
 LONG_TEXT = 255
 LONG_NAMES = ("summary", "comment", "answer", "reason", "note", "content")
 JSON_INVALID = "Nội dung JSON không hợp lệ."
+ROW_INDEX = "__i__"  # the index placeholder of the blank row the page clones
+Options = Mapping[str, list[tuple[str, str]]]
 
 
 @dataclass
@@ -29,12 +39,16 @@ class FormField:
     name: str
     label: str
     widget: str  # text | textarea | number | date | checkbox | select | radio | lines | json
+    #              | multi (checkboxes of a list) | rows (a list of nested records)
     required: bool = False
     help: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)
     value: str = ""
     maxlength: int | None = None
     errors: list[str] = field(default_factory=list)
+    selected: list[str] = field(default_factory=list)  # multi: the values checked
+    rows: list[Row] = field(default_factory=list)  # rows: one per record
+    blank: Row | None = None  # rows: the empty row the page clones («Thêm dòng»)
 
     @property
     def id(self) -> str:
@@ -43,6 +57,15 @@ class FormField:
     @property
     def checked(self) -> bool:
         return self.value not in ("", "false", "False", "0")
+
+
+@dataclass
+class Row:
+    """One record of a list of nested records: its inputs and the errors of the whole row."""
+
+    index: str
+    cells: list[FormField]
+    errors: list[str] = field(default_factory=list)
 
 
 def _choices(f: fields.Field) -> list[tuple[str, str]]:
@@ -67,10 +90,22 @@ def _max_length(f: fields.Field) -> int | None:
     return None
 
 
-def _widget(name: str, f: fields.Field) -> str:
+def nested_schema(f: fields.Field) -> Schema | None:
+    """The record schema of a ``fields.List(fields.Nested(...))``, else None."""
+    if isinstance(f, fields.List) and isinstance(f.inner, fields.Nested):
+        schema = f.inner.schema
+        return schema if isinstance(schema, Schema) else None
+    return None
+
+
+def _widget(name: str, f: fields.Field, options: Options | None = None) -> str:
     if isinstance(f, fields.List):
+        if nested_schema(f) is not None:
+            return "rows"
         inner = f.inner
-        return "lines" if isinstance(inner, fields.String) and not _choices(inner) else "json"
+        if not isinstance(inner, fields.String):
+            return "json"
+        return "multi" if _choices(inner) or (options or {}).get(name) else "lines"
     if isinstance(f, fields.Nested | fields.Dict):
         return "json"
     if isinstance(f, fields.Boolean):
@@ -79,7 +114,7 @@ def _widget(name: str, f: fields.Field) -> str:
         return "date"
     if isinstance(f, fields.Integer | fields.Float | fields.Decimal):
         return "number"
-    choices = _choices(f)
+    choices = _choices(f) or list((options or {}).get(name, []))
     if choices:
         return "radio" if len(choices) <= 3 else "select"
     longest = _max_length(f)
@@ -132,31 +167,145 @@ def decision_choices(schema: Schema) -> list[tuple[str, str]]:
     return _choices(f) if f is not None and is_decision(DECISION, f) else []
 
 
-def form_fields(schema: Schema, typed: Mapping[str, str] | None = None,
+# -- rendering ----------------------------------------------------------------------------
+def _listed(typed: Mapping[str, Any], name: str) -> list[str]:
+    """Every value submitted under ``name`` (a MultiDict's list, else one value's lines)."""
+    getlist = getattr(typed, "getlist", None)
+    values = list(getlist(name)) if getlist else [typed.get(name, "")]
+    return [line.strip() for v in values for line in str(v or "").splitlines() if line.strip()]
+
+
+def typed_rows(form: Mapping[str, Any], name: str) -> list[dict[str, str]]:
+    """The rows submitted for the list ``name`` (``name-<n>-<field>``), in the order of
+    their numbers; rows with nothing typed are dropped (the blank row of the page)."""
+    pattern = re.compile(rf"^{re.escape(name)}-(\d{{1,6}})-(\w+)$")
+    found: dict[int, dict[str, str]] = {}
+    for key in form:
+        match = pattern.match(key)
+        if match:
+            found.setdefault(int(match[1]), {})[match[2]] = str(form.get(key) or "")
+    rows = [found[i] for i in sorted(found)]
+    return [r for r in rows if any(v.strip() for v in r.values())]
+
+
+def _row_errors(messages: Any) -> tuple[list[str], dict[int, Any]]:
+    """Errors of a list of records: (those of the whole list, those per row number)."""
+    if not isinstance(messages, Mapping):
+        return flatten(messages), {}
+    whole: list[str] = []
+    per_row: dict[int, Any] = {}
+    for key, value in messages.items():
+        try:
+            per_row[int(key)] = value
+        except (TypeError, ValueError):
+            whole.extend(flatten(value))
+    return whole, per_row
+
+
+def _row(list_name: str, index: str, schema: Schema, values: Mapping[str, str],
+         messages: Any, options: Options | None) -> Row:
+    per_field = messages if isinstance(messages, Mapping) else {"": messages or []}
+    cells = [_field(f"{list_name}-{index}-{sub}", f, values.get(sub, ""),
+                    per_field.get(sub, []), options, sub)
+             for sub, f in schema.fields.items() if not f.dump_only]
+    names = {c.name.rsplit("-", 1)[-1] for c in cells}
+    rest = {k: v for k, v in per_field.items() if k not in names}
+    return Row(index=index, cells=cells, errors=flatten(list(rest.values())))
+
+
+def _stored_row(schema: Schema, record: Any, options: Options | None) -> dict[str, str]:
+    if not isinstance(record, Mapping):
+        return {}
+    return {sub: display(_widget(sub, f, options), record.get(sub))
+            for sub, f in schema.fields.items() if sub in record}
+
+
+def _rows_field(name: str, f: fields.Field, schema: Schema, typed: Mapping[str, Any] | None,
+                stored: Mapping[str, Any] | None, messages: Any,
+                options: Options | None) -> FormField:
+    if typed is not None:
+        records = typed_rows(typed, name)
+    elif stored is not None and isinstance(stored.get(name), list):
+        records = [_stored_row(schema, r, options) for r in stored[name]]
+    else:
+        records = []
+    whole, per_row = _row_errors(messages)
+    rows = [_row(name, str(i), schema, r, per_row.get(i), options)
+            for i, r in enumerate(records)] or [_row(name, "0", schema, {}, None, options)]
+    out = _field(name, f, "", whole, options)
+    out.widget, out.rows = "rows", rows
+    out.blank = _row(name, ROW_INDEX, schema, {}, None, options)
+    return out
+
+
+def _field(name: str, f: fields.Field, value: str, messages: Any, options: Options | None,
+           key: str | None = None) -> FormField:
+    """One input; ``key`` is the schema's name of the field (``name`` is the input's)."""
+    key = key or name
+    widget = _widget(key, f, options)
+    choices = _choices(f.inner if isinstance(f, fields.List) else f) \
+        or list((options or {}).get(key, []))
+    return FormField(
+        name=name, label=str(f.metadata.get("label") or key), widget=widget,
+        required=f.required, help=str(f.metadata.get("help") or ""), choices=choices,
+        value=value, maxlength=_max_length(f), errors=flatten(messages or []))
+
+
+def _with_unknown(choices: list[tuple[str, str]], selected: list[str]) -> list[tuple[str, str]]:
+    """The choices and, after them, any selected value that is not one (nothing is lost)."""
+    known = {c for c, _ in choices}
+    return choices + [(v, v) for v in selected if v not in known]
+
+
+def _multi(name: str, f: fields.Field, typed: Mapping[str, Any] | None,
+           stored: Mapping[str, Any] | None, messages: Any, options: Options | None
+           ) -> FormField:
+    if typed is not None:
+        selected = _listed(typed, name)
+    elif stored is not None and isinstance(stored.get(name), list):
+        selected = [str(v) for v in stored[name]]
+    else:
+        selected = []
+    out = _field(name, f, "", messages, options)
+    out.selected, out.choices = selected, _with_unknown(out.choices, selected)
+    return out
+
+
+def form_fields(schema: Schema, typed: Mapping[str, Any] | None = None,
                 stored: Mapping[str, Any] | None = None,
-                errors: Mapping[str, Any] | None = None) -> list[FormField]:
+                errors: Mapping[str, Any] | None = None,
+                options: Options | None = None) -> list[FormField]:
     """The inputs of ``schema`` (the decision excepted), showing ``typed`` strings if the
-    form was submitted, else ``stored`` values, else the schema's defaults."""
+    form was submitted, else ``stored`` values, else the schema's defaults.
+
+    ``options`` gives choices the schema does not hold, by field name (also the name of a
+    field inside the records of a list), e.g. ``{"subjects": [(code, name), …]}``.
+    """
     out = []
     for name, f in schema.fields.items():
         if f.dump_only or is_decision(name, f):
             continue
-        widget = _widget(name, f)
+        messages = (errors or {}).get(name, [])
+        widget = _widget(name, f, options)
+        nested = nested_schema(f)
+        if nested is not None:
+            out.append(_rows_field(name, f, nested, typed, stored, messages, options))
+            continue
+        if widget == "multi":
+            out.append(_multi(name, f, typed, stored, messages, options))
+            continue
         if typed is not None:
-            value = typed.get(name, "")
+            value = str(typed.get(name, "") or "")
         elif stored is not None and name in stored:
             value = display(widget, stored[name])
         else:
             default = f.load_default
             value = "" if callable(default) else display(widget, default)
-        out.append(FormField(
-            name=name, label=str(f.metadata.get("label") or name), widget=widget,
-            required=f.required, help=str(f.metadata.get("help") or ""),
-            choices=_choices(f), value=value, maxlength=_max_length(f),
-            errors=flatten((errors or {}).get(name, []))))
+        out.append(_field(name, f, value, messages, options))
     return out
 
 
+# -- parsing ------------------------------------------------------------------------------
 def _parse_date(text: str) -> str:
     for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
@@ -176,33 +325,64 @@ def _parse_number(text: str) -> Any:
             return text
 
 
-def parse(schema: Schema, form: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, list[str]]]:
+def _convert(widget: str, text: str) -> Any:
+    if widget == "number":
+        return _parse_number(text)
+    if widget == "date":
+        return _parse_date(text)
+    return text
+
+
+def _parse_record(schema: Schema, row: Mapping[str, str]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for sub, f in schema.fields.items():
+        if f.dump_only:
+            continue
+        widget = _widget(sub, f)
+        if widget == "checkbox":
+            record[sub] = bool(row.get(sub))
+            continue
+        text = (row.get(sub) or "").strip()
+        if text:
+            record[sub] = _convert(widget, text)
+    return record
+
+
+def _parse_one(name: str, f: fields.Field, form: Mapping[str, Any], widget: str
+               ) -> tuple[Any, str | None]:
+    """(value, error) of one field; ``missing`` when nothing was typed."""
+    nested = nested_schema(f)
+    if nested is not None:
+        rows = typed_rows(form, name)
+        return ([_parse_record(nested, r) for r in rows] if rows else missing), None
+    if widget == "checkbox":
+        return name in form, None
+    if widget in ("lines", "multi"):
+        return (_listed(form, name) or missing), None
+    text = str(form.get(name) or "").strip()
+    if not text:
+        return missing, None
+    if widget == "json":
+        try:
+            return json.loads(text), None
+        except ValueError:
+            return missing, JSON_INVALID
+    return _convert(widget, text), None
+
+
+def parse(schema: Schema, form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     """Data for the engine from the submitted strings, and errors found before the schema
     (only malformed JSON). Empty inputs are left out so the schema's defaults and its
-    «required» messages apply."""
+    «required» messages apply. ``form`` may be a MultiDict (several checked values)."""
     data: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for name, f in schema.fields.items():
         if f.dump_only:
             continue
         widget = "text" if is_decision(name, f) else _widget(name, f)
-        if widget == "checkbox":
-            data[name] = name in form
-            continue
-        text = (form.get(name) or "").strip()
-        if not text:
-            continue
-        if widget == "number":
-            data[name] = _parse_number(text)
-        elif widget == "date":
-            data[name] = _parse_date(text)
-        elif widget == "lines":
-            data[name] = [line.strip() for line in text.splitlines() if line.strip()]
-        elif widget == "json":
-            try:
-                data[name] = json.loads(text)
-            except ValueError:
-                errors[name] = [JSON_INVALID]
-        else:
-            data[name] = text
+        value, error = _parse_one(name, f, form, widget)
+        if error:
+            errors[name] = [error]
+        elif value is not missing:
+            data[name] = value
     return data, errors

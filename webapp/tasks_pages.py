@@ -4,11 +4,18 @@ The form comes from the marshmallow schema of the task's form key
 (``webapp.forms_render``); completing, claiming and releasing call the engine, which
 checks every right again. Access follows the API: a task the person may not see is 404,
 one they may see but not do (another role) is 403.
+
+On the unit's proposal and supplement steps the form also carries the dossier's files
+(``webapp.tasks_dossier``): files and fields are sent together. A bad file saves nothing
+and the page comes back with what was typed; good files are attached before the task is
+completed (the procedure checks the dossier then), so a refused completion loses no file.
+The button «Chỉ tải tệp lên» attaches the files and keeps the form open.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +26,7 @@ from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from engine.store.models import HumanTask
-from webapp import forms_render
+from webapp import forms_render, tasks_dossier
 from webapp.auth import current_actor, safe_next
 from webapp.inbox import format_date
 from webapp.services import read_session, services, write_session
@@ -28,6 +35,7 @@ bp = Blueprint("task_pages", __name__)
 
 NOT_READY = "task.not_ready"
 COMMENT = "comment"
+UPLOAD_ONLY = "upload"  # value of the «Chỉ tải tệp lên» button (name="action")
 
 
 def _error_page(status: int, message: str) -> tuple[str, int]:
@@ -61,29 +69,36 @@ def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return task, engine.get_instance(session, task["instance_id"], actor)
 
 
-def _render(task: dict[str, Any], instance: dict[str, Any], typed: dict[str, str] | None = None,
-            errors: dict[str, Any] | None = None, status: int = 200) -> tuple[str, int]:
+def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, Any] | None = None,
+            errors: dict[str, Any] | None = None, status: int = 200,
+            notice: str = "") -> tuple[str, int]:
     engine, actor = services().engine, current_actor()
     names = {p["key"]: p["name"] for p in engine.list_processes(read_session())}
+    errors = errors or {}
     form_key = task.get("form_key")
     if form_key and form_key in engine.forms:
         schema = engine.forms.schema(form_key)
         stored = {k: v for k, v in instance["data"].items() if k not in ("decision", COMMENT)}
-        inputs = forms_render.form_fields(schema, typed, stored, errors)
+        inputs = forms_render.form_fields(schema, typed, stored, errors,
+                                          tasks_dossier.subject_options(instance))
         decisions = forms_render.decision_choices(schema)
     else:
         inputs = [forms_render.FormField(
             name=COMMENT, label=_("Ý kiến (không bắt buộc)"), widget="textarea",
-            value=(typed or {}).get(COMMENT, ""), maxlength=4000,
-            errors=forms_render.flatten((errors or {}).get(COMMENT, [])))]
+            value=str((typed or {}).get(COMMENT, "")), maxlength=4000,
+            errors=forms_render.flatten(errors.get(COMMENT, [])))]
         decisions = []
-    others = {k: v for k, v in (errors or {}).items() if k not in {f.name for f in inputs}}
+    files = tasks_dossier.panel(actor, instance, errors) if tasks_dossier.takes_files(task) \
+        else None
+    shown = {f.name for f in inputs} | {i["field"] for i in files or []}
+    others = {k: v for k, v in errors.items() if k not in shown}
     context = sorted((k, _shown(v)) for k, v in instance["data"].items())
     return render_template(
         "tasks/task.html", task=task, instance=instance, inputs=inputs, decisions=decisions,
         process=names.get(task["process_key"]) or task["process_key"], due=_due(task),
         other_errors=forms_render.flatten(others), context=context,
-        mine=task.get("assignee_id") == actor.id,
+        mine=task.get("assignee_id") == actor.id, files=files, notice=notice,
+        max_bytes=tasks_dossier.max_bytes(), max_text=tasks_dossier.max_text(),
         invalid=bool(errors)), status
 
 
@@ -120,22 +135,36 @@ def complete(task_id: str) -> Any:
         return _error_page(404, _("Không tìm thấy công việc."))
     except Forbidden as exc:
         return _error_page(403, exc.message)
-    typed = request.form.to_dict()
+    typed = request.form.copy()
     typed.pop("csrf_token", None)
     data, errors = _data(task)
+    files = tasks_dossier.chosen_files(errors) if tasks_dossier.takes_files(task) else []
     if errors:
         return _render(task, instance, typed, errors, 422)
+    failed = tasks_dossier.attach(current_actor(), instance["id"], files)
+    read_session().rollback()  # end the reading snapshot: the page shows the new files
+    saved = _saved_notice(len(files) - len(failed))
+    if failed:
+        return _render(task, instance, typed, failed, 422, saved)
+    if request.form.get("action") == UPLOAD_ONLY:
+        return _render(task, instance, typed, notice=saved or _("Chưa chọn tệp nào."))
     try:
         services().engine.complete_task(write_session(), task_id, current_actor(), data)
     except InvalidData as exc:
         details = exc.details if isinstance(exc.details, dict) else {"": [exc.message]}
-        return _render(task, instance, typed, details, 422)
+        return _render(task, instance, typed, details, 422, saved)
     except Forbidden as exc:
         return _error_page(403, exc.message)
     except Conflict as exc:
         return _conflict(exc, task_id)
     flash(_("Đã hoàn thành: %(step)s", step=task.get("title") or task["name"]), "success")
     return redirect(url_for("inbox.index"))
+
+
+def _saved_notice(count: int) -> str:
+    if count <= 0:
+        return ""
+    return _("Đã lưu %(n)s tệp vào hồ sơ; không cần chọn lại.", n=count)
 
 
 def _conflict(exc: EngineError, task_id: str) -> Response:

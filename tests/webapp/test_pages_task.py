@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -190,9 +191,14 @@ def test_the_nomination_proposal_form(demo: DemoOffice) -> None:
     html = page.get(f"/tasks/{task_id}").get_data(as_text=True)
     for label in ("Năm xét khen thưởng", "Danh hiệu / hình thức khen thưởng",
                   "Cá nhân / tập thể được đề nghị (mã)", "Phong trào thi đua (nếu có)",
-                  "Chiến sĩ thi đua cơ sở", "Mỗi dòng một mục."):
+                  "Chiến sĩ thi đua cơ sở", "KT01 — Trần Quốc Khánh", "KT — Phòng Kinh tế"):
         assert label in html
+    assert "VX01" not in html  # only the unit's own people and the unit are offered
     assert '<select class="form-select"' in html and 'type="number"' in html
-    r = _post(page, f"/tasks/{task_id}", year="abc", award_code="LDTT", subjects="KT01\nKT02")
+    assert html.count('type="checkbox"') == 9 and 'name="subjects" value="KT02"' in html
+    r = page.post(f"/tasks/{task_id}", data={
+        "csrf_token": csrf_token(page, "/"), "year": "abc", "award_code": "LDTT",
+        "subjects": ["KT01", "KT02"]})
     html = r.get_data(as_text=True)
-    assert r.status_code == 422 and 'id="f-year-error"' in html and "KT01\nKT02" in html
+    assert r.status_code == 422 and 'id="f-year-error"' in html and 'value="abc"' in html
+    assert re.findall(r'value="(KT0\d)" checked', html) == ["KT01", "KT02"]

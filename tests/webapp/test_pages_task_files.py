@@ -1,0 +1,162 @@
+"""The task page's dossier files: versions per item, upload with the form, errors beside
+the file input, nothing lost when a file or a field is refused."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_kit import one_task
+from demo_kit import DemoOffice, make_demo_office
+from flask.testing import FlaskClient
+from test_pages_auth import csrf_token, login
+
+from webapp.demo import DEMO_PASSWORD
+
+PDF = b"%PDF-1.4\n% to trinh\n"
+PROPOSAL = {"year": "2026", "award_code": "LDTT", "subjects": "KT04",
+            "summary": "Hoàn thành tốt nhiệm vụ năm 2026."}
+
+
+@pytest.fixture
+def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+         ) -> Iterator[DemoOffice]:
+    office = make_demo_office(db_url, tmp_path, monkeypatch)
+    office.app.config["WTF_CSRF_ENABLED"] = True
+    yield office
+    office.app.extensions["tdkt"].db.dispose()
+
+
+def _page(demo: DemoOffice, username: str) -> FlaskClient:
+    client = demo.app.test_client()
+    assert login(client, username, DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def _proposal(demo: DemoOffice, key: str = "CN-2026-F1") -> tuple[int, str]:
+    inst = demo.start("donvi_kt", "annual_title_nomination", key)
+    return inst["id"], str(one_task(inst, "propose")["id"])
+
+
+def _send(page: FlaskClient, task_id: str, files: dict[str, tuple[bytes, str]],
+          **form: Any) -> Any:
+    data: dict[str, Any] = {"csrf_token": csrf_token(page, "/"), **form}
+    for item, (content, name) in files.items():
+        data[f"file-{item}"] = (io.BytesIO(content), name)
+    return page.post(f"/tasks/{task_id}", data=data, content_type="multipart/form-data")
+
+
+def _files(demo: DemoOffice, instance_id: int) -> list[dict[str, Any]]:
+    body: list[dict[str, Any]] = demo.ok(demo.get("thuky",
+                                                  f"/instances/{instance_id}/attachments"))
+    return body
+
+
+def _ready(demo: DemoOffice, instance_id: int) -> list[str]:
+    inst = demo.ok(demo.get("thuky", f"/instances/{instance_id}"))
+    return [t["name"] for t in inst["tasks"]]
+
+
+def test_the_proposal_step_lists_the_dossier_items_with_a_file_input_each(
+        demo: DemoOffice) -> None:
+    _, task_id = _proposal(demo)
+    html = _page(demo, "donvi_kt").get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html and "Tệp hồ sơ" in html
+    for item, label in (("to_trinh", "Tờ trình đề nghị khen thưởng"),
+                        ("bao_cao_thanh_tich", "Báo cáo thành tích"),
+                        ("bien_ban_binh_xet", "Biên bản họp bình xét")):
+        assert f'id="f-file-{item}" name="file-{item}"' in html
+        assert f'for="f-file-{item}">Tải lên: {label}</label>' in html
+    assert 'accept=".pdf,.docx,.xlsx,.jpg,.jpeg,.png"' in html
+    assert "tối đa 20 MB mỗi tệp" in html and "Chỉ tải tệp lên</button>" in html
+
+
+def test_a_file_with_the_wrong_content_saves_nothing_and_keeps_what_was_typed(
+        demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    page = _page(demo, "donvi_kt")
+    r = _send(page, task_id, {"to_trinh": (PDF, "to-trinh.pdf"),
+                              "danh_sach": (b"GIF89a not a pdf", "danh-sach.pdf")}, **PROPOSAL)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'id="f-file-danh_sach-error"' in html
+    assert "nội dung tệp «danh-sach.pdf» không phải là tệp PDF hợp lệ" in html
+    assert 'aria-describedby="f-file-danh_sach-error"' in html and "Vui lòng chọn lại tệp." in html
+    assert 'value="2026"' in html and "Hoàn thành tốt nhiệm vụ năm 2026.</textarea>" in html
+    assert 'name="subjects" value="KT04" checked' in html
+    assert _files(demo, instance_id) == []  # the good file was not saved either
+    assert _ready(demo, instance_id) == ["propose"]
+
+
+def test_a_file_over_the_limit_is_refused_beside_its_input(demo: DemoOffice) -> None:
+    demo.app.config["MAX_UPLOAD_BYTES"] = 64
+    instance_id, task_id = _proposal(demo)
+    r = _send(_page(demo, "donvi_kt"), task_id, {"to_trinh": (PDF + b"x" * 100, "a.pdf")},
+              **PROPOSAL)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'id="f-file-to_trinh-error"' in html
+    assert "Tệp vượt quá dung lượng cho phép (64 byte)." in html
+    assert _files(demo, instance_id) == []
+
+
+def test_upload_only_then_a_new_version_keeps_the_first(demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    page = _page(demo, "donvi_kt")
+    r = _send(page, task_id, {"to_trinh": (PDF, "tờ trình.pdf")}, action="upload", **PROPOSAL)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and "Đã lưu 1 tệp vào hồ sơ" in html
+    assert 'value="2026"' in html  # the form stays as typed, not completed
+    assert _ready(demo, instance_id) == ["propose"]
+    assert "tờ trình.pdf" in html and "phiên bản 1" in html
+
+    r = _send(page, task_id, {"to_trinh": (PDF + b"v2", "to-trinh-v2.pdf")}, action="upload")
+    html = r.get_data(as_text=True)
+    assert "to-trinh-v2.pdf" in html and "phiên bản 2" in html
+    assert "Các phiên bản trước (1)" in html
+    assert "Tải phiên bản mới: Tờ trình đề nghị khen thưởng" in html
+    versions = [(f["version"], f["filename"], f["current"]) for f in _files(demo, instance_id)]
+    assert versions == [(2, "to-trinh-v2.pdf", True), (1, "tờ trình.pdf", False)]
+    links = re.findall(r'href="/attachments/(\d+)"', html)
+    assert sorted(int(i) for i in links) == sorted(f["id"] for f in _files(demo, instance_id))
+    assert page.get(f"/attachments/{links[0]}").data.startswith(b"%PDF-")
+
+
+def test_files_and_form_in_one_submit_complete_the_step(demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    r = _send(_page(demo, "donvi_kt"), task_id,
+              {"to_trinh": (PDF, "to-trinh.pdf"), "danh_sach": (PDF + b"ds", "ds.pdf")},
+              **PROPOSAL)
+    assert r.status_code == 302, r.get_data(as_text=True)
+    assert {f["item"] for f in _files(demo, instance_id)} == {"to_trinh", "danh_sach"}
+    assert _ready(demo, instance_id) == ["receive_appraise"]
+    events = [e["type"] for e in demo.history("thuky", instance_id)]
+    assert events.count("attachment.added") == 2
+
+
+def test_a_refused_completion_keeps_the_files_already_saved(demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    r = _send(_page(demo, "donvi_kt"), task_id, {"to_trinh": (PDF, "to-trinh.pdf")},
+              **{**PROPOSAL, "year": "1999"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and 'id="f-year-error"' in html
+    assert "Đã lưu 1 tệp vào hồ sơ; không cần chọn lại." in html and "to-trinh.pdf" in html
+    assert [f["item"] for f in _files(demo, instance_id)] == ["to_trinh"]
+    assert _ready(demo, instance_id) == ["propose"]
+
+
+def test_another_unit_cannot_upload_and_other_steps_take_no_files(demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    r = _send(_page(demo, "donvi_vx"), task_id, {"to_trinh": (PDF, "x.pdf")}, **PROPOSAL)
+    assert r.status_code == 404 and _files(demo, instance_id) == []
+    r = _send(_page(demo, "thuky"), task_id, {"to_trinh": (PDF, "x.pdf")}, **PROPOSAL)
+    assert r.status_code == 403 and _files(demo, instance_id) == []
+
+    assert _send(_page(demo, "donvi_kt"), task_id, {"to_trinh": (PDF, "t.pdf")},
+                 **PROPOSAL).status_code == 302
+    appraise = next(t for t in demo.inbox("thuky", instance_id))
+    html = _page(demo, "thuky").get(f"/tasks/{appraise['id']}").get_data(as_text=True)
+    assert 'type="file"' not in html and "multipart" not in html

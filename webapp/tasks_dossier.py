@@ -1,0 +1,178 @@
+"""The task page's dossier (hồ sơ) and choices: files with versions, uploads, subjects.
+
+A task whose step takes dossier files (the unit's proposal and its supplement) shows the
+dossier's items with every version and one file input per item. Each chosen file is
+checked by ``workflows.dossier.check_file`` before anything is saved, then attached by
+``workflows.dossier.add_attachment`` (which checks again, with the right to upload). The
+choices offered for subject fields (the unit's people and the unit, or the instance's
+nominees) are read here; the handlers check every code again when the task completes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app, request
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from engine.errors import EngineError, Forbidden, InvalidData
+from engine.roles import Actor
+from engine.store.models import Unit, User
+from webapp.services import read_session, services, write_session
+from workflows import dossier
+from workflows.catalogue import subject
+from workflows.history import people_in
+from workflows.nominations import instance_nominations, unit_scope
+
+# Form keys of the steps where a unit files its dossier (proposal, supplement).
+DOSSIER_FORMS = frozenset({"nomination_proposal", "thematic_proposal", "adhoc_proposal"})
+# The items a unit files, in dossier order (workflows.dossier.ITEMS names them).
+UNIT_ITEMS = ("to_trinh", "danh_sach", "bao_cao_thanh_tich", "bien_ban_binh_xet",
+              "tom_tat_thanh_tich", "qd_sang_kien", "other")
+FIELD = "file-"  # the file input of item ``x`` is ``file-x``
+NOMINEE_FIELDS = ("passed_subjects", "approved_subjects", "subject_code")
+Choices = list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """One checked file of the form, to attach to ``item``."""
+
+    item: str
+    filename: str
+    data: bytes
+
+
+def takes_files(task: dict[str, Any]) -> bool:
+    return task.get("form_key") in DOSSIER_FORMS
+
+
+def max_bytes() -> int:
+    return int(current_app.config["MAX_UPLOAD_BYTES"])
+
+
+def max_text() -> str:
+    """The size limit as people read it: «20 MB», «0,5 MB»."""
+    return f"{max_bytes() / (1024 * 1024):g} MB".replace(".", ",")
+
+
+def _local_time(value: str | None) -> str:
+    if not value:
+        return ""
+    tz = services().engine.calendar.tz
+    return datetime.fromisoformat(value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def _names(ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    rows = read_session().execute(
+        select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()
+    return {uid: full or username for uid, full, username in rows}
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
+    return f"{max(1, round(n / 1024))} KB"
+
+
+def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any]) -> list[dict[str, Any]]:
+    """The dossier's items: label, versions (newest first), missing or not, input errors."""
+    files = dossier.list_attachments(read_session(), actor, instance["id"],
+                                     policy=services().engine)
+    names = _names({f["uploaded_by"] for f in files if f["uploaded_by"] is not None})
+    by_item: dict[str, list[dict[str, Any]]] = {}
+    for f in files:
+        f["uploaded"], f["uploader"] = _local_time(f["uploaded_at"]), names.get(
+            f["uploaded_by"] or 0, "")
+        f["size_text"] = _size(int(f["size"]))
+        by_item.setdefault(f["item"], []).append(f)
+    gaps = instance["data"].get("dossier_missing") or []
+    missing = {g.get("item") for g in gaps if isinstance(g, dict)}
+    codes = list(UNIT_ITEMS) + [c for c in by_item if c not in UNIT_ITEMS]
+    return [{"item": code, "label": dossier.ITEMS.get(code, code), "field": FIELD + code,
+             "versions": by_item.get(code, []), "missing": code in missing,
+             "errors": errors.get(FIELD + code) or []} for code in codes]
+
+
+def chosen_files(errors: dict[str, Any]) -> list[Chosen]:
+    """The files chosen in the form, each checked; problems go to ``errors[file-<item>]``."""
+    out: list[Chosen] = []
+    for key in request.files:
+        if not key.startswith(FIELD):
+            continue
+        item = key[len(FIELD):]
+        upload = request.files[key]
+        if not upload.filename:
+            continue
+        if item not in dossier.ITEMS:
+            errors[key] = [_("Thành phần hồ sơ không hợp lệ.")]
+            continue
+        name = dossier.safe_filename(upload.filename, fallback=item)
+        data = upload.read()
+        try:
+            dossier.check_file(name, data, max_bytes())
+        except InvalidData as exc:
+            errors[key] = [exc.message]
+            continue
+        out.append(Chosen(item, name, data))
+    return out
+
+
+def attach(actor: Actor, instance_id: int, files: list[Chosen]) -> dict[str, list[str]]:
+    """Attach the checked files (one command each); the engine's refusals by input name."""
+    errors: dict[str, list[str]] = {}
+    for f in files:
+        try:
+            dossier.add_attachment(write_session(), services().engine, actor, instance_id,
+                                   f.item, f.filename, f.data,
+                                   Path(current_app.config["FILES_DIR"]),
+                                   max_bytes=max_bytes())
+        except Forbidden:
+            raise  # not the person's task (claimed by another): the page answers 403
+        except EngineError as exc:
+            errors[FIELD + f.item] = [exc.message]
+    return errors
+
+
+# -- choices of subject fields ------------------------------------------------------------
+def _unit_subjects(unit_code: str | None) -> Choices:
+    """The unit (and its sub-units) and their active people: ``(code, "code — name")``."""
+    if not unit_code:
+        return []
+    session = read_session()
+    scope = unit_scope(session, unit_code)
+    units = session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(scope))
+                            .order_by(Unit.code)).all()
+    out = [(code, f"{code} — {name} ({_('tập thể')})") for code, name in units]
+    out += [(p.code, f"{p.code} — {p.full_name}") for p in people_in(session, scope)]
+    return out
+
+
+def _nominees(instance_id: int) -> Choices:
+    session, out = read_session(), []
+    for nom in instance_nominations(session, instance_id):
+        try:
+            name = subject(session, nom.subject_code).name
+        except EngineError:
+            name = ""
+        label = f"{nom.subject_code} — {name}" if name else nom.subject_code
+        if (nom.subject_code, label) not in out:
+            out.append((nom.subject_code, label))
+    return out
+
+
+def subject_options(instance: dict[str, Any]) -> dict[str, Choices]:
+    """Choices of the subject fields: the unit's people and units for a proposal's
+    ``subjects``; the instance's nominees (else the unit's) for the other subject fields."""
+    unit = _unit_subjects(instance.get("unit"))
+    nominees = _nominees(instance["id"]) or unit
+    options = {name: nominees for name in NOMINEE_FIELDS if nominees}
+    if unit:
+        options["subjects"] = unit
+    return options
