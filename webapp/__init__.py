@@ -37,6 +37,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     Services.init_app(app)
 
+    from webapp.admin import bp as admin_bp
     from webapp.api import init_api
     from webapp.auth import init_auth
     from webapp.inbox import bp as inbox_bp
@@ -54,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(instances_bp)
     app.register_blueprint(nominations_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(movements_bp)
     return app
 

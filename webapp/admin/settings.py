@@ -1,0 +1,49 @@
+"""``/admin/settings``: base salary, deadlines in working days, council, SMTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from engine.errors import EngineError
+from webapp.admin import bp
+from webapp.admin.common import admin_required, errors_of, form_dict
+from webapp.auth import current_actor
+from webapp.services import read_session, write_session
+from workflows import settings_admin
+
+
+def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Any:
+    groups = [(label, [s for s in settings_admin.SETTINGS if s.group == group])
+              for group, label in settings_admin.GROUPS.items()]
+    password_set = settings_admin.current_settings(read_session())["smtp_password_set"]
+    return render_template("admin/settings.html", groups=groups, values=values, errors=errors,
+                           tls_modes=settings_admin.TLS_MODES,
+                           password_set=password_set), status
+
+
+@bp.get("/settings")
+@admin_required
+def settings() -> Any:
+    return _page(settings_admin.current_settings(read_session()), {})
+
+
+@bp.post("/settings")
+@admin_required
+def settings_update() -> Any:
+    values = form_dict()
+    data = dict(values)
+    data["smtp_password_clear"] = values.get("smtp_password_clear") == "1"
+    session = write_session()
+    try:
+        changed = settings_admin.update_settings(session, current_actor(), data)
+        session.commit()
+    except EngineError as exc:
+        session.rollback()
+        values.pop("smtp_password", None)
+        return _page(values, errors_of(exc), 422)
+    flash(_("Đã lưu %(count)s thay đổi.", count=len(changed)) if changed
+          else _("Không có gì thay đổi."), "success")
+    return redirect(url_for("admin.settings"))
