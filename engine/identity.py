@@ -32,6 +32,11 @@ def actor_of(user: User) -> Actor:
                  unit_code=user.unit_code, full_name=user.full_name)
 
 
+def hash_password(password: str) -> str:
+    """The argon2 hash stored for a password."""
+    return _HASHER.hash(password)
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
