@@ -1,0 +1,229 @@
+"""Can one instance move to another version, and what would change? (kiểm tra di chuyển)
+
+Everything here works in memory on a restored workflow and writes nothing: the dry
+run and the real migration share it. SpiffWorkflow does the alignment and the move
+(``SpiffWorkflow.bpmn.util.diff``): task specs are aligned by BPMN id, the ready and
+waiting branches are reset and predicted again on the new spec, and the state is then
+written and restored onto the target spec by the engine's own serializer, exactly as
+the next command will load it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.util.task import TaskState
+
+from engine.extensions import FormRegistry
+from engine.roles import role_of_lane
+from engine.specs.registry import LoadedSpec
+from engine.store.serializer import dump_state, load_state
+
+# Only used to compare task specs attribute by attribute (SpecDiff asks for one).
+_SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+
+DONE = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
+CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+# What a person sees of a step; a change in any of these is reported.
+WATCHED = (
+    ("title", "Tên bước"),
+    ("role", "Vai trò xử lý"),
+    ("lane", "Làn (lane)"),
+    ("form_key", "Biểu mẫu (form key)"),
+    ("due", "Quy tắc hạn xử lý (dueWorkingDays)"),
+    ("not_before", "Thời gian chờ tối thiểu (notBeforeWorkingDays)"),
+)
+
+
+def element_id(spec: Any) -> str:
+    return str(getattr(spec, "bpmn_id", None) or spec.name)
+
+
+def element_label(spec: Any) -> str:
+    name = getattr(spec, "bpmn_name", None)
+    return f"«{name}» ({element_id(spec)})" if name else element_id(spec)
+
+
+def step_facts(spec: Any, roles: tuple[str, ...]) -> dict[str, Any]:
+    """What the inbox shows of a step: title, lane and role, form key, deadline rules."""
+    props = ((getattr(spec, "extensions", None) or {}).get("properties") or {})
+    lane = getattr(spec, "lane", None)
+    return {
+        "title": getattr(spec, "bpmn_name", None) or element_id(spec),
+        "lane": lane, "role": role_of_lane(lane, roles),
+        "form_key": props.get("formKey"),
+        "due": props.get("dueWorkingDays"), "not_before": props.get("notBeforeWorkingDays"),
+    }
+
+
+@dataclass
+class Assessment:
+    """One instance's answer: may it move, why not, and what would change."""
+
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    steps_before: list[str] = field(default_factory=list)
+    steps_after: list[str] = field(default_factory=list)
+    workflow: BpmnWorkflow | None = None  # restored on the target spec when it may move
+
+    @property
+    def can_move(self) -> bool:
+        return not self.reasons
+
+    def refuse(self, code: str, message: str, element: str | None = None) -> None:
+        self.reasons.append({"code": code, "element_id": element, "message": message})
+
+
+class Planner:
+    """Assesses instances of one version against a target version; caches spec diffs."""
+
+    def __init__(self, source: LoadedSpec, target: LoadedSpec, forms: FormRegistry,
+                 roles: tuple[str, ...]) -> None:
+        self.source = source
+        self.target = target
+        self.forms = forms
+        self.roles = roles
+        self._diffs: dict[tuple[int, int], SpecDiff] = {}
+
+    def _diff(self, old: Any, new: Any) -> SpecDiff:
+        key = (id(old), id(new))
+        if key not in self._diffs:
+            self._diffs[key] = SpecDiff(_SPEC_REGISTRY, old, new)
+        return self._diffs[key]
+
+    # -- checks -------------------------------------------------------------------
+    def _check_tasks(self, out: Assessment, tasks: Any, new_spec: Any, where: str) -> None:
+        """Every started, waiting, ready or finished task keeps its element (by BPMN id)."""
+        for task in tasks:
+            spec = task.task_spec
+            if not task.has_state(DONE | CURRENT) or spec.name in new_spec.task_specs:
+                continue
+            if task.has_state(CURRENT):
+                out.refuse("migration.current_step_removed",
+                           f"Bước đang xử lý {element_label(spec)}{where} không còn trong "
+                           "phiên bản đích.", element_id(spec))
+            else:
+                out.refuse("migration.completed_step_removed",
+                           f"Bước đã làm {element_label(spec)}{where} bị xoá khỏi phiên bản "
+                           "đích (đường đi đã qua không còn hợp lệ).", element_id(spec))
+
+    def _check_subprocesses(self, out: Assessment, wf: BpmnWorkflow) -> dict[Any, Any]:
+        """Each running sub-process (call activity, embedded) and its target spec."""
+        found: dict[Any, Any] = {}
+        for sp_id, sub in wf.subprocesses.items():
+            parent = wf.get_task_from_id(sp_id)
+            where = f" trong quy trình con «{sub.spec.name}»"
+            new_sub = self.target.subprocess_specs.get(sub.spec.name)
+            new_parent = None
+            if parent is not None:
+                owner = self._target_spec_of(parent.workflow)
+                new_parent = owner.task_specs.get(parent.task_spec.name) if owner else None
+            if new_sub is None or getattr(new_parent, "spec", None) != sub.spec.name:
+                out.refuse("migration.subprocess_changed",
+                           f"Quy trình con «{sub.spec.name}» đang chạy không còn được gọi từ "
+                           "cùng bước trong phiên bản đích.",
+                           element_id(parent.task_spec) if parent else None)
+                continue
+            self._check_tasks(out, sub.tasks.values(), new_sub, where)
+            found[sp_id] = new_sub
+        return found
+
+    def _target_spec_of(self, workflow: Any) -> Any:
+        if workflow.spec is self.source.spec or workflow.spec.name == self.target.spec.name:
+            return self.target.spec
+        return self.target.subprocess_specs.get(workflow.spec.name)
+
+    # -- what changes ---------------------------------------------------------------
+    def _step_changes(self, wf: BpmnWorkflow) -> list[dict[str, Any]]:
+        changes: list[dict[str, Any]] = []
+        for task in wf.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            owner = self._target_spec_of(task.workflow)
+            new = owner.task_specs.get(task.task_spec.name) if owner is not None else None
+            if new is None:
+                continue
+            before, after = step_facts(task.task_spec, self.roles), step_facts(new, self.roles)
+            for name, label in WATCHED:
+                if before[name] != after[name]:
+                    changes.append({"element_id": element_id(new), "field": name,
+                                    "label": label, "old": before[name], "new": after[name]})
+            if before["form_key"] != after["form_key"]:
+                changes.extend(self._new_required_fields(element_id(new), before["form_key"],
+                                                         after["form_key"]))
+        return changes
+
+    def _required(self, form_key: str | None) -> set[str]:
+        if not form_key or form_key not in self.forms:
+            return set()
+        return {name for name, f in self.forms.schema(form_key).fields.items() if f.required}
+
+    def _new_required_fields(self, element: str, old_key: str | None, new_key: str | None
+                             ) -> list[dict[str, Any]]:
+        added = sorted(self._required(new_key) - self._required(old_key))
+        if not added:
+            return []
+        return [{"element_id": element, "field": "required_fields",
+                 "label": "Trường bắt buộc mới của biểu mẫu", "old": None, "new": added}]
+
+    # -- the move ---------------------------------------------------------------------
+    def _move(self, out: Assessment, wf: BpmnWorkflow, subs: dict[Any, Any]) -> None:
+        """Move the workflow onto the target in memory, then restore it from its JSON."""
+        top_diff = WorkflowDiff(wf, self._diff(wf.spec, self.target.spec))
+        sub_diffs = {sp_id: WorkflowDiff(wf.subprocesses[sp_id],
+                                         self._diff(wf.subprocesses[sp_id].spec, new_sub))
+                     for sp_id, new_sub in subs.items()}
+        migrate_workflow(top_diff, wf, self.target.spec)
+        for sp_id, diff in sub_diffs.items():
+            if sp_id in wf.subprocesses:
+                migrate_workflow(diff, wf.subprocesses[sp_id], subs[sp_id])
+        for task in wf.get_tasks():
+            owner = self._target_spec_of(task.workflow)
+            if owner is None or owner.task_specs.get(task.task_spec.name) is not task.task_spec:
+                out.refuse("migration.structure_changed",
+                           f"Không đặt được bước {element_label(task.task_spec)} lên phiên bản "
+                           "đích (cấu trúc sau bước đang chạy đã đổi).",
+                           element_id(task.task_spec))
+                return
+        try:
+            moved = load_state(dump_state(wf), self.target.spec, self.target.subprocess_specs)
+        except Exception as exc:  # any failure means: it stays where it is
+            out.refuse("migration.restore_failed",
+                       f"Không khôi phục được hồ sơ trên phiên bản đích: {exc}")
+            return
+        out.workflow = moved
+        out.steps_after = sorted({element_id(t.task_spec) for t in moved.get_tasks(
+            state=TaskState.READY | TaskState.WAITING) if t.task_spec.manual
+            or t.has_state(TaskState.WAITING)})
+
+    def assess(self, state_json: str, status: str) -> Assessment:
+        """The answer for one instance whose stored state is ``state_json``."""
+        out = Assessment()
+        if status != "running":
+            reason = ("Hồ sơ đang lỗi; cần xử lý lỗi (retry) trước khi di chuyển."
+                      if status == "error" else "Hồ sơ đã kết thúc.")
+            out.refuse(f"migration.instance_{status}", reason)
+            return out
+        wf = load_state(state_json, self.source.spec, self.source.subprocess_specs)
+        out.steps_before = sorted({element_id(t.task_spec) for t in wf.get_tasks(
+            state=TaskState.READY | TaskState.WAITING) if t.task_spec.manual
+            or t.has_state(TaskState.WAITING)})
+        self._check_tasks(out, wf.tasks.values(), self.target.spec, "")
+        subs = self._check_subprocesses(out, wf)
+        if out.reasons:
+            return out
+        out.changes = self._step_changes(wf)
+        self._move(out, wf, subs)
+        return out
+
+
+def diagram_diff(source: LoadedSpec, target: LoadedSpec) -> dict[str, list[str]]:
+    """BPMN ids added to and removed from the main process between two versions."""
+    def ids(spec: Any) -> set[str]:
+        return {element_id(s) for s in spec.task_specs.values()
+                if getattr(s, "bpmn_id", None)}
+    old, new = ids(source.spec), ids(target.spec)
+    return {"added": sorted(new - old), "removed": sorted(old - new)}
