@@ -44,6 +44,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.instances_pages import bp as instances_bp
     from webapp.movements_pages import bp as movements_bp
     from webapp.nominations_pages import bp as nominations_bp
+    from webapp.notifications_pages import bp as notifications_bp
     from webapp.pages import bp as pages_bp
     from webapp.tasks_pages import bp as tasks_bp
 
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(tasks_bp)
     app.register_blueprint(instances_bp)
     app.register_blueprint(nominations_bp)
+    app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(movements_bp)
     return app

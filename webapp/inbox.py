@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, render_template, request
-from flask_login import login_required
+from flask import Blueprint, g, render_template, request
+from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from engine.calendar import WorkingCalendar
@@ -110,6 +110,33 @@ def _query(filters: dict[str, Any], **extra: Any) -> dict[str, Any]:
     out = {names[k]: v for k, v in filters.items() if v is not None}
     out.update(extra)
     return {k: v for k, v in out.items() if v is not None}
+
+
+class InboxNav:
+    """The navigation's "Hộp công việc" figures: ready tasks in all and per step, read on
+    first use and once per request (``inbox_counts`` without filters)."""
+
+    def __init__(self) -> None:
+        self._steps: list[tuple[str, int]] | None = None
+
+    @property
+    def steps(self) -> list[tuple[str, int]]:
+        if self._steps is None:
+            self._steps = services().engine.inbox_counts(read_session(), current_actor())
+        return self._steps
+
+    @property
+    def total(self) -> int:
+        return sum(n for _step, n in self.steps)
+
+
+@bp.app_context_processor
+def _inbox_nav() -> dict[str, Any]:
+    if not current_user.is_authenticated:
+        return {}
+    if "tdkt_inbox_nav" not in g:
+        g.tdkt_inbox_nav = InboxNav()
+    return {"inbox_nav": g.tdkt_inbox_nav}
 
 
 @bp.get("/")

@@ -32,12 +32,14 @@ def _started(client: FlaskClient, headers: Headers, key: str, business_key: str,
 
 
 def _page(app: Flask, username: str, query: str = "") -> str:
-    """The inbox of ``username``, signed in on a client of their own."""
+    """The inbox of ``username``, signed in on a client of their own (the page's content:
+    the navigation's bell lists the latest notifications, which may name other dossiers)."""
     client = app.test_client()
     login(client, username)
     r = client.get(f"/{query}")
     assert r.status_code == 200
-    return r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    return html[html.index("<main"):]
 
 
 def test_a_submitter_sees_their_own_units_tasks_only(

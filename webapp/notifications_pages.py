@@ -1,0 +1,117 @@
+"""Notifications in the pages (thông báo): the bell in the navigation bar and ``/notifications``.
+
+The engine writes the rows (``engine.notify``) when a task becomes ready; here a person
+lists theirs, opens one (marked read, then its task, or its instance when the task is
+done) and marks them all read. Another person's notification is a 404.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from engine.errors import NotFound
+from webapp.auth import current_actor
+from webapp.services import read_session, services, write_session
+
+bp = Blueprint("notifications_pages", __name__)
+
+PER_PAGE = 20
+LATEST = 5  # how many the bell's list shows
+
+KIND_LABELS = {
+    "task.new": _l("Công việc mới"),
+    "dossier.returned": _l("Hồ sơ bị trả lại"),
+}
+
+
+def local_time(value: str | None) -> str:
+    """dd/mm/yyyy HH:MM in the office's time zone."""
+    if not value:
+        return ""
+    tz = services().engine.calendar.tz
+    return datetime.fromisoformat(value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
+
+
+def _shown(note: dict[str, Any]) -> dict[str, Any]:
+    return {**note, "when": local_time(note["created_at"]),
+            "kind_label": str(KIND_LABELS.get(note["kind"], note["kind"]))}
+
+
+class Bell:
+    """The bell's figures for the signed-in person, read on first use, once per request."""
+
+    def __init__(self) -> None:
+        self._unread: int | None = None
+        self._latest: list[dict[str, Any]] | None = None
+
+    @property
+    def unread(self) -> int:
+        if self._unread is None:
+            self._unread = services().engine.unread_notifications(read_session(),
+                                                                  current_actor())
+        return self._unread
+
+    @property
+    def latest(self) -> list[dict[str, Any]]:
+        if self._latest is None:
+            page = services().engine.notifications(read_session(), current_actor(), 1, LATEST)
+            self._latest = [_shown(n) for n in page.items]
+        return self._latest
+
+
+@bp.app_context_processor
+def _bell() -> dict[str, Any]:
+    if not current_user.is_authenticated:
+        return {}
+    if "tdkt_bell" not in g:
+        g.tdkt_bell = Bell()
+    return {"bell": g.tdkt_bell}
+
+
+def _int_arg(name: str, default: int = 1) -> int:
+    try:
+        return max(1, int(request.args.get(name, default)))
+    except ValueError:
+        return default
+
+
+@bp.get("/notifications")
+@login_required
+def index() -> str:
+    unread_only = request.args.get("unread") == "1"
+    page = services().engine.notifications(read_session(), current_actor(),
+                                           _int_arg("page"), PER_PAGE, unread_only)
+    pages = max(1, -(-page.total // PER_PAGE))
+    return render_template("notifications/index.html", notes=[_shown(n) for n in page.items],
+                           page=page.page, pages=pages, total=page.total,
+                           unread_only=unread_only,
+                           args={"unread": "1"} if unread_only else {})
+
+
+@bp.post("/notifications/<int:notification_id>/open")
+@login_required
+def open_one(notification_id: int) -> Response:
+    """Mark it read, then open its task (still to do) or its instance."""
+    try:
+        note = services().engine.read_notification(write_session(), current_actor(),
+                                                   notification_id)
+    except NotFound:
+        abort(404)
+    if note["task_open"] and note["task_id"]:
+        return redirect(url_for("task_pages.show", task_id=note["task_id"]))
+    if note["instance_id"] is not None:
+        return redirect(url_for("instances_pages.show", instance_id=note["instance_id"]))
+    return redirect(url_for("notifications_pages.index"))
+
+
+@bp.post("/notifications/read-all")
+@login_required
+def read_all() -> Response:
+    services().engine.read_all_notifications(write_session(), current_actor())
+    return redirect(url_for("notifications_pages.index"))
