@@ -202,3 +202,19 @@ def reset_password(session: Session, actor: Actor, user_id: int,
     audit.append(session, actor, "user.password_reset",
                  {"user_id": user.id, "username": user.username, "generated": generated})
     return password if generated else None
+
+
+def patch_user(session: Session, actor: Actor, user_id: int, changes: dict[str, Any],
+               known_roles: tuple[str, ...]) -> User:
+    """Apply any of ``full_name``, ``unit_code``, ``roles``, ``active`` (the API's PATCH)."""
+    user = get_user(session, user_id)
+    editable = ("full_name", "unit_code", "roles")
+    if any(k in changes for k in editable):
+        update_user(session, actor, user_id,
+                    full_name=changes.get("full_name", user.full_name),
+                    unit_code=changes.get("unit_code", user.unit_code),
+                    roles=list(changes.get("roles", sorted(user.role_codes))),
+                    known_roles=known_roles)
+    if "active" in changes:
+        set_active(session, actor, user_id, bool(changes["active"]))
+    return user

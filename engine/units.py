@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -175,3 +176,15 @@ def _check_empty(session: Session, unit: Unit) -> None:
         message = (f"Đơn vị «{unit.name}» còn {' và '.join(parts)}; hãy chuyển hoặc khóa "
                    "trước khi ngừng hoạt động.")
         raise Conflict(message, code="unit.in_use", details={"active": [message]})
+
+
+def patch_unit(session: Session, actor: Actor, code: str, changes: dict[str, Any]) -> Unit:
+    """Apply any of ``name``, ``parent_code``, ``active`` (the API's PATCH)."""
+    unit = get_unit(session, code)
+    if "name" in changes:
+        rename_unit(session, actor, code, changes["name"])
+    if "parent_code" in changes:
+        move_unit(session, actor, code, changes["parent_code"])
+    if "active" in changes:
+        set_unit_active(session, actor, code, bool(changes["active"]))
+    return unit

@@ -125,6 +125,8 @@ def _check_titles(session: Session, rules: dict[str, Any]) -> None:
 def _merged_rules(row: AwardType, changes: dict[str, Any]) -> dict[str, Any]:
     rules = dict(row.rules or {})
     for key, value in changes.items():
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # 20, as the seed writes it, not 20.0
         if value is None:
             rules.pop(key, None)
         else:

@@ -87,6 +87,7 @@ class TdktApi(Api):  # type: ignore[misc]
 def _domain_blueprints() -> list[Any]:
     """Blueprints of the domain's resources, one module each."""
     from webapp.api import (
+        admin,
         attachments,
         catalogue,
         eligibility,
@@ -96,7 +97,7 @@ def _domain_blueprints() -> list[Any]:
     )
 
     return [m.blp for m in (eligibility, registry, catalogue, attachments, movements,
-                            notifications)]
+                            notifications, admin)] + [admin.settings_blp]
 
 
 def init_api(app: Flask) -> TdktApi:

@@ -1,14 +1,18 @@
-"""The award catalogue (danh mục danh hiệu và hình thức khen thưởng), read-only."""
+"""The award catalogue (danh mục khen thưởng): read by everyone, changed by admins."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from sqlalchemy.orm import Session
 
-from webapp.api.auth import current_actor
-from webapp.services import read_session
+from engine.errors import InvalidData
+from webapp.api.auth import current_actor, require_role
+from webapp.services import read_session, write_session
+from workflows import catalogue_admin
 from workflows.catalogue import award_type, award_types, bonus_amount
 from workflows.models import AwardType
 
@@ -43,9 +47,9 @@ class AwardTypeSchema(Schema):
 _ATTRIBUTES = tuple(n for n in AwardTypeSchema().fields if n != "bonus_amount")
 
 
-def _view(row: AwardType) -> dict[str, Any]:
+def _view(row: AwardType, session: Session | None = None) -> dict[str, Any]:
     out = {name: getattr(row, name) for name in _ATTRIBUTES}
-    out["bonus_amount"] = bonus_amount(read_session(), row)
+    out["bonus_amount"] = bonus_amount(session or read_session(), row)
     return out
 
 
@@ -63,3 +67,24 @@ def catalogue_entry(code: str) -> Any:
     """One title or form; 404 ``award.not_found``."""
     current_actor()
     return _view(award_type(read_session(), code))
+
+
+@blp.patch("/<code>")
+@blp.response(200, AwardTypeSchema)
+@blp.doc(requestBody={"content": {"application/json": {
+    "schema": catalogue_admin.AwardTypeEditSchema}}})
+def catalogue_update(code: str) -> Any:
+    """Change a title or form (role admin): thresholds, coefficient, rules by known key.
+
+    A rule set to null is removed. 422 ``catalogue.invalid`` (details by field, ``rules``
+    nested) writes nothing; 404 ``award.not_found``.
+    """
+    actor = current_actor()
+    require_role(actor, "admin")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidData("Cần một đối tượng JSON.", code="data.invalid")
+    session = write_session()
+    row = catalogue_admin.update_award_type(session, actor, code, body)
+    session.commit()
+    return _view(row, session)  # the command's session sees the change just committed
