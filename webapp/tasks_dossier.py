@@ -24,7 +24,7 @@ from engine.roles import Actor
 from engine.store.models import Unit, User
 from webapp.services import read_session, services, write_session
 from workflows import dossier
-from workflows.catalogue import subject
+from workflows.catalogue import award_types, subject
 from workflows.history import people_in
 from workflows.nominations import instance_nominations, unit_scope
 
@@ -168,11 +168,13 @@ def _nominees(instance_id: int) -> Choices:
 
 
 def subject_options(instance: dict[str, Any]) -> dict[str, Choices]:
-    """Choices of the subject fields: the unit's people and units for a proposal's
-    ``subjects``; the instance's nominees (else the unit's) for the other subject fields."""
+    """Choices of fields the schema leaves open: the unit's people and units for a
+    proposal's ``subjects``; the instance's nominees (else the unit's) for the other subject
+    fields; the catalogue's titles for an ``award_code`` without choices of its own."""
     unit = _unit_subjects(instance.get("unit"))
     nominees = _nominees(instance["id"]) or unit
     options = {name: nominees for name in NOMINEE_FIELDS if nominees}
     if unit:
         options["subjects"] = unit
+    options["award_code"] = [(a.code, a.name) for a in award_types(read_session())]
     return options
