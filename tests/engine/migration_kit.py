@@ -173,3 +173,29 @@ def clone_instances(w: World, instance_id: int, count: int, prefix: str) -> list
         return [start + n for n in range(count)]
     return list(w.write(body))
 
+
+
+def straight_to_calc() -> bytes:
+    """v2: propose then the calculation (appraise and the gateway removed)."""
+    return edit(
+        TWO_LANE,
+        ('<bpmn:flowNodeRef>appraise</bpmn:flowNodeRef><bpmn:flowNodeRef>gw</bpmn:flowNodeRef>',
+         ''),
+        ('<bpmn:incoming>f1</bpmn:incoming><bpmn:incoming>f4</bpmn:incoming>',
+         '<bpmn:incoming>f1</bpmn:incoming>'),
+        ('<bpmn:userTask id="appraise" name="Thẩm định"><bpmn:extensionElements>'
+         '<spiffworkflow:properties><spiffworkflow:property name="dueWorkingDays" value="10" />'
+         '</spiffworkflow:properties></bpmn:extensionElements><bpmn:incoming>f2</bpmn:incoming>'
+         '<bpmn:outgoing>f3</bpmn:outgoing></bpmn:userTask>', ''),
+        ('<bpmn:exclusiveGateway id="gw" default="f4"><bpmn:incoming>f3</bpmn:incoming>'
+         '<bpmn:outgoing>f4</bpmn:outgoing><bpmn:outgoing>f5</bpmn:outgoing>'
+         '</bpmn:exclusiveGateway>', ''),
+        ('<bpmn:incoming>f5</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing>',
+         '<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f6</bpmn:outgoing>'),
+        ('targetRef="appraise" />', 'targetRef="calc" />'),
+        ('<bpmn:sequenceFlow id="f3" sourceRef="appraise" targetRef="gw" />', ''),
+        ('<bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="propose" />', ''),
+        ('<bpmn:sequenceFlow id="f5" sourceRef="gw" targetRef="calc">'
+         '<bpmn:conditionExpression>decision == "approve"</bpmn:conditionExpression>'
+         '</bpmn:sequenceFlow>', ''),
+    )
