@@ -22,7 +22,7 @@ from engine.errors import NotFound
 from engine.store.models import Unit, User
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.services import read_session, services
-from workflows import dossier
+from workflows import dossier, visibility
 
 bp = Blueprint("instances_pages", __name__)
 
@@ -31,6 +31,18 @@ STATUS_LABELS = {
     "completed": (_l("Đã hoàn thành"), "success"),
     "cancelled": (_l("Đã huỷ"), "secondary"),
     "error": (_l("Đang lỗi"), "danger"),
+}
+
+
+# Sections of the instance's data (workflows/visibility.py says who sees which).
+SECTION_LABELS = {
+    "dossier": _l("Hồ sơ đề nghị"),
+    "exchanges": _l("Ý kiến, yêu cầu gửi đơn vị"),
+    "results": _l("Kết quả"),
+    "appraisal": _l("Thẩm định nội bộ"),
+    "council": _l("Hội đồng Thi đua - Khen thưởng"),
+    "disclosure": _l("Công khai, kiến nghị"),
+    "other": _l("Dữ liệu khác"),
 }
 
 
@@ -131,7 +143,8 @@ def show(instance_id: int) -> str:
     for f in files:
         f["uploaded"] = local_time(f["uploaded_at"])
         f["uploader"] = names.get(f["uploaded_by"] or 0, "")
-    data = [(key, _value(value)) for key, value in sorted(inst["data"].items())]
+    data = [(str(SECTION_LABELS.get(code, code)), [(key, _value(value)) for key, value in items])
+            for code, items in visibility.visible_data(actor.roles, inst["data"])]
     return render_template(
         "instances/show.html", inst=inst, status=str(status), status_tone=tone,
         process_name=_process_name(inst["process_key"]), unit=_unit_name(inst["unit"]),
