@@ -29,6 +29,8 @@ LEVELS = {"office": "Văn phòng", "province": "Cấp tỉnh", "national": "Cấ
 VOTE_BASES = {"members": "Tổng số thành viên Hội đồng", "present": "Số thành viên có mặt"}
 _PCT = validate.Range(min=0, max=100, min_inclusive=False,
                       error="Cần một số lớn hơn 0 và không quá 100.")
+_FILLED = [validate.Length(min=1, error="Không được để trống."),
+           validate.Length(max=255, error="Không được quá {max} ký tự.")]
 COLUMNS = ("name", "decided_by", "bonus_coefficient", "secret_ballot", "vote_threshold_pct",
            "vote_base", "needs_disclosure", "disclosure_working_days", "dossier_items",
            "simplified_dossier_items", "registration_required", "legal_basis", "sort_order",
@@ -61,8 +63,8 @@ _ITEM_LIST = fields.List(fields.String(validate=validate.OneOf(list(ITEMS))))
 class AwardTypeEditSchema(Schema):
     """What an admin may change of one title or form (all optional: a PATCH)."""
 
-    name = fields.String(validate=validate.Length(min=1, max=255))
-    decided_by = fields.String(validate=validate.Length(min=1, max=255))
+    name = fields.String(validate=_FILLED)
+    decided_by = fields.String(validate=_FILLED)
     bonus_coefficient = fields.Float(allow_none=True, validate=validate.Range(min=0, max=100))
     secret_ballot = fields.Boolean()
     vote_threshold_pct = fields.Float(allow_none=True, validate=_PCT)

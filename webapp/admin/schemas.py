@@ -6,6 +6,12 @@ from typing import Any
 
 from marshmallow import Schema, fields, pre_load, validate
 
+
+def _filled(max_length: int) -> list[validate.Validator]:
+    return [validate.Length(min=1, error="Không được để trống."),
+            validate.Length(max=max_length, error="Không được quá {max} ký tự.")]
+
+
 USERNAME = validate.Regexp(r"^[A-Za-z0-9_.-]{3,64}$",
                            error="Từ 3 đến 64 ký tự: chữ không dấu, số, dấu chấm, gạch.")
 
@@ -30,7 +36,7 @@ class _Blank(Schema):
 class UserCreateSchema(_Blank):
     BLANK_TO_NONE = ("unit_code",)
     username = fields.String(required=True, validate=USERNAME)
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    full_name = fields.String(required=True, validate=_filled(255))
     unit_code = fields.String(allow_none=True, load_default=None)
     roles = fields.List(fields.String(), required=True)
     password = fields.String(required=True, load_only=True)
@@ -38,7 +44,7 @@ class UserCreateSchema(_Blank):
 
 class UserUpdateSchema(_Blank):
     BLANK_TO_NONE = ("unit_code",)
-    full_name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    full_name = fields.String(required=True, validate=_filled(255))
     unit_code = fields.String(allow_none=True, load_default=None)
     roles = fields.List(fields.String(), required=True)
 
@@ -47,7 +53,7 @@ class UserPatchSchema(_Blank):
     """The API's PATCH: any of the editable values, and ``active``."""
 
     BLANK_TO_NONE = ("unit_code",)
-    full_name = fields.String(validate=validate.Length(min=1, max=255))
+    full_name = fields.String(validate=_filled(255))
     unit_code = fields.String(allow_none=True)
     roles = fields.List(fields.String())
     active = fields.Boolean()
@@ -72,14 +78,14 @@ class UserOutSchema(Schema):
 
 class UnitCreateSchema(_Blank):
     BLANK_TO_NONE = ("parent_code",)
-    code = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    name = fields.String(required=True, validate=validate.Length(min=1, max=255))
+    code = fields.String(required=True, validate=_filled(64))
+    name = fields.String(required=True, validate=_filled(255))
     parent_code = fields.String(allow_none=True, load_default=None)
 
 
 class UnitPatchSchema(_Blank):
     BLANK_TO_NONE = ("parent_code",)
-    name = fields.String(validate=validate.Length(min=1, max=255))
+    name = fields.String(validate=_filled(255))
     parent_code = fields.String(allow_none=True)
     active = fields.Boolean()
 
