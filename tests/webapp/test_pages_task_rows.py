@@ -87,7 +87,8 @@ def test_stored_records_are_shown_as_people_read_them() -> None:
     field = forms_render.form_fields(DisclosureResultForm(), None, stored)[0]
     cells = {c.name: c for c in field.rows[0].cells}
     assert cells["complaints-0-received_date"].value == "05/11/2026"
-    assert cells["complaints-0-upheld"].checked and cells["complaints-0-upheld"].widget == "checkbox"
+    upheld = cells["complaints-0-upheld"]
+    assert upheld.checked and upheld.widget == "checkbox"
     empty = forms_render.form_fields(DisclosureResultForm())[0]
     assert len(empty.rows) == 1 and all(c.value == "" for c in empty.rows[0].cells)
 
