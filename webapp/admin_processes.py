@@ -1,0 +1,262 @@
+"""Admin pages of process models (quản trị quy trình): versions, drafts, modeler, diff.
+
+Only the ``admin`` role (others get 403, visitors the login page). Routes parse the
+request and call one function of ``engine.drafts`` / ``engine.specs``; engine errors
+on the JSON endpoints become ``{code, message, details}`` through the app's handler.
+The modeler, the DMN editor and the diff are bpmn-js / dmn-js bundles
+(``webapp/frontend/entries/{modeler,dmn_editor,diff}.js``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from engine import drafts
+from engine.errors import EngineError, InvalidData
+from engine.specs.diff import diff
+from webapp.auth import ROLE_LABELS, current_actor
+from webapp.instances_pages import local_time
+from webapp.services import read_session, services, write_session
+
+bp = Blueprint("admin_processes", __name__, url_prefix="/admin/processes")
+F = TypeVar("F", bound=Callable[..., Any])
+MAX_DIAGRAM_BYTES = 5 * 1024 * 1024
+
+
+def admin_only(view: F) -> F:
+    """Sign-in first (login page), then the admin role (403)."""
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if "admin" not in current_user.roles:
+            if request.is_json or request.path.endswith(".json"):
+                return jsonify({"code": "forbidden",
+                                "message": _("Chỉ quản trị hệ thống được làm việc này.")}), 403
+            return render_template("tasks/error.html", status=403,
+                                   message=_("Trang này chỉ dành cho quản trị hệ thống.")), 403
+        return view(*args, **kwargs)
+    return login_required(wrapped)  # type: ignore[no-any-return]
+
+
+def dmn_target() -> drafts.DmnTarget:
+    """The directory the eligibility tables are read from (``workflows``)."""
+    from workflows.eligibility_dmn import dmn_dir
+
+    return drafts.DmnTarget(dmn_dir())
+
+
+def _xml_body() -> bytes:
+    payload = request.get_json(silent=True) or {}
+    xml = payload.get("xml")
+    if not isinstance(xml, str) or not xml.strip():
+        raise InvalidData(_("Thiếu nội dung sơ đồ (xml)."), code="draft.no_xml")
+    data = xml.encode("utf-8")
+    if len(data) > MAX_DIAGRAM_BYTES:
+        raise InvalidData(_("Sơ đồ quá lớn."), code="draft.too_large")
+    return data
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        raise InvalidData(_("Giá trị số không hợp lệ."), code="data.invalid") from None
+
+
+@bp.errorhandler(EngineError)
+def _engine_error(exc: EngineError) -> Any:
+    """JSON for the editors' calls, the error page for a page."""
+    from webapp.api import status_of
+
+    status = status_of(exc)
+    if request.method != "GET" or request.path.endswith((".json", ".xml", ".dmn", ".bpmn")):
+        return jsonify(exc.to_dict()), status
+    return render_template("tasks/error.html", status=status, message=exc.message), status
+
+
+# -- pages ------------------------------------------------------------------------------
+
+@bp.get("")
+@admin_only
+def index() -> str:
+    session = read_session()
+    return render_template("admin_processes/index.html",
+                           models=drafts.list_models(session),
+                           decisions=drafts.list_decisions(session, dmn_target()),
+                           when=local_time)
+
+
+@bp.post("/import")
+@admin_only
+def import_diagram() -> Any:
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Hãy chọn một tệp .bpmn để nhập."))
+        return redirect(url_for(".index"))
+    if not upload.filename.lower().endswith((".bpmn", ".xml")):
+        flash(_("Chỉ nhận tệp .bpmn (BPMN 2.0 XML)."))
+        return redirect(url_for(".index"))
+    try:
+        draft = drafts.import_file(write_session(), current_actor(),
+                                   upload.read(MAX_DIAGRAM_BYTES + 1), upload.filename)
+    except EngineError as exc:
+        flash(_("Không nhập được tệp: %(msg)s", msg=exc.message))
+        return redirect(url_for(".index"))
+    flash(_("Đã nhập «%(name)s» thành bản nháp.", name=upload.filename), "success")
+    return redirect(url_for(".draft_page", draft_id=draft["id"]))
+
+
+@bp.get("/<key>/v<int:version>.bpmn")
+@admin_only
+def export_version(key: str, version: int) -> Response:
+    row = drafts.version_row(read_session(), key, version)
+    response = Response(row.bpmn_xml, mimetype="application/xml")
+    if request.args.get("inline") != "1":
+        response.headers["Content-Disposition"] = (
+            f'attachment; filename="{key}-v{version}.bpmn"')
+    return response
+
+
+@bp.get("/<key>/v<int:version>")
+@admin_only
+def version_page(key: str, version: int) -> str:
+    """The modeler on a deployed version; saving makes a draft from it."""
+    row = drafts.version_row(read_session(), key, version)
+    return render_template(
+        "admin_processes/modeler.html", key=key, draft=None, version=row,
+        xml_url=url_for(".export_version", key=key, version=version, inline=1))
+
+
+@bp.get("/drafts/<int:draft_id>")
+@admin_only
+def draft_page(draft_id: int) -> str:
+    row = drafts.get_draft(read_session(), draft_id)
+    view = drafts.draft_view(row)
+    xml_url = url_for(".draft_xml", draft_id=draft_id)
+    if row.kind == "dmn":
+        return render_template("admin_processes/dmn.html", name=row.process_key, draft=view,
+                               version=None, xml_url=xml_url)
+    return render_template("admin_processes/modeler.html", key=row.process_key, draft=view,
+                           version=None, xml_url=xml_url)
+
+
+@bp.get("/drafts/<int:draft_id>.xml")
+@admin_only
+def draft_xml(draft_id: int) -> Response:
+    return Response(drafts.get_draft(read_session(), draft_id).xml, mimetype="application/xml")
+
+
+@bp.post("/drafts/<int:draft_id>/delete")
+@admin_only
+def delete_draft(draft_id: int) -> Any:
+    drafts.delete_draft(write_session(), current_actor(), draft_id)
+    flash(_("Đã xoá bản nháp."), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.get("/<key>/diff")
+@admin_only
+def diff_page(key: str) -> str:
+    """Two versions side by side (``?a=1&b=2``, default: the two newest)."""
+    session = read_session()
+    numbers = [v["version"] for m in drafts.list_models(session) if m["key"] == key
+               for v in m["versions"]]
+    if not numbers:
+        drafts.version_row(session, key, 0)  # raises the 404
+    a = _int_or_none(request.args.get("a")) or (numbers[1] if len(numbers) > 1 else numbers[0])
+    b = _int_or_none(request.args.get("b")) or numbers[0]
+    old, new = drafts.version_row(session, key, a), drafts.version_row(session, key, b)
+    return render_template(
+        "admin_processes/diff.html", key=key, a=a, b=b, numbers=numbers,
+        result=diff(old.bpmn_xml, new.bpmn_xml),
+        old_url=url_for(".export_version", key=key, version=a, inline=1),
+        new_url=url_for(".export_version", key=key, version=b, inline=1))
+
+
+@bp.get("/dmn/<name>")
+@admin_only
+def dmn_page(name: str) -> str:
+    version = _int_or_none(request.args.get("version"))
+    drafts.dmn_xml(read_session(), dmn_target(), name, version)  # 404 when missing
+    return render_template("admin_processes/dmn.html", name=name, draft=None, version=version,
+                           xml_url=url_for(".dmn_source", name=name, version=version))
+
+
+@bp.get("/dmn/<name>.dmn")
+@admin_only
+def dmn_source(name: str) -> Response:
+    version = _int_or_none(request.args.get("version"))
+    xml = drafts.dmn_xml(read_session(), dmn_target(), name, version)
+    return Response(xml, mimetype="application/xml")
+
+
+# -- JSON for the editors ---------------------------------------------------------------
+
+@bp.get("/modeler-config.json")
+@admin_only
+def modeler_config() -> Response:
+    """What the properties panel offers: roles, form keys and handlers the engine knows."""
+    engine = services().engine
+    return jsonify({
+        "roles": [{"code": r, "label": str(ROLE_LABELS.get(r, r))}
+                  for r in engine.settings.roles],
+        "form_keys": engine.forms.keys(),
+        "handlers": [{"name": n, "description": d} for n, d in engine.handlers.describe()
+                     .items()],
+    })
+
+
+@bp.post("/drafts")
+@admin_only
+def create_draft() -> Any:
+    payload = request.get_json(silent=True) or {}
+    kind = payload.get("kind", "bpmn")
+    if kind not in ("bpmn", "dmn"):
+        raise InvalidData(_("Loại sơ đồ không hợp lệ."), code="draft.bad_kind")
+    draft = drafts.save_draft(
+        write_session(), current_actor(), _xml_body(), kind=kind,
+        base_version_id=_int_or_none(payload.get("base_version_id")),
+        dmn_name=payload.get("name"))
+    return jsonify({**draft, "url": url_for(".draft_page", draft_id=draft["id"])}), 201
+
+
+@bp.put("/drafts/<int:draft_id>")
+@admin_only
+def update_draft(draft_id: int) -> Any:
+    draft = drafts.save_draft(write_session(), current_actor(), _xml_body(), draft_id=draft_id)
+    return jsonify(draft)
+
+
+@bp.post("/drafts/<int:draft_id>/validate")
+@admin_only
+def validate_draft(draft_id: int) -> Any:
+    problems = drafts.validate_draft(read_session(), services().engine, draft_id)
+    return jsonify({"problems": problems})
+
+
+@bp.post("/drafts/<int:draft_id>/deploy")
+@admin_only
+def deploy_draft(draft_id: int) -> Any:
+    result = drafts.deploy_draft(write_session(), services().engine, current_actor(),
+                                 draft_id, dmn_target())
+    if result["kind"] == "bpmn":
+        result["url"] = url_for(".version_page", key=result["key"],
+                                version=result["deployed_version"])
+    else:
+        result["url"] = url_for(".dmn_page", name=result["key"],
+                                version=result["deployed_version"])
+    return jsonify(result), 201 if result["created"] else 200

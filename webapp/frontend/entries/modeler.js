@@ -1,0 +1,113 @@
+// The process modeler (trình vẽ quy trình) of /admin/processes: bpmn-js Modeler with the
+// properties panel, our "TĐKT" group (modeler/provider.js) and the spiffworkflow moddle
+// extension; "Kiểm tra" marks every problem on the diagram and lists it beside it.
+import "bpmn-js/dist/assets/diagram-js.css";
+import "bpmn-js/dist/assets/bpmn-js.css";
+import "bpmn-js/dist/assets/bpmn-font/css/bpmn-embedded.css";
+import "@bpmn-io/properties-panel/dist/assets/properties-panel.css";
+import "../modeler/modeler.css";
+import BpmnModeler from "bpmn-js/lib/Modeler";
+import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
+import spiffModdle from "../modeler/spiffworkflow.json";
+import TdktPropertiesProvider from "../modeler/provider";
+import { Editor, renderProblemList, status } from "../modeler/editor";
+
+const MARKERS = { error: "tdkt-problem-error", warning: "tdkt-problem-warning" };
+
+async function getJSON(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.json();
+}
+
+async function getText(url) {
+  const response = await fetch(url, { credentials: "same-origin" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.text();
+}
+
+class ProblemMarks {
+  constructor(modeler) {
+    this.canvas = modeler.get("canvas");
+    this.overlays = modeler.get("overlays");
+    this.registry = modeler.get("elementRegistry");
+    this.selection = modeler.get("selection");
+    this.marked = [];
+  }
+
+  clear() {
+    for (const [id, marker] of this.marked) {
+      if (this.registry.get(id)) this.canvas.removeMarker(id, marker);
+    }
+    this.marked = [];
+    this.overlays.remove({ type: "tdkt-problem" });
+  }
+
+  show(problems) {
+    this.clear();
+    for (const problem of problems) {
+      const element = problem.element_id && this.registry.get(problem.element_id);
+      if (!element) continue;
+      const marker = MARKERS[problem.severity] || MARKERS.error;
+      this.canvas.addMarker(element.id, marker);
+      this.marked.push([element.id, marker]);
+      const badge = document.createElement("span");
+      badge.className = `tdkt-problem-badge ${marker}`;
+      badge.textContent = problem.severity === "warning" ? "!" : "×";
+      badge.title = problem.message;
+      this.overlays.add(element.id, "tdkt-problem", {
+        position: element.waypoints ? { top: -12, left: -12 } : { top: -12, right: 12 },
+        html: badge,
+      });
+    }
+    renderProblemList(problems, (id) => this.select(id));
+  }
+
+  select(id) {
+    const element = this.registry.get(id);
+    if (!element) return;
+    this.selection.select(element);
+    if (this.canvas.scrollToElement) this.canvas.scrollToElement(element, { top: 120 });
+  }
+}
+
+async function start(root) {
+  let config;
+  let xml;
+  try {
+    [config, xml] = await Promise.all([getJSON(root.dataset.configUrl),
+      getText(root.dataset.xmlUrl)]);
+  } catch (e) {
+    status("Không tải được sơ đồ hoặc danh mục vai trò/biểu mẫu.", "danger");
+    return;
+  }
+  const modeler = new BpmnModeler({
+    container: "#tdkt-canvas",
+    propertiesPanel: { parent: "#tdkt-properties" },
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
+      { __init__: ["tdktPropertiesProvider"], tdktPropertiesProvider: ["type", TdktPropertiesProvider] }],
+    moddleExtensions: { spiffworkflow: spiffModdle },
+    tdkt: config,
+    keyboard: { bindTo: document },
+  });
+  try {
+    await modeler.importXML(xml);
+  } catch (e) {
+    status(`Không đọc được sơ đồ: ${e.message}`, "danger");
+    return;
+  }
+  modeler.get("canvas").zoom("fit-viewport", "auto");
+  const marks = new ProblemMarks(modeler);
+  const editor = new Editor(root, {
+    kind: "bpmn",
+    getXML: async () => (await modeler.saveXML({ format: true })).xml,
+    showProblems: (problems) => marks.show(problems),
+  });
+  editor.bindToolbar(`${root.dataset.key}.bpmn`);
+  window.tdktModeler = modeler;  // for the browser tests and the console
+  window.tdktEditor = editor;
+  root.dataset.ready = "true";
+}
+
+const root = document.getElementById("tdkt-modeler-app");
+if (root) start(root);
