@@ -165,8 +165,8 @@ def update_settings(session: Session, actor: Actor, data: dict[str, Any]) -> lis
     for key, value in loaded.items():
         row = session.get(Setting, key)
         before = row.value if row is not None else DEFAULTS.get(key)
-        if row is not None and row.value == value:
-            continue
+        if before == value:
+            continue  # unchanged, or still the default: nothing to write nor audit
         if row is None:
             row = Setting(key=key, description=SPECS[key].label)
             session.add(row)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from html.parser import HTMLParser
 from typing import Any
 
 import pytest
@@ -69,3 +70,54 @@ def unit_row(app: Flask, code: str) -> Unit | None:
         if unit is not None:
             s.expunge(unit)
         return unit
+
+
+class _FormReader(HTMLParser):
+    """What a browser would submit for the forms of a page (fields by name, lists kept)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fields: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def _add(self, name: str | None, value: str) -> None:
+        if name and name != "csrf_token":
+            self.fields.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        a = dict(attrs)
+        if tag == "input":
+            kind = a.get("type") or "text"
+            if kind in ("checkbox", "radio"):
+                if "checked" in a:
+                    self._add(a.get("name"), a.get("value") or "on")
+            elif kind != "submit":
+                self._add(a.get("name"), a.get("value") or "")
+        elif tag == "select":
+            self._select = a.get("name")
+            self.fields.setdefault(self._select or "", [])
+        elif tag == "option" and self._select is not None and "selected" in a:
+            self._add(self._select, a.get("value") or "")
+        elif tag == "textarea":
+            self._textarea = a.get("name")
+            self._add(self._textarea, "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            if self._select and not self.fields.get(self._select):
+                self.fields[self._select] = [""]  # the first option: "" in these forms
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.fields[self._textarea][-1] += data
+
+
+def form_of(html: str) -> dict[str, Any]:
+    """The submitted values of the page's forms: one string, or a list when several."""
+    reader = _FormReader()
+    reader.feed(html)
+    return {k: (v[0] if len(v) == 1 else v) for k, v in reader.fields.items() if k}
