@@ -2,8 +2,8 @@
 
 A row is written for every person who may act on a user task when it becomes ready,
 inside the command's transaction (``engine.runtime.state.sync_human_tasks``), with one
-``INSERT … SELECT`` per command: the hot path asks the database for the recipients and
-writes their rows in the same statement.
+``INSERT … SELECT`` built once at import: the hot path asks the database for the
+recipients and writes their rows in the same statement.
 
 A task's kind is ``task.new`` unless its diagram says otherwise with the property
 ``notifyKind`` (e.g. ``dossier.returned`` on a "return for supplement" step), so the
@@ -13,7 +13,6 @@ engine knows no domain word. Each person sees, reads and marks only their own ro
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,11 +22,10 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     func,
     insert,
-    literal,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.engine import Connection
@@ -72,53 +70,61 @@ def title_of(kind: str, step: str) -> str:
     return TITLES.get(kind, "{step}").format(step=step)[:300]
 
 
-def _recipients(row: dict[str, Any], unit_scoped: frozenset[str],
-                actor_id: int | None) -> Select[Any] | None:
-    """People who may act on the task (as ``AccessPolicy.may_act``), except the actor."""
+_VALUES = (bindparam("kind", type_=String), bindparam("title", type_=String),
+           bindparam("body", type_=Text), bindparam("instance_id", type_=Integer),
+           bindparam("task_id", type_=String), bindparam("created_at", type_=DateTime))
+_ACTIVE_OTHERS = (_USERS.c.active.is_(True), _USERS.c.id != bindparam("actor_id"))
+
+
+def _insert(source: Select[Any]) -> Any:
+    return insert(_NOTES).from_select(list(_COLUMNS), source.add_columns(*_VALUES))
+
+
+# Built once: who may act on a task (as ``AccessPolicy.may_act``), except the actor.
+_TO_PERSON = _insert(select(_USERS.c.id).where(
+    _USERS.c.id == bindparam("person"), *_ACTIVE_OTHERS))
+_BY_ROLE = select(_USERS.c.id).join(_ROLES, _ROLES.c.user_id == _USERS.c.id).where(
+    _ROLES.c.role == bindparam("role"), *_ACTIVE_OTHERS)
+_TO_ROLE = _insert(_BY_ROLE)
+_TO_ROLE_IN_UNIT = _insert(_BY_ROLE.where(_USERS.c.unit_code == bindparam("unit")))
+
+
+def _statement(row: dict[str, Any], unit_scoped: frozenset[str]
+               ) -> tuple[Any, dict[str, Any]] | None:
+    """The statement that notifies the task's people, and its recipient parameters."""
     person = row.get("assignee_id") or row.get("owner_id")
-    users = _USERS.c
-    where: list[Any] = [users.active.is_(True)]
-    if actor_id is not None:
-        where.append(users.id != actor_id)
     if person is not None:
-        return select(users.id).where(users.id == person, *where)
+        return _TO_PERSON, {"person": person}
     role = row.get("role")
     if role is None:
         return None
-    if role in unit_scoped:
-        if row.get("unit_code") is None:
-            return None
-        where.append(users.unit_code == row["unit_code"])
-    return (select(users.id).join(_ROLES, _ROLES.c.user_id == users.id)
-            .where(_ROLES.c.role == role, *where))
-
-
-def _for_task(task: ReadyTask, unit_scoped: frozenset[str], actor_id: int | None,
-              body: str, now: datetime) -> Select[Any] | None:
-    recipients = _recipients(task.row, unit_scoped, actor_id)
-    if recipients is None:
+    if role not in unit_scoped:
+        return _TO_ROLE, {"role": role}
+    if row.get("unit_code") is None:
         return None
-    kind = (task.kind or DEFAULT_KIND).strip()[:32] or DEFAULT_KIND
-    values = (literal(kind, String), literal(title_of(kind, task.row["title"]), String),
-              literal(body, Text), literal(task.row["instance_id"], Integer),
-              literal(task.row["id"], String), literal(now, DateTime))
-    return recipients.add_columns(*values)
+    return _TO_ROLE_IN_UNIT, {"role": role, "unit": row["unit_code"]}
 
 
 def notify_ready(conn: Connection, tasks: list[ReadyTask], unit_scoped: frozenset[str],
                  actor: Actor, body: str) -> None:
-    """Write the notifications of newly ready tasks in one ``INSERT … SELECT``.
+    """Write the notifications of newly ready tasks: one ``INSERT … SELECT`` per task
+    (a command readies one task, seldom more), the recipients chosen by the database.
 
     Args:
         body: a line shown under the title (the instance's business key, say).
     """
     now = utcnow()
-    selects = [s for s in (_for_task(t, unit_scoped, actor.id, body, now) for t in tasks)
-               if s is not None]
-    if not selects:
-        return
-    source = selects[0] if len(selects) == 1 else union_all(*selects)
-    conn.execute(insert(_NOTES).from_select(list(_COLUMNS), source))
+    for task in tasks:
+        found = _statement(task.row, unit_scoped)
+        if found is None:
+            continue
+        statement, who = found
+        kind = (task.kind or DEFAULT_KIND).strip()[:32] or DEFAULT_KIND
+        conn.execute(statement, {
+            **who, "actor_id": actor.id if actor.id is not None else -1, "kind": kind,
+            "title": title_of(kind, task.row["title"]), "body": body[:10_000],
+            "instance_id": task.row["instance_id"], "task_id": task.row["id"],
+            "created_at": now})
 
 
 # -- reading and marking (each person their own) ------------------------------------------
