@@ -7,6 +7,7 @@ Nothing is created at import time; each app carries its own ``Services`` in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -28,7 +29,8 @@ class Services:
             script_timeout_s=float(app.config["SCRIPT_TIMEOUT_S"]),
             timezone=app.config["TIMEZONE"],
         )
-        services = cls(db=Database(app.config["DATABASE_URL"]), engine=build_engine(settings))
+        services = cls(db=Database(app.config["DATABASE_URL"]),
+                       engine=build_engine(settings, files_dir=Path(app.config["FILES_DIR"])))
         app.extensions["tdkt"] = services
 
         @app.teardown_appcontext

@@ -7,13 +7,15 @@ gets a ``ProcessEngine`` with the domain's forms and handlers registered.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from engine.service import EngineSettings, ProcessEngine
-from workflows import catalogue
+from workflows import catalogue, documents
 from workflows.forms import register_forms
 from workflows.handlers import register_handlers
+from workflows.handlers.documents import register_document_handlers
 
 
 def working_days_setting(session: Session, name: str) -> int | None:
@@ -22,9 +24,18 @@ def working_days_setting(session: Session, name: str) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def build_engine(settings: EngineSettings | None = None) -> ProcessEngine:
+def build_engine(settings: EngineSettings | None = None,
+                 files_dir: Path | None = None) -> ProcessEngine:
+    """The engine with the domain's forms and handlers.
+
+    With ``files_dir`` (where attachments are stored) the numbering steps also render
+    and attach their documents (workflows/handlers/documents.py).
+    """
     settings = replace(settings or EngineSettings(), named_days=working_days_setting)
     engine = ProcessEngine(settings)
     register_forms(engine.forms)
     register_handlers(engine.handlers)
+    if files_dir is not None:
+        register_document_handlers(engine.handlers, Path(files_dir))
+        documents.configure(Path(files_dir))
     return engine

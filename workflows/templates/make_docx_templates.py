@@ -1,0 +1,215 @@
+"""Build the Word templates (quyet_dinh.docx, to_trinh_tinh.docx, bien_ban_kiem_phieu.docx).
+
+Run ``python workflows/templates/make_docx_templates.py`` after changing this script and
+commit the .docx files: they are what docxtpl fills in (Jinja tags in the text, ``{%tr %}``
+for table rows) and what an admin downloads, edits in Word and uploads back at
+/admin/templates. Layout per Nghị định 30/2020/NĐ-CP: A4, margins 20/20/30/15 mm,
+Times New Roman 13-14 pt. The values available are those of workflows/documents/context.py.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+
+HERE = Path(__file__).resolve().parent
+FONT = "Times New Roman"
+CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
+
+
+def new_document() -> Document:
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin = section.bottom_margin = Mm(20)
+    section.left_margin, section.right_margin = Mm(30), Mm(15)
+    style = doc.styles["Normal"]
+    style.font.name, style.font.size = FONT, Pt(14)
+    style.element.rPr.rFonts.set(qn("w:eastAsia"), FONT)
+    style.paragraph_format.space_after = Pt(6)
+    return doc
+
+
+def para(container, text: str = "", *, size: float = 14, bold: bool = False,
+         italic: bool = False, align=JUSTIFY, indent: bool = False, after: float = 6):
+    """A paragraph; ``text`` may hold several runs as (text, bold, italic) tuples."""
+    p = container.add_paragraph()
+    p.alignment = align
+    p.paragraph_format.space_after = Pt(after)
+    if indent:
+        p.paragraph_format.first_line_indent = Cm(1.27)
+    runs = text if isinstance(text, list) else [(text, bold, italic)]
+    for chunk, b, i in runs:
+        run = p.add_run(chunk)
+        run.bold, run.italic, run.font.size, run.font.name = b, i, Pt(size), FONT
+    return p
+
+
+def cell_para(cell, text, **kw):
+    if cell.paragraphs and not cell.paragraphs[0].text:
+        cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
+    return para(cell, text, **{"align": CENTER, "after": 0, **kw})
+
+
+def no_borders(table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    table._tbl.tblPr.append(borders)
+
+
+def letterhead(doc, parent: str, issuer: str, number: str | None) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    no_borders(table)
+    left, right = table.rows[0].cells
+    left.width, right.width = Cm(6.5), Cm(10)
+    cell_para(left, parent, size=13)
+    cell_para(left, issuer, size=13, bold=True)
+    cell_para(left, "_______", size=13)
+    if number:
+        cell_para(left, f"Số: {number}", size=13)
+    cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12.5, bold=True)
+    cell_para(right, "Độc lập - Tự do - Hạnh phúc", size=13.5, bold=True)
+    cell_para(right, "___________________________", size=13)
+    cell_para(right, "{{ doc.date_line }}", size=14, italic=True)
+    para(doc, "", after=0)
+
+
+def title(doc, name: str, subject: str = "{{ subject }}") -> None:
+    para(doc, name, bold=True, align=CENTER, after=0)
+    para(doc, subject, bold=True, align=CENTER, after=0)
+    para(doc, "_____________", align=CENTER, after=6)
+
+
+def list_table(doc, headers: list[str], cells: list[str], loop: str, widths: list[float]):
+    """A bordered table: a header row, then one row per item of ``loop``."""
+    table = doc.add_table(rows=4, cols=len(headers))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for i, text in enumerate(headers):
+        cell_para(table.rows[0].cells[i], text, size=12.5, bold=True)
+    cell_para(table.rows[1].cells[0], f"{{%tr for r in {loop} %}}", size=12.5)
+    for i, text in enumerate(cells):
+        cell_para(table.rows[2].cells[i], text, size=12.5, align=CENTER if i == 0 else LEFT)
+    cell_para(table.rows[3].cells[0], "{%tr endfor %}", size=12.5)
+    for row in table.rows:
+        for i, width in enumerate(widths):
+            row.cells[i].width = Cm(width)
+    return table
+
+
+def signature(doc, left: list[tuple[str, bool, bool]], title_text: str, name: str) -> None:
+    table = doc.add_table(rows=1, cols=2)
+    no_borders(table)
+    lcell, rcell = table.rows[0].cells
+    for text, bold, italic in left:
+        cell_para(lcell, text, size=11 if not bold else 12, bold=bold, italic=italic, align=LEFT)
+    cell_para(rcell, title_text, bold=True)
+    for _ in range(4):
+        cell_para(rcell, "")
+    cell_para(rcell, name, bold=True)
+
+
+def decision() -> Document:
+    doc = new_document()
+    letterhead(doc, "{{ org.parent }}", "{{ org.name }}", "{{ doc.number }}")
+    title(doc, "QUYẾT ĐỊNH")
+    para(doc, "{{ authority }}", bold=True, align=CENTER)
+    para(doc, "{%p for line in legal_basis %}", after=0)
+    para(doc, "{{ line }};", italic=True, indent=True)
+    para(doc, "{%p endfor %}", after=0)
+    para(doc, "Theo đề nghị của {{ proposer }}.", italic=True, indent=True)
+    para(doc, "QUYẾT ĐỊNH:", bold=True, align=CENTER)
+    para(doc, [("Điều 1. ", True, False), ("Tặng {{ award_text }} cho {{ count }} cá nhân, tập "
+                                           "thể có tên sau đây:", False, False)], indent=True)
+    list_table(doc, ["STT", "Họ và tên / Tập thể", "Chức vụ, đơn vị", "Hình thức khen thưởng",
+                     "Tiền thưởng"],
+               ["{{ r.index }}", "{{ r.name }}",
+                "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
+                "{{ r.award_name }}", "{{ r.amount_text }}"], "recipients",
+               [1.2, 4.2, 4.2, 3.6, 2.8])
+    para(doc, "Tổng số tiền thưởng: {{ total_text }}.", bold=True, align=LEFT)
+    para(doc, [("Điều 2. ", True, False),
+               ("Tiền thưởng kèm theo (hệ số nhân với mức lương cơ sở) chi từ Quỹ thi đua, khen "
+                "thưởng của {{ org.full }}.", False, False)], indent=True)
+    para(doc, [("Điều 3. ", True, False),
+               ("Quyết định này có hiệu lực kể từ ngày ký. {{ proposer }}, Thủ trưởng các đơn vị "
+                "có liên quan và các cá nhân, tập thể có tên tại Điều 1 chịu trách nhiệm thi "
+                "hành Quyết định này./.", False, False)], indent=True)
+    signature(doc, [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
+                    ("- Lưu: VT, TCHCQT.", False, False)],
+              "{{ signer.title }}", "{{ signer.name }}")
+    return doc
+
+
+def proposal() -> Document:
+    doc = new_document()
+    letterhead(doc, "{{ org.parent }}", "{{ org.name }}", "{{ doc.number }}")
+    title(doc, "TỜ TRÌNH")
+    para(doc, "Kính gửi: Chủ tịch Ủy ban nhân dân tỉnh (qua Sở Nội vụ).", align=CENTER)
+    para(doc, "{%p for line in legal_basis %}", after=0)
+    para(doc, "{{ line }};", indent=True)
+    para(doc, "{%p endfor %}", after=0)
+    para(doc, "{{ org.full }} kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét, tặng "
+              "{{ award_text }} cho {{ count }} cá nhân, tập thể có tên sau đây:", indent=True)
+    list_table(doc, ["STT", "Họ và tên / Tập thể", "Chức vụ, đơn vị", "Hình thức đề nghị"],
+               ["{{ r.index }}", "{{ r.name }}",
+                "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
+                "{{ r.award_name }}"], "recipients", [1.2, 5, 5, 4.8])
+    para(doc, "Kết quả bỏ phiếu của {{ org.council }} ({{ meeting.date }}):", indent=True)
+    list_table(doc, ["STT", "Họ và tên / Tập thể", "Đồng ý", "Tỷ lệ", "Ngưỡng", "Kết quả"],
+               ["{{ r.index }}", "{{ r.name }}", "{{ r.agree }}/{{ r.base }}", "{{ r.share }}",
+                "{{ r.threshold }}", "{{ r.result }}"], "tally", [1.2, 5.4, 2.2, 2.4, 2.4, 2.4])
+    para(doc, "Hồ sơ kèm theo gồm: danh sách đề nghị khen thưởng, báo cáo thành tích, biên bản "
+              "họp và biên bản kiểm phiếu của {{ org.council }}.", indent=True)
+    para(doc, "{{ org.full }} kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét, quyết định./.",
+         indent=True)
+    signature(doc, [("Nơi nhận:", True, True), ("- Như trên;", False, False),
+                    ("- Sở Nội vụ (Ban Thi đua - Khen thưởng);", False, False),
+                    ("- Lưu: VT, TCHCQT.", False, False)],
+              "{{ signer.title }}", "{{ signer.name }}")
+    return doc
+
+
+def minutes() -> Document:
+    doc = new_document()
+    letterhead(doc, "{{ org.full }}", "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", None)
+    title(doc, "BIÊN BẢN KIỂM PHIẾU")
+    para(doc, "Hôm nay, {{ meeting.date }}, {{ org.council }} họp xét khen thưởng "
+              "({{ meeting.mode }}).", indent=True)
+    para(doc, "Chủ trì: {{ meeting.chair }}. Thư ký: {{ meeting.secretary }}.", indent=True)
+    para(doc, "Thành viên Hội đồng: {{ members_total }} người; có mặt: {{ present_count }} người "
+              "({{ members_present | join(', ') }}).", indent=True)
+    para(doc, "Kết quả kiểm phiếu như sau:", indent=True)
+    list_table(doc, ["STT", "Họ và tên / Tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý",
+                     "Không ý kiến", "Tỷ lệ đồng ý", "Kết quả"],
+               ["{{ r.index }}", "{{ r.name }} {{ r.unit }}", "{{ r.award_name }}",
+                "{{ r.agree }}", "{{ r.disagree }}", "{{ r.abstain }}",
+                "{{ r.share }} ({{ r.agree }}/{{ r.base }})", "{{ r.result }}"], "tally",
+               [1.0, 3.6, 3.0, 1.5, 1.6, 1.6, 2.3, 1.6])
+    para(doc, "Số đối tượng đạt: {{ passed_count }}/{{ tally | length }}. Biên bản được lập và "
+              "thông qua tại cuộc họp./.", indent=True)
+    signature(doc, [("THƯ KÝ", True, False), ("", False, False), ("", False, False),
+                    ("", False, False), ("{{ meeting.secretary }}", True, False)],
+              "CHỦ TRÌ", "{{ meeting.chair }}")
+    return doc
+
+
+def main() -> None:
+    for name, build in (("quyet_dinh", decision), ("to_trinh_tinh", proposal),
+                        ("bien_ban_kiem_phieu", minutes)):
+        build().save(HERE / f"{name}.docx")
+        print(f"wrote {name}.docx")
+
+
+if __name__ == "__main__":
+    main()
