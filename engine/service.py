@@ -158,6 +158,24 @@ class ProcessEngine:
                        ) -> dict[str, Any]:
         return self._command(session, lambda: self.runner.retry(session, instance_id, actor))
 
+    def deliver_message(self, session: Session, instance_id: int, message_name: str,
+                        payload: dict[str, Any] | None, actor: Actor, *,
+                        within: Callable[[], None] | None = None) -> dict[str, Any]:
+        """Deliver a message to an instance waiting on a message catch event (one command).
+
+        ``within`` runs in the same transaction once the message is caught (e.g. to mark the
+        sender's delivery row done). The caller decides who may send; the engine audits.
+
+        Raises:
+            Conflict: ``instance.not_running`` or ``instance.not_waiting``.
+        """
+        def act() -> Opened:
+            opened = self.runner.deliver(session, instance_id, message_name, payload, actor)
+            if within is not None:
+                within()
+            return opened
+        return self._command(session, act)
+
     def get_instance(self, session: Session, instance_id: int, actor: Actor) -> dict[str, Any]:
         inst = self.policy.visible_instance(session, actor, instance_id)
         return self._instance_view(session, inst)

@@ -12,8 +12,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -291,6 +292,44 @@ class Runner:
 
         self._advance(session, inst, actor, step)
         return inst, self._persist(session, inst, wf, actor, set())
+
+    def deliver(self, session: Session, instance_id: int, message_name: str,
+                payload: dict[str, Any] | None, actor: Actor) -> Opened:
+        """Deliver a message to the instance's waiting catch event (in a called process too).
+
+        The payload lands in the catching task's data under the event's
+        ``spiffworkflow:messageVariable`` (when the diagram names one), then the
+        instance runs on. The caller checks who may send the message.
+        """
+        payload = check_input(payload)
+        inst = self._lock(session, instance_id)
+        if inst.status != "running":
+            raise Conflict(f"Hồ sơ không ở trạng thái đang xử lý ({inst.status}); không nhận "
+                           f"được thông điệp «{message_name}».", code="instance.not_running")
+        _, wf = self._load(session, inst, actor)
+        definition = _waiting_message(wf, message_name)
+        if definition is None:
+            raise Conflict(f"Hồ sơ không chờ thông điệp «{message_name}».",
+                           code="instance.not_waiting")
+        audit.append(session, actor, "instance.message", {
+            "message": message_name, "payload": payload}, inst.id)
+
+        def step() -> None:
+            wf.send_event(BpmnEvent(definition, payload=to_jsonable(payload)))
+            wf.do_engine_steps()
+            self._check_due_dates(session, wf)
+
+        self._advance(session, inst, actor, step)
+        return inst, self._persist(session, inst, wf, actor, set())
+
+
+def _waiting_message(wf: BpmnWorkflow, name: str) -> Any:
+    """The definition of a message event waiting for ``name`` (any depth), or None."""
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, MessageEventDefinition) and definition.name == name:
+            return definition
+    return None
 
 
 def check_input(data: dict[str, Any] | None) -> dict[str, Any]:

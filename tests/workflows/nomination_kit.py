@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from council_kit import add_council, walk_council
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
 
@@ -50,6 +51,7 @@ NO_DUE = {"propose"}
 ENDS = {"end_rejected", "end_ineligible", "end_not_voted", "end_decided", "end_not_approved",
         "end_province_rejected", "end_all_upheld", "end_answered", "end_not_sent"}
 PDF = b"%PDF-1.4\n% dossier item\n"
+COUNCIL_SIZE = 9  # the council's members (the kit's tallies count 9)
 # A step's data, or what builds it from the office and the instance (e.g. the council's votes).
 Data = dict[str, Any] | Callable[["Office", dict[str, Any]], dict[str, Any]]
 Step = tuple[str, str, Data]
@@ -103,13 +105,22 @@ class Office:
     def walk(self, inst: dict[str, Any], steps: list[Step]) -> dict[str, Any]:
         """Do the steps; a proposal comes with its full dossier, a disclosure after its window."""
         for name, who, data in steps:
-            task = only_task(inst, name)
             values = data(self, inst) if callable(data) else data
+            if name == "council_review":  # a meeting of the council, not a task
+                inst = self.council_meeting(inst, values)
+                continue
+            task = only_task(inst, name)
             if name in ("propose", "supplement"):
                 self.upload(inst["id"], who, *self.required(values["award_code"]))
             done = self.complete_later if name == "disclosure" else self.complete
             inst = done(task, who, values)
         return inst
+
+    def council_meeting(self, inst: dict[str, Any], tally: dict[str, Any]) -> dict[str, Any]:
+        """The instance waits for the council; a paper meeting votes ``tally`` and closes."""
+        waiting_for_council(inst)
+        return walk_council(self.db, self.eng, self.actors["sec"], inst["id"], tally,
+                            self.files)
 
     def statuses(self, instance_id: int) -> dict[str, str]:
         with self.db.session() as s:
@@ -174,10 +185,18 @@ def make_office(db_url: str, monkeypatch: pytest.MonkeyPatch, files: Path | None
                                         eng.settings.roles, unit)
             actors[username] = identity.actor_of(user)
         s.commit()
-    for name in ("province_forwarding.bpmn", "annual_title_nomination.bpmn"):  # callee first
+    for name in ("council_review.bpmn", "province_forwarding.bpmn",
+                 "annual_title_nomination.bpmn"):  # callees first
         with db.write_session() as s:
             assert eng.deploy(s, (BPMN_DIR / name).read_bytes(), SYSTEM, name)["created"]
+    add_council(db, eng, COUNCIL_SIZE)
     return Office(db, eng, actors, files or Path("/nonexistent/files"), monkeypatch)
+
+
+def waiting_for_council(inst: dict[str, Any]) -> None:
+    """The instance is before the council: running, no task (it waits for the meeting)."""
+    assert inst["status"] == "running", inst.get("error")
+    assert inst["tasks"] == []
 
 
 def only_task(inst: dict[str, Any], name: str) -> dict[str, Any]:

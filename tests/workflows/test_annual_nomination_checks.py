@@ -11,9 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from nomination_kit import Office, appraise, make_office, only_task, proposal
+from council_kit import call, candidates, open_meeting
+from nomination_kit import (
+    Office,
+    appraise,
+    make_office,
+    only_task,
+    proposal,
+    waiting_for_council,
+)
 
 from engine.errors import Forbidden, InvalidData
+from workflows.council import meetings, voting
 
 
 @pytest.fixture
@@ -35,16 +44,24 @@ def test_forms_and_lanes_are_enforced(office: Office) -> None:
     with pytest.raises(Forbidden):
         office.complete(task, "council", {"decision": "approve"})
     office.upload(task["instance_id"], "sec", *office.required("LDTT"))
-    task = only_task(office.complete(task, "sec", {"decision": "approve"}), "council_review")
-    tally = {"members_total": 9, "members_present": 9}
-    with pytest.raises(InvalidData) as err:  # NV003 was never put to the council
-        office.complete(task, "council", {**tally, "votes": [
-            {"subject_code": "NV003", "agree": 9, "disagree": 0, "abstain": 0}]})
+    inst = office.complete(task, "sec", {"decision": "approve"})
+    waiting_for_council(inst)  # no task: the instance waits for the council's meeting
+    meeting = open_meeting(office.db, office.actors["sec"], present=9)
+    call(office.db, meetings.start_voting, office.actors["sec"], meeting)
+    ids = candidates(office.db, meeting)
+    assert list(ids) == ["NV001"]
+    with pytest.raises(InvalidData) as err:  # a candidate of no meeting, counts too many
+        call(office.db, voting.enter_paper_counts, office.actors["sec"], meeting, [
+            {"candidate_id": 999, "agree": 9, "disagree": 0, "abstain": 0},
+            {"candidate_id": ids["NV001"], "agree": 9, "disagree": 1, "abstain": 0}])
     assert err.value.code == "council.invalid"
-    assert err.value.details["votes"] == ["«NV003» không có trong danh sách trình Hội đồng.",
-                                          "Thiếu số phiếu của «NV001»."]
-    with pytest.raises(Forbidden):
-        office.complete(task, "chair", {**tally, "votes": []})
+    assert err.value.details["lines"] == [
+        "Dòng 1: không có đối tượng #999 trong phiên họp.",
+        "Dòng 2: tổng số phiếu vượt số thành viên có mặt được biểu quyết (9)."]
+    for who in ("chair", "sub"):
+        with pytest.raises(Forbidden):
+            call(office.db, voting.enter_paper_counts, office.actors[who], meeting, [
+                {"candidate_id": ids["NV001"], "agree": 9, "disagree": 0, "abstain": 0}])
 
 
 def test_the_dossier_must_be_complete_before_the_appraisal_passes(office: Office) -> None:

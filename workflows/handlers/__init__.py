@@ -6,6 +6,7 @@ Each module of this package exposes ``HANDLERS``: name → (callable, descriptio
 from __future__ import annotations
 
 from engine.extensions import HandlerRegistry
+from workflows.council import handlers as council
 from workflows.handlers import (
     common,
     eligibility,
@@ -18,7 +19,7 @@ from workflows.handlers import (
 )
 
 MODULES = (common, nomination, eligibility, registry, thematic, registration, revocation,
-           province)
+           province, council)
 
 
 def register_handlers(handlers: HandlerRegistry) -> None:

@@ -10,7 +10,7 @@ complaints of the disclosure (``record_complaints``).
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +19,7 @@ from engine.errors import InvalidData
 from engine.extensions import ServiceCall
 from engine.store.models import Unit
 from workflows.catalogue import setting
+from workflows.council.rules import required_agree
 from workflows.models import AwardType, Nomination, Person
 from workflows.nominations import (
     CLOSED,
@@ -247,13 +248,12 @@ def _tally(call: ServiceCall, candidates: list[Nomination]) -> dict[str, Any]:
         agree, disagree, abstain = lines[nom.subject_code]
         threshold = award.vote_threshold_pct if award is not None else None
         if threshold is None:
-            vote_base, base, required = "present", present, present // 2 + 1
+            vote_base, base = "present", present
         else:
             vote_base = "present" if award is not None and award.vote_base == "present" \
                 else "members"
             base = present if vote_base == "present" else total
-            required = max(1, int((Decimal(threshold) * base / 100)
-                                  .to_integral_value(rounding=ROUND_CEILING)))
+        required = required_agree(threshold, base)  # the council's one threshold rule
         tally.append({"subject_code": nom.subject_code, "agree": agree, "disagree": disagree,
                       "abstain": abstain, "vote_base": vote_base, "base": base,
                       "threshold_pct": None if threshold is None else float(threshold),

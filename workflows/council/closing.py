@@ -1,0 +1,183 @@
+"""Closing a meeting (kết thúc biểu quyết): the tally, the minutes, the results' delivery.
+
+``close_meeting`` runs in one transaction: it counts every candidate against its title's
+rule (``rules.judge``), stores the results, marks one delivery per procedure instance
+``pending`` and hands the tally minutes to ``workflows.documents.store_tally_minutes``
+when that module exists. ``deliver_pending`` then delivers each instance's results by
+the engine's message ``council_result`` — one transaction per instance; a failure stays
+``pending`` with its error and is retried by ``tdkt council deliver``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import audit
+from engine.errors import Conflict
+from engine.roles import Actor
+from engine.service import ProcessEngine
+from engine.store.models import utcnow
+from workflows.council import members as m
+from workflows.council.meetings import get_meeting_row, present_ids, require_status
+from workflows.council.models import (
+    CHOICES,
+    CouncilCandidate,
+    CouncilDelivery,
+    CouncilMeeting,
+    CouncilRecusal,
+    CouncilTally,
+)
+from workflows.council.rules import judge
+
+MESSAGE = "council_result"
+
+
+def _counts(session: Session, candidate_id: int) -> dict[str, int]:
+    rows = dict(session.execute(select(CouncilTally.choice, CouncilTally.count)
+                                .where(CouncilTally.candidate_id == candidate_id)).all())
+    return {c: int(rows.get(c, 0)) for c in CHOICES}
+
+
+def _tally_candidate(session: Session, meeting: CouncilMeeting, cand: CouncilCandidate,
+                     present: set[int]) -> None:
+    counts = _counts(session, cand.id)
+    recused = set(session.scalars(select(CouncilRecusal.member_id)
+                                  .where(CouncilRecusal.candidate_id == cand.id)).all())
+    outcome = judge(counts["agree"], counts["disagree"], counts["abstain"],
+                    vote_base=cand.vote_base, members_total=meeting.members_total or 0,
+                    present=len(present), recused_total=len(recused),
+                    recused_present=len(recused & present), threshold_pct=cand.threshold_pct)
+    cand.agree, cand.disagree, cand.abstain = outcome.agree, outcome.disagree, outcome.abstain
+    cand.recused, cand.denominator = outcome.recused, outcome.denominator
+    cand.required, cand.passed = outcome.required, outcome.passed
+
+
+def _check_paper(session: Session, meeting: CouncilMeeting, cands: list[CouncilCandidate],
+                 present: set[int]) -> None:
+    if not meeting.scan_sha256:
+        raise Conflict("Phiên họp phiếu giấy cần bản chụp biên bản kiểm phiếu trước khi kết "
+                       "thúc.", code="council.scan_missing")
+    missing = [c.subject_code for c in cands if not sum(_counts(session, c.id).values())
+               and present - set(session.scalars(select(CouncilRecusal.member_id).where(
+                   CouncilRecusal.candidate_id == c.id)).all())]
+    if missing:
+        raise Conflict("Chưa nhập số phiếu của: " + ", ".join(missing) + ".",
+                       code="council.counts_missing", details={"missing": missing})
+
+
+def close_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, Any]:
+    """Close the vote: tally every candidate, store results, queue the deliveries.
+
+    Raises:
+        Forbidden ``council.forbidden``; Conflict ``council.wrong_status``,
+        ``council.scan_missing`` / ``council.counts_missing`` (paper meetings).
+
+    Returns:
+        ``{"id", "status", "instances": [ids to deliver], "results": [candidate rows]}``.
+    """
+    m.require_manager(session, actor)
+    meeting = get_meeting_row(session, meeting_id, lock=True)  # waits for votes in flight
+    require_status(meeting, "voting")
+    cands = list(session.scalars(select(CouncilCandidate)
+                                 .where(CouncilCandidate.meeting_id == meeting.id)
+                                 .order_by(CouncilCandidate.sort_order)).all())
+    present = set(present_ids(session, meeting.id))
+    if meeting.mode == "paper":
+        _check_paper(session, meeting, cands, present)
+    for cand in cands:
+        _tally_candidate(session, meeting, cand, present)
+    meeting.status, meeting.closed_at, meeting.closed_by = "closed", utcnow(), actor.id
+    instances = list(dict.fromkeys(c.instance_id for c in cands))
+    session.add_all(CouncilDelivery(meeting_id=meeting.id, instance_id=i, status="pending",
+                                    attempts=0) for i in instances)
+    session.flush()
+    from workflows.council.views import minutes_data, result_row
+    results = [result_row(c) for c in cands]
+    audit.append(session, actor, "council.meeting_closed",
+                 {"meeting_id": meeting.id, "results": results})
+    _store_minutes(session, minutes_data(session, meeting, cands), instances, actor)
+    return {"id": meeting.id, "status": meeting.status, "instances": instances,
+            "results": results}
+
+
+def _store_minutes(session: Session, data: dict[str, Any], instance_ids: list[int],
+                   actor: Actor) -> None:
+    """Hand the tally minutes to the documents module when it is there (contract:
+    /work/council_docs_contract.md, kept in ``views.minutes_data``)."""
+    try:
+        documents = importlib.import_module("workflows.documents")
+    except ModuleNotFoundError:
+        return
+    store: Callable[..., Any] | None = getattr(documents, "store_tally_minutes", None)
+    if store is not None:
+        store(session, data, instance_ids, actor)
+
+
+def delivery_payload(session: Session, meeting_id: int, instance_id: int) -> dict[str, Any]:
+    """What an instance receives: the meeting and the results of its own candidates."""
+    from workflows.council.views import result_row
+    meeting = get_meeting_row(session, meeting_id)
+    cands = session.scalars(select(CouncilCandidate).where(
+        CouncilCandidate.meeting_id == meeting_id, CouncilCandidate.instance_id == instance_id)
+        .order_by(CouncilCandidate.sort_order)).all()
+    return {"meeting_id": meeting.id, "meeting_title": meeting.title,
+            "meeting_date": meeting.meeting_date.isoformat(), "mode": meeting.mode,
+            "members_total": meeting.members_total or 0,
+            "members_present": len(present_ids(session, meeting.id)),
+            "quorum_pct": float(meeting.quorum_pct or 0),
+            "candidates": [result_row(c) for c in cands]}
+
+
+def deliver_pending(session: Session, engine: ProcessEngine, actor: Actor,
+                    meeting_id: int | None = None) -> list[dict[str, Any]]:
+    """Deliver the pending results (of one meeting, or all), one transaction per instance.
+
+    Commits: each delivery commits with its instance's step; a failure is recorded (still
+    ``pending``, ``attempts`` + 1, ``error``) in its own transaction and the others go on.
+
+    Returns:
+        ``[{"meeting_id", "instance_id", "status", "error"}]``.
+    """
+    query = select(CouncilDelivery.meeting_id, CouncilDelivery.instance_id).where(
+        CouncilDelivery.status == "pending")
+    if meeting_id is not None:
+        query = query.where(CouncilDelivery.meeting_id == meeting_id)
+    todo = session.execute(query.order_by(CouncilDelivery.meeting_id,
+                                          CouncilDelivery.instance_id)).all()
+    session.rollback()  # end the read; each delivery is its own transaction
+    return [_deliver_one(session, engine, actor, mid, iid) for mid, iid in todo]
+
+
+def _deliver_one(session: Session, engine: ProcessEngine, actor: Actor, meeting_id: int,
+                 instance_id: int) -> dict[str, Any]:
+    def mark() -> None:
+        row = session.get(CouncilDelivery, (meeting_id, instance_id))
+        assert row is not None
+        row.status, row.error, row.delivered_at = "delivered", None, utcnow()
+        row.attempts += 1
+        audit.append(session, actor, "council.result_delivered",
+                     {"meeting_id": meeting_id}, instance_id)
+        session.flush()
+
+    try:
+        payload = delivery_payload(session, meeting_id, instance_id)
+        engine.deliver_message(session, instance_id, MESSAGE, payload, actor, within=mark)
+        return {"meeting_id": meeting_id, "instance_id": instance_id, "status": "delivered",
+                "error": None}
+    except Exception as exc:  # recorded and retried later: the other instances go on
+        session.rollback()
+        error = getattr(exc, "message", None) or str(exc)
+        row = session.get(CouncilDelivery, (meeting_id, instance_id))
+        if row is not None:
+            row.attempts += 1
+            row.error = str(error)[:4000]
+            audit.append(session, actor, "council.delivery_failed",
+                         {"meeting_id": meeting_id, "error": row.error}, instance_id)
+            session.commit()
+        return {"meeting_id": meeting_id, "instance_id": instance_id, "status": "pending",
+                "error": str(error)}
