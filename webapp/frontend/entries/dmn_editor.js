@@ -13,7 +13,7 @@ import DmnModeler from "dmn-js/lib/Modeler";
 import { Editor, renderProblemList, status } from "../modeler/editor";
 
 async function start(root) {
-  const modeler = new DmnModeler({ container: "#tdkt-dmn", common: { keyboard: { bindTo: window } } });
+  const modeler = new DmnModeler({ container: "#tdkt-dmn" });
   try {
     const response = await fetch(root.dataset.xmlUrl, { credentials: "same-origin" });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);

@@ -83,12 +83,12 @@ async function start(root) {
   }
   const modeler = new BpmnModeler({
     container: "#tdkt-canvas",
-    propertiesPanel: { parent: "#tdkt-properties" },
+    propertiesPanel: { parent: "#tdkt-properties",
+      layout: { groups: { general: { open: true }, tdkt: { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
       { __init__: ["tdktPropertiesProvider"], tdktPropertiesProvider: ["type", TdktPropertiesProvider] }],
     moddleExtensions: { spiffworkflow: spiffModdle },
     tdkt: config,
-    keyboard: { bindTo: document },
   });
   try {
     await modeler.importXML(xml);

@@ -164,15 +164,15 @@ function entriesFor(element) {
 
 export default function TdktPropertiesProvider(propertiesPanel, config) {
   CONFIG = config;
-  propertiesPanel.registerProvider(500, this);
   this.getGroups = (element) => (groups) => {
     const entries = entriesFor(element);
     if (entries.length) {
-      groups.splice(1, 0, { id: "tdkt", label: "TĐKT — thuộc tính động cơ quy trình",
+      groups.splice(1, 0, { id: "tdkt", label: "TĐKT (động cơ quy trình)",
         component: Group, entries });
     }
     return groups;
   };
+  propertiesPanel.registerProvider(500, this);  // after getGroups: it checks for it
 }
 
 TdktPropertiesProvider.$inject = ["propertiesPanel", "config.tdkt"];

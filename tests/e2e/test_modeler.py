@@ -1,0 +1,107 @@
+"""The process modeler in Chromium: open a version, change a task's name, save the draft,
+validate (an injected problem is marked on the diagram and listed), deploy version n+1,
+compare the two versions side by side; no console errors. Screenshots at 1280 px in
+tests/e2e/screenshots/ (modeler, validation markers, diff, DMN table)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from engine.roles import SYSTEM
+from tests.e2e.test_browser_walk import log_in
+
+if TYPE_CHECKING:
+    from tests.e2e.conftest import LiveServer, Watched
+
+BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
+KEY = "e2e_modeler"
+
+
+@pytest.fixture(scope="module")
+def copy_deployed(live_server: LiveServer) -> str:
+    """A copy of award_revocation under its own key, so other tests keep theirs."""
+    xml = (BPMN_DIR / "award_revocation.bpmn").read_bytes().replace(b"award_revocation",
+                                                                    KEY.encode())
+    services = live_server.app.extensions["tdkt"]
+    with services.db.write_session() as session:
+        version = services.engine.deploy(session, xml, SYSTEM, f"{KEY}.bpmn")
+    assert version["version"] == 1
+    return KEY
+
+
+def modeler(page: Any, js: str, arg: Any = None) -> Any:
+    """Run ``js`` (a function of the bpmn-js modeler and ``arg``) in the page."""
+    return page.evaluate(f"([arg]) => ({js})(window.tdktModeler, arg)", [arg])
+
+
+def test_edit_validate_deploy_and_compare(web: Watched, live_server: LiveServer,
+                                          copy_deployed: str) -> None:
+    page = web.page
+    log_in(web, "quantri")
+    page.goto("/admin/processes")
+    web.shot("admin_processes_list")
+    page.locator(f'a[href="/admin/processes/{KEY}/v1"]').click()
+    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    modeler(page, """(m) => m.get('selection').select(m.get('elementRegistry').get('request'))""")
+    page.wait_for_selector("#tdkt-properties select[name='tdkt-form-key']")
+    web.shot("modeler")
+
+    # Change the name of a task, add an element nothing leads to (a problem to find).
+    modeler(page, """(m, name) => {
+        const modeling = m.get('modeling'), registry = m.get('elementRegistry');
+        modeling.updateLabel(registry.get('review'), name);
+        const lane = registry.filter(e => e.type === 'bpmn:Lane')[0];
+        const shape = modeling.createShape({ type: 'bpmn:UserTask' },
+            { x: lane.x + 200, y: lane.y + lane.height - 45 }, lane.parent);
+        modeling.updateProperties(shape, { id: 'orphan_task', name: 'Bước lạc' });
+    }""", "Hội đồng xem xét, cho ý kiến")
+    page.get_by_role("button", name="Kiểm tra").click()
+    problem = page.locator('#tdkt-problems button[data-element-id="orphan_task"]')
+    problem.first.wait_for()
+    assert "Không thể đi tới «Bước lạc»" in problem.first.inner_text()
+    marked = page.locator('.djs-element[data-element-id="orphan_task"]')
+    assert "tdkt-problem-error" in (marked.get_attribute("class") or "")
+    assert re.search(r"/admin/processes/drafts/\d+$", page.url), page.url
+    problem.first.click()
+    selected = modeler(page, "(m) => m.get('selection').get().map(e => e.id)")
+    assert selected == ["orphan_task"]
+    web.shot("modeler_validation")
+
+    # Connect the new step from the start event (the problem goes) and deploy: version 2.
+    modeler(page, """(m) => {
+        const registry = m.get('elementRegistry');
+        const start = registry.filter(e => e.type === 'bpmn:StartEvent')[0];
+        m.get('modeling').connect(start, registry.get('orphan_task'));
+    }""")
+    page.get_by_role("button", name="Triển khai phiên bản mới").click()
+    page.locator("#tdkt-status a", has_text="phiên bản 2").wait_for()
+    assert page.locator("#tdkt-problems li").count() == 0
+    web.assert_clean()
+
+    page.goto("/admin/processes")
+    assert page.locator(f'a[href="/admin/processes/{KEY}/v2"]').count() == 1
+    page.goto(f"/admin/processes/{KEY}/diff?a=1&b=2")
+    page.wait_for_selector("#tdkt-diff[data-ready=true]")
+    row = page.locator('#tdkt-changes tr[data-element-id="review"]')
+    assert "Hội đồng xem xét, cho ý kiến" in row.inner_text()
+    assert page.locator('#tdkt-diff-new .djs-element.tdkt-diff-changed[data-element-id="review"]'
+                        ).count() == 1
+    assert page.locator('#tdkt-diff-new .djs-element.tdkt-diff-added[data-element-id="orphan_task"]'
+                        ).count() == 1
+    assert page.locator('#tdkt-diff-old [data-element-id="orphan_task"]').count() == 0
+    web.shot("modeler_diff")
+    web.assert_clean()
+
+
+def test_dmn_table_opens_in_dmn_js(web: Watched, live_server: LiveServer) -> None:
+    page = web.page
+    log_in(web, "quantri")
+    page.goto("/admin/processes/dmn/CSTD_CS")
+    page.wait_for_selector("#tdkt-dmn-app[data-ready=true]")
+    assert page.locator(".tjs-table, .dmn-decision-table-container").count() >= 1
+    web.shot("dmn_editor")
+    web.assert_clean()
