@@ -94,10 +94,15 @@ def list_documents(session: Session, actor: Actor, instance_id: int, *,
     """
     views = list_attachments(session, actor, instance_id, include_superseded=False,
                              policy=policy)
+    return group_documents(views)
+
+
+def group_documents(views: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Current generated documents among attachment views, PDF and DOCX on one row."""
     order = {code: i for i, code in enumerate(DOCUMENT_ITEMS)}
     rows: dict[tuple[str, int | None, str], dict[str, Any]] = {}
     for view in views:
-        if view["item"] not in DOCUMENT_ITEMS:
+        if view["item"] not in DOCUMENT_ITEMS or not view.get("current", True):
             continue
         fmt = "pdf" if view["content_type"] == CONTENT_TYPES["pdf"] else "docx"
         name = view["filename"].rsplit(".", 1)[0]
