@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     Services.init_app(app)
 
     from webapp.admin import bp as admin_bp
+    from webapp.admin_migrations import bp as admin_migrations_bp
     from webapp.admin_processes import bp as admin_processes_bp
     from webapp.api import init_api
     from webapp.auth import init_auth
@@ -61,6 +62,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(movements_bp)
     app.register_blueprint(admin_processes_bp)
+    app.register_blueprint(admin_migrations_bp)
     return app
 
 

@@ -249,6 +249,10 @@ def _add_domain_commands() -> None:
     for module in (cli_registry, cli_eligibility):
         for command in module.COMMANDS:
             main.add_command(command)
+    from webapp import cli_process_migrate
+
+    for command in cli_process_migrate.PROCESS_COMMANDS:  # tdkt process migrate
+        process.add_command(command)
 
 
 _add_domain_commands()

@@ -10,6 +10,7 @@ batch the job's counters and heartbeat are written, which is what a page shows.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -160,8 +161,10 @@ def _beat(db: Database, job_id: int, worker: str, finish: bool = False) -> bool:
         return True
 
 
-def run_job(engine: ProcessEngine, db: Database, job_id: int, worker: str) -> None:
-    """Move every pending item of a job claimed by ``worker``, batch by batch."""
+def run_job(engine: ProcessEngine, db: Database, job_id: int, worker: str,
+            progress: Callable[[dict[str, int]], None] | None = None) -> None:
+    """Move every pending item of a job claimed by ``worker``, batch by batch;
+    ``progress`` hears the counters after each batch (the command line prints them)."""
     with db.session() as session:
         job = session.get(MigrationJob, job_id)
         assert job is not None
@@ -181,6 +184,9 @@ def run_job(engine: ProcessEngine, db: Database, job_id: int, worker: str) -> No
         if not _beat(db, job_id, worker):
             log.warning("migration %s was taken over by another worker", job_id)
             return
+        if progress is not None:
+            with db.session() as session:
+                progress({**_counts(session, job_id), "total": job.total})
 
 
 def run_pending(engine: ProcessEngine, db: Database, worker: str) -> list[int]:

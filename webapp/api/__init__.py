@@ -91,13 +91,14 @@ def _domain_blueprints() -> list[Any]:
         attachments,
         catalogue,
         eligibility,
+        migrations,
         movements,
         notifications,
         registry,
     )
 
     return [m.blp for m in (eligibility, registry, catalogue, attachments, movements,
-                            notifications, admin)] + [admin.settings_blp]
+                            notifications, admin, migrations)] + [admin.settings_blp]
 
 
 def init_api(app: Flask) -> TdktApi:
