@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.admin import bp as admin_bp
     from webapp.admin_migrations import bp as admin_migrations_bp
     from webapp.admin_processes import bp as admin_processes_bp
+    from webapp.admin_templates import bp as admin_templates_bp
     from webapp.api import init_api
     from webapp.auth import init_auth
     from webapp.inbox import bp as inbox_bp
@@ -62,6 +63,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(movements_bp)
     app.register_blueprint(admin_processes_bp)
+    app.register_blueprint(admin_templates_bp)
     app.register_blueprint(admin_migrations_bp)
     return app
 
