@@ -81,8 +81,14 @@ def _size(n: int) -> str:
     return f"{max(1, round(n / 1024))} KB"
 
 
+def _codes(items: Any) -> set[str]:
+    """Item codes of a list of ``{"item", "label"}`` (as ``check_dossier`` returns them)."""
+    return {i.get("item") for i in items or [] if isinstance(i, dict)} - {None}
+
+
 def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any]) -> list[dict[str, Any]]:
-    """The dossier's items: label, versions (newest first), missing or not, input errors."""
+    """The dossier's items: label, versions (newest first), required, missing, input errors,
+    and ``main`` (shown unfolded: all until the title's required items are known)."""
     files = dossier.list_attachments(read_session(), actor, instance["id"],
                                      policy=services().engine)
     names = _names({f["uploaded_by"] for f in files if f["uploaded_by"] is not None})
@@ -92,12 +98,21 @@ def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any]) -> lis
             f["uploaded_by"] or 0, "")
         f["size_text"] = _size(int(f["size"]))
         by_item.setdefault(f["item"], []).append(f)
-    gaps = instance["data"].get("dossier_missing") or []
-    missing = {g.get("item") for g in gaps if isinstance(g, dict)}
+    checked = instance["data"].get("dossier")  # the procedure's last check_dossier
+    checked = checked if isinstance(checked, dict) else {}
+    required = _codes(checked.get("required"))
+    present = {f["item"] for f in files if f["current"]}
+    missing = (required or _codes(instance["data"].get("dossier_missing")
+                                  or checked.get("missing"))) - present
     codes = list(UNIT_ITEMS) + [c for c in by_item if c not in UNIT_ITEMS]
-    return [{"item": code, "label": dossier.ITEMS.get(code, code), "field": FIELD + code,
-             "versions": by_item.get(code, []), "missing": code in missing,
-             "errors": errors.get(FIELD + code) or []} for code in codes]
+    items = [{"item": code, "label": dossier.ITEMS.get(code, code), "field": FIELD + code,
+              "versions": by_item.get(code, []), "missing": code in missing,
+              "required": code in required, "errors": errors.get(FIELD + code) or []}
+             for code in codes]
+    for item in items:  # once the title's items are known, the others fold away
+        item["main"] = not required or bool(item["required"] or item["versions"]
+                                            or item["errors"])
+    return items
 
 
 def chosen_files(errors: dict[str, Any]) -> list[Chosen]:

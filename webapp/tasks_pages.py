@@ -14,7 +14,6 @@ The button «Chỉ tải tệp lên» attaches the files and keeps the form open
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -26,7 +25,7 @@ from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from engine.store.models import HumanTask
-from webapp import forms_render, tasks_dossier
+from webapp import forms_render, tasks_context, tasks_dossier
 from webapp.auth import current_actor, safe_next
 from webapp.inbox import format_date
 from webapp.services import read_session, services, write_session
@@ -52,12 +51,6 @@ def _due(task: dict[str, Any]) -> dict[str, Any] | None:
     return {"date": format_date(day), "days_left": left, "late": left < 0}
 
 
-def _shown(value: Any) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else str(value)
-
-
 def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The task and its instance as the actor may see them; NotFound / Forbidden else."""
     engine, session, actor = services().engine, read_session(), current_actor()
@@ -76,8 +69,8 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
     names = {p["key"]: p["name"] for p in engine.list_processes(read_session())}
     errors = errors or {}
     form_key = task.get("form_key")
-    if form_key and form_key in engine.forms:
-        schema = engine.forms.schema(form_key)
+    schema = engine.forms.schema(form_key) if form_key and form_key in engine.forms else None
+    if schema is not None:
         stored = {k: v for k, v in instance["data"].items() if k not in ("decision", COMMENT)}
         inputs = forms_render.form_fields(schema, typed, stored, errors,
                                           tasks_dossier.subject_options(instance))
@@ -92,7 +85,9 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         else None
     shown = {f.name for f in inputs} | {i["field"] for i in files or []}
     others = {k: v for k, v in errors.items() if k not in shown}
-    context = sorted((k, _shown(v)) for k, v in instance["data"].items())
+    context = tasks_context.task_context(engine.forms, instance["data"], schema)
+    if files is None:
+        context.returned = None  # the request to supplement concerns the dossier steps
     return render_template(
         "tasks/task.html", task=task, instance=instance, inputs=inputs, decisions=decisions,
         process=names.get(task["process_key"]) or task["process_key"], due=_due(task),

@@ -72,9 +72,15 @@ def start_nomination(web: Watched, tmp_path: Path) -> int:
 def supplement(web: Watched, tmp_path: Path, instance_id: int) -> None:
     page = web.page
     open_task(web, instance_id, STEP["supplement"])
-    assert page.get_by_text("Còn thiếu").count() >= 2  # báo cáo, biên bản bình xét
+    note = page.get_by_role("note")
+    assert "Bổ sung báo cáo thành tích" in note.inner_text() and "Biên bản họp bình xét" in (
+        note.inner_text())
+    missing = page.locator("li", has=page.get_by_text("Còn thiếu", exact=True))
+    assert missing.count() == 1 and ITEM["bien_ban"] in missing.inner_text()
     assert page.get_by_label("KT04 — Phạm Thị Thu Trang").is_checked()
-    page.get_by_label("Tóm tắt thành tích").fill("Hoàn thành tốt nhiệm vụ; đã bổ sung hồ sơ.")
+    summary = page.get_by_label("Tóm tắt thành tích", exact=True)
+    summary.fill("Hoàn thành tốt nhiệm vụ; đã bổ sung hồ sơ.")
+    page.get_by_text("Thành phần khác (4)").click()  # the items the title does not require
     bad = tmp_path / "bao-cao.pdf"
     bad.write_bytes(b"\x89PNG\r\n\x1a\n not a pdf")
     file_input(page, "bao_cao").set_input_files(bad)
@@ -82,7 +88,7 @@ def supplement(web: Watched, tmp_path: Path, instance_id: int) -> None:
     error = page.locator("#f-file-bao_cao_thanh_tich-error")
     assert "không phải là tệp PDF hợp lệ" in error.inner_text()
     assert file_input(page, "bao_cao").get_attribute("aria-invalid") == "true"
-    assert page.get_by_label("Tóm tắt thành tích").input_value().endswith("đã bổ sung hồ sơ.")
+    assert summary.input_value().endswith("đã bổ sung hồ sơ.")
     web.shot("task-supplement-file-error")
     web.assert_clean(expected="status of 422")
 
@@ -95,7 +101,7 @@ def supplement(web: Watched, tmp_path: Path, instance_id: int) -> None:
     assert page.get_by_role("status").filter(has_text="Đã lưu 3 tệp").is_visible()
     assert page.get_by_role("link", name="to-trinh-v2.pdf").is_visible()
     assert page.get_by_text("Các phiên bản trước (1)").is_visible()
-    assert page.get_by_label("Tóm tắt thành tích").input_value().endswith("đã bổ sung hồ sơ.")
+    assert summary.input_value().endswith("đã bổ sung hồ sơ.")
     web.shot("task-supplement-uploaded")
     web.assert_clean()
     submit_and_back_to_inbox(web, "Hoàn thành")
@@ -173,4 +179,20 @@ def test_rows_of_a_list_field_by_keyboard_on_a_phone(phone: Watched, live_server
     phone.assert_clean()
     page.get_by_role("button", name="Hoàn thành").click()
     page.wait_for_url(re.compile(r"/(\?.*)?$"))
+    phone.assert_clean()
+
+
+def test_a_task_page_with_its_dossier_fits_a_phone(phone: Watched, live_server: LiveServer,
+                                                    tmp_path: Path) -> None:
+    page = phone.page
+    log_in(phone, "donvi_vx")
+    page.goto("/nominations/new")
+    page.get_by_label("Khen thưởng đột xuất (thủ tục đơn giản)").check()
+    page.get_by_label("Tệp 1", exact=True).set_input_files(pdf(tmp_path, "to-trinh.pdf", "dx"))
+    page.get_by_role("button", name="Khởi tạo hồ sơ").click()
+    page.wait_for_url(re.compile(r"/tasks/"))
+    assert page.get_by_role("link", name="to-trinh.pdf").is_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 375, f"the task page scrolls sideways at 375 px ({width} px wide)"
+    phone.shot("task-dossier-375")
     phone.assert_clean()

@@ -160,3 +160,29 @@ def test_another_unit_cannot_upload_and_other_steps_take_no_files(demo: DemoOffi
     appraise = next(t for t in demo.inbox("thuky", instance_id))
     html = _page(demo, "thuky").get(f"/tasks/{appraise['id']}").get_data(as_text=True)
     assert 'type="file"' not in html and "multipart" not in html
+
+
+def test_the_supplement_step_says_what_to_add_and_folds_the_items_not_required(
+        demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    assert _send(_page(demo, "donvi_kt"), task_id, {"to_trinh": (PDF, "t.pdf")},
+                 **PROPOSAL).status_code == 302
+    appraise = demo.inbox("thuky", instance_id)[0]
+    demo.ok(demo.post("thuky", f"/tasks/{appraise['id']}/complete", {"data": {
+        "decision": "return", "comment": "Thiếu danh sách",
+        "supplement_items": ["Danh sách đề nghị", "Biên bản bình xét"]}}))
+    supplement = demo.inbox("donvi_kt", instance_id)[0]
+    html = _page(demo, "donvi_kt").get(f"/tasks/{supplement['id']}").get_data(as_text=True)
+    note = html[html.index('role="note"'):html.index("</div>", html.index('role="note"'))]
+    assert "Hồ sơ được trả lại, yêu cầu bổ sung" in note and "Thiếu danh sách" in note
+    assert "<li>Danh sách đề nghị</li>" in note and "<li>Biên bản bình xét</li>" in note
+    assert "<dt class=\"col-5\">Đối tượng được đề nghị</dt><dd class=\"col-7\">" \
+           "KT04 — Phạm Thị Thu Trang</dd>" in html
+    assert "Quyết định</dt><dd class=\"col-7\">Trả lại bổ sung</dd>" in html
+    assert "Còn thiếu: Danh sách đề nghị khen thưởng; Biên bản họp bình xét" in html
+    main, _, folded = html.partition("Thành phần khác (")
+    for item in ("to_trinh", "danh_sach", "bien_ban_binh_xet"):  # LDTT's required items
+        assert f'name="file-{item}"' in main
+    for item in ("bao_cao_thanh_tich", "tom_tat_thanh_tich", "qd_sang_kien", "other"):
+        assert f'name="file-{item}"' in folded and f'name="file-{item}"' not in main
+    assert main.count("Còn thiếu</span>") == 2
