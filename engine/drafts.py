@@ -193,8 +193,8 @@ def _key_and_name(kind: str, xml: bytes, dmn_name: str | None) -> tuple[str, str
 
 def save_draft(session: Session, actor: Actor, xml: bytes, *, kind: str = "bpmn",
                draft_id: int | None = None, base_version_id: int | None = None,
-               dmn_name: str | None = None, notes: list[dict[str, Any]] | None = None
-               ) -> dict[str, Any]:
+               dmn_name: str | None = None, notes: list[dict[str, Any]] | None = None,
+               event: str = "draft.saved", filename: str | None = None) -> dict[str, Any]:
     """Create or update a draft (one transaction, audited); it need not be valid yet,
     only readable XML with one top-level process (or a DMN document)."""
     def body() -> dict[str, Any]:
@@ -215,8 +215,10 @@ def save_draft(session: Session, actor: Actor, xml: bytes, *, kind: str = "bpmn"
         row.xml, row.name, row.updated_by, row.updated_at = (
             xml.decode("utf-8"), name, actor.id, utcnow())
         session.flush()
-        audit.append(session, actor, "draft.saved", {"draft_id": row.id, "key": key,
-                                                     "kind": row.kind})
+        payload = {"draft_id": row.id, "key": key, "kind": row.kind}
+        if filename:
+            payload |= {"filename": filename, "notes": len(row.notes or [])}
+        audit.append(session, actor, event, payload)
         return draft_view(row)
     return run_command(session, body)
 
@@ -226,7 +228,8 @@ def import_file(session: Session, actor: Actor, xml: bytes, filename: str | None
     """A ``.bpmn`` from Camunda Modeler or bpmn.io as a new draft, with what was mapped
     and what was dropped (``notes``)."""
     report = import_diagram(xml)
-    draft = save_draft(session, actor, report.xml, notes=report.notes)
+    draft = save_draft(session, actor, report.xml, notes=report.notes,
+                       event="draft.imported", filename=filename)
     return {**draft, "filename": filename}
 
 

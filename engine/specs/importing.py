@@ -47,11 +47,16 @@ class ImportReport:
         self.notes.append({"element_id": owner_id(node), "kind": kind, "message": message})
 
 
-def _properties(task: etree._Element) -> etree._Element:
+def _extension_elements(task: etree._Element) -> etree._Element:
     ext = task.find(f"{BPMN}extensionElements")
     if ext is None:
         ext = etree.Element(f"{BPMN}extensionElements")
         task.insert(0 if task.find(f"{BPMN}documentation") is None else 1, ext)
+    return ext
+
+
+def _properties(task: etree._Element) -> etree._Element:
+    ext = _extension_elements(task)
     props = ext.find(f"{SPIFF}properties")
     if props is None:
         props = etree.SubElement(ext, f"{SPIFF}properties")
@@ -92,10 +97,11 @@ def _map_service_tasks(root: etree._Element, report: ImportReport) -> None:
         result = task.attrib.pop(f"{CAMUNDA}resultVariable", None)
         if not topic:
             continue
-        ext = _properties(task).getparent()
-        op = etree.SubElement(ext, f"{SPIFF}serviceTaskOperator", id=topic)
+        op = etree.SubElement(_extension_elements(task), f"{SPIFF}serviceTaskOperator",
+                              id=topic)
         if result:
             op.set("resultVariable", result)
+        etree.SubElement(op, f"{SPIFF}parameters")  # SpiffWorkflow's schema requires it
         report.note(task, "mapped", f"camunda:topic «{topic}» → bộ xử lý (handler) «{topic}».")
 
 

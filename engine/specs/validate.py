@@ -127,6 +127,10 @@ def check_user_tasks(
 def check_service_tasks(
     root: etree._Element, handler_exists: Callable[[str], bool], problems: Problems
 ) -> None:
+    for task in root.xpath(".//bpmn:serviceTask[not(.//spiffworkflow:serviceTaskOperator)]",
+                           namespaces=NS):
+        problems.add(task.get("id"), "Bước tự động chưa chọn bộ xử lý (handler).",
+                     "handler.missing")
     for op in root.xpath(".//bpmn:serviceTask//spiffworkflow:serviceTaskOperator", namespaces=NS):
         name = op.get("id") or ""
         if not handler_exists(name):
@@ -136,6 +140,8 @@ def check_service_tasks(
 
 def spiff_problem(exc: ValidationException, problems: Problems) -> None:
     element = getattr(exc, "id", None) or None
+    if element and any(p["element_id"] == element for p in problems.errors):
+        return  # SpiffWorkflow stops at the first error, often one already explained
     problems.add(element, f"Lỗi cấu trúc BPMN: {exc}", "bpmn.structure")
 
 

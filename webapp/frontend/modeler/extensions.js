@@ -96,7 +96,11 @@ export function setHandler(element, name, services) {
     services.modeling.updateModdleProperties(element, op, { id: name });
     return;
   }
-  ensureExtension(element, OPERATOR, { id: name }, services);
+  // SpiffWorkflow's schema wants <spiffworkflow:parameters> in every operator.
+  const created = ensureExtension(element, OPERATOR, { id: name }, services);
+  const params = services.moddle.create("spiffworkflow:parameters", { parameters: [] });
+  params.$parent = created;
+  services.modeling.updateModdleProperties(element, created, { parameterList: params });
 }
 
 export function setResultVariable(element, value, services) {

@@ -1,0 +1,132 @@
+"""The diff of two versions (engine/specs/diff.py) and the import of diagrams drawn in
+Camunda Modeler or bpmn.io (engine/specs/importing.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import fixture_bytes
+
+from engine.specs.diff import diff
+from engine.specs.importing import import_diagram, juel_to_python
+
+TWO_LANE = fixture_bytes("two_lane.bpmn").decode()
+
+
+def change(result: dict[str, Any], ident: str) -> dict[str, Any]:
+    found = [c for c in result["changes"] if c["id"] == ident]
+    assert len(found) == 1, result
+    return found[0]
+
+
+def test_identical_versions_have_no_change() -> None:
+    assert diff(TWO_LANE, TWO_LANE) == {"changes": [],
+                                        "counts": {"added": 0, "removed": 0, "changed": 0}}
+
+
+def test_name_condition_lane_and_properties_changes() -> None:
+    new = (TWO_LANE.replace('name="Thẩm định"', 'name="Thẩm định hồ sơ"')
+           .replace('decision == "approve"', 'decision in ("approve", "ok")')
+           .replace('<bpmn:flowNodeRef>calc</bpmn:flowNodeRef>', '')
+           .replace('<bpmn:flowNodeRef>propose</bpmn:flowNodeRef>',
+                    '<bpmn:flowNodeRef>propose</bpmn:flowNodeRef>'
+                    '<bpmn:flowNodeRef>calc</bpmn:flowNodeRef>')
+           .replace('value="10"', 'value="setting:appraisal_days"'))
+    result = diff(TWO_LANE, new)
+    appraise = change(result, "appraise")
+    assert appraise["status"] == "changed"
+    assert [(f["field"], f["old"], f["new"]) for f in appraise["fields"]] == [
+        ("name", "Thẩm định", "Thẩm định hồ sơ"),
+        ("properties", {"dueWorkingDays": "10"}, {"dueWorkingDays": "setting:appraisal_days"})]
+    assert change(result, "f5")["fields"] == [
+        {"field": "condition", "old": 'decision == "approve"',
+         "new": 'decision in ("approve", "ok")'}]
+    assert change(result, "calc")["fields"] == [
+        {"field": "lane", "old": "Phòng TCHCQT (secretariat)", "new": "Submitter"}]
+    assert result["counts"] == {"added": 0, "removed": 0, "changed": 3}
+
+
+def test_added_removed_and_rewired_elements() -> None:
+    new = (TWO_LANE.replace('<bpmn:scriptTask id="calc">', '<bpmn:serviceTask id="calc">')
+           .replace('total = 1 + 2</bpmn:script></bpmn:scriptTask>',
+                    '</bpmn:script></bpmn:serviceTask>')
+           .replace('<bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="propose" />',
+                    '<bpmn:manualTask id="note" name="Ghi chú" />'
+                    '<bpmn:sequenceFlow id="f4" sourceRef="gw" targetRef="note" />'
+                    '<bpmn:sequenceFlow id="f7" sourceRef="note" targetRef="propose" />'))
+    result = diff(TWO_LANE, new)
+    assert (change(result, "note")["status"], change(result, "f7")["status"]) == (
+        "added", "added")
+    calc = change(result, "calc")
+    assert [f["field"] for f in calc["fields"]] == ["type", "script"]
+    assert change(result, "f4")["fields"] == [
+        {"field": "flows", "old": {"source": "gw", "target": "propose"},
+         "new": {"source": "gw", "target": "note"}}]
+    back = diff(new, TWO_LANE)
+    assert {c["id"] for c in back["changes"] if c["status"] == "removed"} == {"note", "f7"}
+
+
+CAMUNDA = b"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x">
+  <bpmn:process id="from_camunda" name="Camunda" isExecutable="true"
+                camunda:historyTimeToLive="180">
+    <bpmn:startEvent id="start" />
+    <bpmn:userTask id="ask" camunda:formKey="proposal" camunda:assignee="demo">
+      <bpmn:extensionElements><camunda:properties>
+        <camunda:property name="dueWorkingDays" value="5" />
+        <camunda:property name="color" value="red" />
+      </camunda:properties></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:serviceTask id="send" camunda:type="external" camunda:topic="notify"
+                      camunda:resultVariable="sent" />
+    <bpmn:serviceTask id="java" camunda:class="org.example.Delegate" />
+    <bpmn:exclusiveGateway id="gw" default="f_no" />
+    <bpmn:endEvent id="end" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="ask" />
+    <bpmn:sequenceFlow id="f2" sourceRef="ask" targetRef="gw" />
+    <bpmn:sequenceFlow id="f_yes" sourceRef="gw" targetRef="send">
+      <bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"
+        xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
+        >${amount &gt; 3 &amp;&amp; !late}</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:sequenceFlow id="f_no" sourceRef="gw" targetRef="java" />
+    <bpmn:sequenceFlow id="f3" sourceRef="send" targetRef="end" />
+    <bpmn:sequenceFlow id="f4" sourceRef="java" targetRef="end" />
+  </bpmn:process>
+</bpmn:definitions>"""
+
+
+def test_juel_conditions_become_python() -> None:
+    assert juel_to_python("${a && !b || c eq 'x'}") == "a and not b or c == 'x'"
+    assert juel_to_python("${x != 1}") == "x != 1"
+    assert juel_to_python("plain == 1") is None
+
+
+def test_camunda_attributes_are_mapped_or_reported() -> None:
+    report = import_diagram(CAMUNDA)
+    xml = report.xml.decode()
+    assert "camunda:" not in xml and "zeebe" not in xml
+    assert '<spiffworkflow:property name="formKey" value="proposal"/>' in xml
+    assert '<spiffworkflow:property name="dueWorkingDays" value="5"/>' in xml
+    assert '<spiffworkflow:serviceTaskOperator id="notify" resultVariable="sent">' in xml
+    assert "amount &gt; 3 and not late</bpmn:conditionExpression>" in xml
+    notes = {(n["element_id"], n["kind"], n["message"].split(" ")[0]) for n in report.notes}
+    assert ("ask", "mapped", "camunda:formKey") in notes
+    assert ("ask", "mapped", "camunda:property") in notes
+    assert ("send", "mapped", "camunda:topic") in notes
+    assert ("f_yes", "mapped", "Điều") in notes
+    dropped = {(n["element_id"], n["message"]) for n in report.notes if n["kind"] == "dropped"}
+    assert ("java", "Thuộc tính camunda:class=«org.example.Delegate» không được dùng; đã bỏ.") \
+        in dropped
+    assert ("ask", "Thuộc tính camunda:assignee=«demo» không được dùng; đã bỏ.") in dropped
+    assert ("ask", "camunda:property «color» không được dùng; đã bỏ.") in dropped
+    assert any(e == "from_camunda" and "historyTimeToLive" in m for e, m in dropped)
+
+
+def test_bpmn_io_diagram_becomes_executable() -> None:
+    xml = CAMUNDA.replace(b'isExecutable="true"', b'isExecutable="false"')
+    report = import_diagram(xml)
+    assert b'isExecutable="true"' in report.xml
+    assert ("from_camunda", "mapped") in {(n["element_id"], n["kind"]) for n in report.notes}
