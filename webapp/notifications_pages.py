@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -24,12 +23,6 @@ bp = Blueprint("notifications_pages", __name__)
 PER_PAGE = 20
 LATEST = 5  # how many the bell's list shows
 
-KIND_LABELS = {
-    "task.new": _l("Công việc mới"),
-    "dossier.returned": _l("Hồ sơ bị trả lại"),
-}
-
-
 def local_time(value: str | None) -> str:
     """dd/mm/yyyy HH:MM in the office's time zone."""
     if not value:
@@ -39,8 +32,7 @@ def local_time(value: str | None) -> str:
 
 
 def _shown(note: dict[str, Any]) -> dict[str, Any]:
-    return {**note, "when": local_time(note["created_at"]),
-            "kind_label": str(KIND_LABELS.get(note["kind"], note["kind"]))}
+    return {**note, "when": local_time(note["created_at"])}
 
 
 class Bell:
