@@ -28,9 +28,10 @@ def test_tree_shows_children_indented_under_their_parent(
     html = _tree(admin)
     a, a1, a11 = (html.index(f'data-unit="{c}"') for c in ("A", "A1", "A11"))
     assert a < a1 < a11
-    # A1 sits in a list nested inside A's <details>, A11 inside A1's.
+    # A1 sits in a folding list nested inside A's item, A11 inside A1's.
     between = html[a:a1]
-    assert "<details open>" in between and '<ul class="tdkt-tree' in between
+    assert 'data-bs-toggle="collapse"' in between and '<ul class="tdkt-tree' in between
+    assert 'aria-expanded="true"' in between and html[a1:a11].count("collapse show") == 1
     assert "Tổ A1" in html and "1 tài khoản" in html  # sub_a belongs to A
     created = events(app, "unit.created")[-1]
     assert created == {"code": "A11", "name": "Nhóm A11", "parent_code": "A1",
