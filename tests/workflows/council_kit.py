@@ -85,10 +85,12 @@ def open_meeting(db: Database, manager: Actor, *, mode: str = "paper",
 
 
 def paper_close(db: Database, eng: ProcessEngine, manager: Actor, meeting_id: int,
-                counts: dict[str, tuple[int, int, int]], files: Path) -> dict[str, Any]:
+                counts: dict[str, tuple[int, int, int]], files: Path,
+                voting_started: bool = False) -> dict[str, Any]:
     """Voting with paper ballots: enter ``counts`` per subject code, attach the scan,
     close and deliver."""
-    call(db, meetings.start_voting, manager, meeting_id)
+    if not voting_started:
+        call(db, meetings.start_voting, manager, meeting_id)
     ids = candidates(db, meeting_id)
     lines = [{"candidate_id": ids[code], "agree": a, "disagree": d, "abstain": x}
              for code, (a, d, x) in counts.items()]
@@ -98,6 +100,18 @@ def paper_close(db: Database, eng: ProcessEngine, manager: Actor, meeting_id: in
     with db.write_session() as s:
         closed["deliveries"] = closing.deliver_pending(s, eng, manager, meeting_id)
     return dict(closed)
+
+
+def member_actor(db: Database, username: str) -> Actor:
+    with db.session() as s:
+        return identity.actor_of(identity.find_user(s, username))
+
+
+def cast(db: Database, username: str, meeting_id: int, candidate_id: int, choice: str
+         ) -> dict[str, Any]:
+    """One member's electronic vote, in its own transaction."""
+    return dict(call(db, voting.cast_vote, member_actor(db, username), meeting_id,
+                     candidate_id, choice))
 
 
 def in_council(db: Database, instance_id: int) -> list[Nomination]:

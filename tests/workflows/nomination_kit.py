@@ -50,6 +50,7 @@ ROLE = {"propose": "submitter", "supplement": "submitter", "receive_appraise": "
 NO_DUE = {"propose"}
 ENDS = {"end_rejected", "end_ineligible", "end_not_voted", "end_decided", "end_not_approved",
         "end_province_rejected", "end_all_upheld", "end_answered", "end_not_sent"}
+COUNCIL_ENDS = {"end_all_passed", "end_partly_passed", "end_none_passed"}  # council_review
 PDF = b"%PDF-1.4\n% dossier item\n"
 COUNCIL_SIZE = 9  # the council's members (the kit's tallies count 9)
 # A step's data, or what builds it from the office and the instance (e.g. the council's votes).
@@ -122,6 +123,10 @@ class Office:
         return walk_council(self.db, self.eng, self.actors["sec"], inst["id"], tally,
                             self.files)
 
+    def get(self, instance_id: int) -> dict[str, Any]:
+        with self.db.session() as s:
+            return self.eng.get_instance(s, instance_id, SYSTEM)
+
     def statuses(self, instance_id: int) -> dict[str, str]:
         with self.db.session() as s:
             return dict(s.execute(select(Nomination.subject_code, Nomination.status)
@@ -144,7 +149,7 @@ class Office:
             return (inst.lock_version, inst.state_json, inst.data, [tuple(t) for t in tasks],
                     self.statuses(instance_id))
 
-    def ends_reached(self, instance_id: int) -> set[str]:
+    def ends_reached(self, instance_id: int, ends: set[str] | None = None) -> set[str]:
         """End events (of the process and its called processes) that completed."""
         with self.db.session() as s:
             inst = s.get(ProcessInstance, instance_id)
@@ -152,7 +157,7 @@ class Office:
             loaded = self.eng.specs.load(s, inst.model_version_id)
             wf = load_state(inst.state_json, loaded.spec, loaded.subprocess_specs)
         return {t.task_spec.bpmn_id for t in wf.get_tasks(state=TaskState.COMPLETED)
-                if t.task_spec.bpmn_id in ENDS}
+                if t.task_spec.bpmn_id in (ENDS if ends is None else ends)}
 
 
 def make_office(db_url: str, monkeypatch: pytest.MonkeyPatch, files: Path | None = None

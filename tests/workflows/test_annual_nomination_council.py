@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from council_kit import call, candidates, cast, open_meeting
 from nomination_kit import (
     BK_BONUS,
+    COUNCIL_ENDS,
     LDTT_BONUS,
     SENT,
     Office,
@@ -27,9 +28,11 @@ from nomination_kit import (
     make_office,
     only_task,
     proposal,
+    waiting_for_council,
 )
 
 from engine.errors import Conflict, InvalidData
+from workflows.council import closing, meetings
 from workflows.models import AwardType
 
 
@@ -41,39 +44,42 @@ def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def test_council_result_is_counted_against_the_titles_threshold(office: Office) -> None:
+    """An electronic meeting, secret ballot (Bằng khen of the province): 7 of 9 present."""
     inst = office.walk(office.start(), [
         ("propose", "sub", proposal("NV002", "NV005", award="BK_TINH")), appraise("approve")])
-    task = only_task(inst, "council_review")
+    waiting_for_council(inst)
     before = office.snapshot(inst["id"])
-
-    def line(code: str, agree: int, disagree: int = 0, abstain: int = 0) -> dict[str, Any]:
-        return {"subject_code": code, "agree": agree, "disagree": disagree, "abstain": abstain}
-
-    good = {"members_total": 9, "members_present": 7, "votes": [line("NV002", 5, 2),
-                                                                   line("NV005", 4, 3)]}
-    bad: list[tuple[dict[str, Any], str, str]] = [
-        ({"passed_subjects": ["NV002"]}, "council.invalid", "votes"),  # typed by hand
-        ({**good, "passed_subjects": ["NV002"]}, "data.invalid", "passed_subjects"),
-        ({**good, "members_present": 4}, "council.no_quorum", "members_present"),
-        ({**good, "members_present": 10}, "council.invalid", "members_present"),
-        ({**good, "votes": [line("NV002", 5, 2, 1), line("NV005", 4)]}, "council.invalid",
-         "votes"),
-        ({**good, "votes": [line("NV002", 5)]}, "council.invalid", "votes"),
-        ({**good, "votes": [line("NV002", 5), line("NV002", 5), line("NV005", 1)]},
-         "council.invalid", "votes"),
-    ]
-    for data, code, field in bad:
-        with pytest.raises(InvalidData) as err:
-            office.complete(task, "council", data)
-        assert (err.value.code, list(err.value.details)) == (code, [field]), data
-        assert office.snapshot(inst["id"]) == before
-    inst = office.complete(task, "council", good)
+    sec = office.actors["sec"]
+    meeting = open_meeting(office.db, sec, mode="electronic", present=7)
+    ids = candidates(office.db, meeting)
+    with pytest.raises(Conflict) as err:
+        cast(office.db, "hd1", meeting, ids["NV002"], "agree")
+    assert err.value.code == "council.wrong_status"  # voting has not started
+    call(office.db, meetings.start_voting, sec, meeting)
+    with pytest.raises(Conflict) as err:
+        cast(office.db, "hd9", meeting, ids["NV002"], "agree")
+    assert err.value.code == "council.not_present"
+    with pytest.raises(InvalidData) as bad:
+        cast(office.db, "hd1", meeting, ids["NV002"], "yes")
+    assert bad.value.code == "council.invalid"
+    for i in range(1, 8):
+        cast(office.db, f"hd{i}", meeting, ids["NV002"], "agree" if i <= 5 else "disagree")
+        cast(office.db, f"hd{i}", meeting, ids["NV005"], "agree" if i <= 4 else "disagree")
+    assert office.snapshot(inst["id"]) == before  # votes do not touch the instance
+    call(office.db, closing.close_meeting, sec, meeting)
+    assert office.snapshot(inst["id"]) == before  # until the result is delivered
+    with office.db.write_session() as s:
+        done = closing.deliver_pending(s, office.eng, sec)
+    assert [(d["instance_id"], d["status"]) for d in done] == [(inst["id"], "delivered")]
+    inst = office.get(inst["id"])
     vote = inst["data"]["council_vote"]
     # 50 % of the 9 members: 5 agree votes pass; 4 do not, though a majority of those present.
     assert (vote["passed"], vote["not_passed"], vote["count"]) == (["NV002"], ["NV005"], 1)
-    assert [(t["required"], t["base"], t["passed"]) for t in vote["tally"]] == [
-        (5, 9, True), (5, 9, False)]
+    assert [(t["required"], t["base"], t["passed"], t["secret_ballot"])
+            for t in vote["tally"]] == [(5, 9, True, True), (5, 9, False, True)]
+    assert vote["outcome"] == "partial" and vote["members_present"] == 7
     assert office.statuses(inst["id"]) == {"NV002": "voted", "NV005": "not_approved"}
+    assert office.ends_reached(inst["id"], COUNCIL_ENDS) == {"end_partly_passed"}
     only_task(inst, "disclosure")
 
 

@@ -15,10 +15,12 @@ council's tally in detail in test_thematic_council.py.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from council_kit import call, open_meeting, paper_close
 from diagram_kit import diagram_problems
 from lxml import etree
 from sqlalchemy import update
@@ -39,10 +41,10 @@ from thematic_kit import (
     gk,
     make_office,
     only_task,
-    votes,
 )
 
 from engine.errors import Forbidden, InvalidData, NotFound
+from workflows.council import meetings
 from workflows.models import AwardType
 
 
@@ -221,12 +223,15 @@ def test_lanes_gate_who_acts(office: Office) -> None:
         with pytest.raises(Forbidden):
             office.complete(task, intruder, appraisal("approve"))
     inst = office.complete(task, "sec", appraisal("approve"))
-    task = only_task(inst, "council_review")
-    tally = votes(office, inst, ("P1",))
-    for intruder in ("sec", "chair"):
+    assert inst["tasks"] == []  # the council's part is a meeting, run by the secretariat
+    for intruder in ("sub", "chair", "council"):  # "council" has the role, not a seat
         with pytest.raises(Forbidden):
-            office.complete(task, intruder, tally)
-    task = only_task(office.complete(task, "council", tally), "decide")
+            call(office.db, meetings.create_meeting, office.actors[intruder], title="Họp",
+                 meeting_date=date(2026, 11, 2))
+    meeting = open_meeting(office.db, office.actors["sec"], present=9)
+    paper_close(office.db, office.eng, office.actors["sec"], meeting,
+                {"P1": (9, 0, 0), "P2": (3, 5, 1), "PKT": (3, 5, 1)}, office.files)
+    task = only_task(office.get(inst["id"]), "decide")
     for intruder in ("sec", "council"):
         with pytest.raises(Forbidden):
             office.complete(task, intruder, chair("approve"))

@@ -2,18 +2,22 @@
 
 The unit files the form's full dossier (hồ sơ đầy đủ, Luật Điều 84): what is missing is
 listed when it submits, and the appraisal cannot pass while an item is missing. The
-council's secretary records the votes per candidate (biên bản kiểm phiếu): who passes is
-computed against the form's threshold and the council's quorum, never typed by hand.
+council meets (a paper meeting here): only with its quorum, the secretary records the
+counts per candidate (biên bản kiểm phiếu) and who passes is computed against the form's
+threshold at the close, never typed by hand.
 A refused command changes nothing. The office and its helpers are in ``thematic_kit``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from council_kit import call, candidates, open_meeting, paper_close
+from sqlalchemy import select
 from thematic_kit import (
     BK_PROPOSAL,
     PROPOSAL,
@@ -25,7 +29,9 @@ from thematic_kit import (
     only_task,
 )
 
-from engine.errors import InvalidData
+from engine.errors import Conflict, InvalidData
+from workflows.council import meetings, voting
+from workflows.models import Nomination
 
 
 @pytest.fixture
@@ -69,7 +75,7 @@ def test_the_dossier_must_be_complete_before_the_appraisal_passes(office: Office
     office.upload(inst["id"], "sec", "bao_cao_thanh_tich")  # the secretariat may file it too
     inst = office.complete(only_task(inst, "appraise"), "sec", appraisal("approve"))
     assert inst["data"]["dossier_missing"] == [] and inst["data"]["dossier"]["complete"]
-    only_task(inst, "council_review")
+    assert inst["tasks"] == []  # before the council: waits for its meeting
     assert office.nominations(inst["id"]) == {"P1": "in_council", "P2": "in_council",
                                               "PKT": "in_council"}
 
@@ -86,39 +92,46 @@ def test_a_province_form_needs_the_minutes_of_the_units_review(office: Office) -
     assert err.value.code == "dossier.incomplete" and "Biên bản họp bình xét" in err.value.message
 
 
-def test_council_may_pass_only_candidates(office: Office) -> None:
+def test_only_candidates_reach_the_councils_agenda(office: Office) -> None:
     inst = in_council(office, {**PROPOSAL, "subjects": ["P1", "P3"]})
-    task = only_task(inst, "council_review")
+    assert inst["tasks"] == [] and office.nominations(inst["id"]) == {
+        "P1": "in_council", "P3": "ineligible"}
+    with office.db.session() as s:
+        p3 = s.scalars(select(Nomination.id).where(Nomination.subject_code == "P3")).one()
     before = office.state(inst["id"])
-    with pytest.raises(InvalidData) as err:  # P3 was not eligible
-        office.complete(task, "council", {"members_total": 9, "members_present": 9,
-                                          "votes": [line("P1", 9), line("P3", 9)]})
+    with pytest.raises(InvalidData) as err:  # P3 was not eligible: not in the pool
+        call(office.db, meetings.create_meeting, office.actors["sec"], title="Họp",
+             meeting_date=date(2026, 11, 2), nomination_ids=[p3])
     assert err.value.code == "council.invalid"
-    assert err.value.details == {"votes": ["«P3» không có trong danh sách trình Hội đồng."]}
+    assert err.value.details == {"nomination_ids": [f"#{p3} không chờ Hội đồng xét."]}
     assert office.state(inst["id"]) == before
+    meeting = open_meeting(office.db, office.actors["sec"], present=9)
+    assert list(candidates(office.db, meeting)) == ["P1"]
 
 
 def test_a_giay_khen_needs_a_majority_of_those_present(office: Office) -> None:
     """The Giấy khen has no threshold in the catalogue: a majority of the members present."""
     inst = in_council(office, PROPOSAL)
-    task = only_task(inst, "council_review")
+    sec = office.actors["sec"]
+    few = open_meeting(office.db, sec, present=4)
     before = office.state(inst["id"])
-    good = {"members_total": 9, "members_present": 7, "minutes_no": "07/BB-HĐTĐKT",
-            "votes": [line("P1", 4, 3), line("P2", 3, 2, 2), line("PKT", 7)]}
-    bad: list[tuple[dict[str, Any], str, str]] = [
-        ({"passed_subjects": ["P1", "PKT"]}, "council.invalid", "votes"),  # typed by hand
-        ({**good, "passed_subjects": ["P1"]}, "data.invalid", "passed_subjects"),
-        ({**good, "members_present": 4}, "council.no_quorum", "members_present"),
-        ({**good, "votes": good["votes"][:2]}, "council.invalid", "votes"),
-        ({**good, "votes": [line("P1", 4, 4), *good["votes"][1:]]}, "council.invalid",
-         "votes"),  # 8 ballots from 7 members present
-    ]
-    for data, code, field in bad:
-        with pytest.raises(InvalidData) as err:
-            office.complete(task, "council", data)
-        assert (err.value.code, list(err.value.details)) == (code, [field]), data
-        assert office.state(inst["id"]) == before
-    inst = office.complete(task, "council", good)
+    with pytest.raises(Conflict) as err:  # 4 of 9: no quorum
+        call(office.db, meetings.start_voting, sec, few)
+    assert err.value.code == "council.no_quorum"
+    assert (err.value.details["present"], err.value.details["members_total"]) == (4, 9)
+    call(office.db, meetings.cancel_meeting, sec, few, "Không đủ túc số.")
+    meeting = open_meeting(office.db, sec, present=7)
+    call(office.db, meetings.start_voting, sec, meeting)
+    ids = candidates(office.db, meeting)
+    with pytest.raises(InvalidData) as bad:  # 8 ballots from 7 members present
+        call(office.db, voting.enter_paper_counts, sec, meeting,
+             [{"candidate_id": ids["P1"], "agree": 4, "disagree": 4, "abstain": 0}])
+    assert bad.value.code == "council.invalid"
+    assert office.state(inst["id"]) == before
+    closed = paper_close(office.db, office.eng, sec, meeting, {
+        "P1": (4, 3, 0), "P2": (3, 2, 2), "PKT": (7, 0, 0)}, office.files, voting_started=True)
+    assert [d["status"] for d in closed["deliveries"]] == ["delivered"]
+    inst = office.get(inst["id"])
     vote = inst["data"]["council_vote"]
     assert (vote["passed"], vote["not_passed"], vote["count"]) == (["P1", "PKT"], ["P2"], 2)
     assert [(t["vote_base"], t["base"], t["threshold_pct"], t["required"])
@@ -131,7 +144,7 @@ def test_a_giay_khen_needs_a_majority_of_those_present(office: Office) -> None:
 def test_a_bang_khen_counts_against_the_councils_members(office: Office) -> None:
     """Bằng khen of the province: 50 % of the 9 members, however many are present."""
     inst = in_council(office, BK_PROPOSAL)
-    inst = office.complete(only_task(inst, "council_review"), "council", {
+    inst = office.council_meeting(inst, {
         "members_total": 9, "members_present": 7,
         "votes": [line("P1", 5, 2), line("P2", 7), line("PKT", 4, 3)]})
     vote = inst["data"]["council_vote"]

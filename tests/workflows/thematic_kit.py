@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
+from council_kit import add_council, walk_council
 from nomination_kit import upload_items
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import func, select
@@ -116,12 +117,25 @@ class Office:
     def walk(self, inst: dict[str, Any], steps: Steps) -> dict[str, Any]:
         """Do the steps; a proposal or its supplement comes with the form's full dossier."""
         for name, who, data in steps:
-            task = only_task(inst, name)
             values = data(self, inst) if callable(data) else data
+            if name == "council_review":  # a meeting of the council, not a task
+                inst = self.council_meeting(inst, values)
+                continue
+            task = only_task(inst, name)
             if name in ("propose", "supplement"):
                 self.upload(inst["id"], who, *REQUIRED[values["award_code"]])
             inst = self.complete(task, who, values)
         return inst
+
+    def council_meeting(self, inst: dict[str, Any], tally: dict[str, Any]) -> dict[str, Any]:
+        """The instance waits for the council; a paper meeting votes ``tally`` and closes."""
+        assert inst["status"] == "running" and inst["tasks"] == [], inst.get("error")
+        return walk_council(self.db, self.eng, self.actors["sec"], inst["id"], tally,
+                            self.files)
+
+    def get(self, instance_id: int) -> dict[str, Any]:
+        with self.db.session() as s:
+            return self.eng.get_instance(s, instance_id, SYSTEM)
 
     def registry(self) -> list[tuple[Any, ...]]:
         with self.db.session() as s:
@@ -199,13 +213,14 @@ def make_office(db_url: str, monkeypatch: pytest.MonkeyPatch, files: Path) -> Of
                                         eng.settings.roles, unit)
             actors[username] = identity.actor_of(user)
         s.commit()
-    with db.write_session() as s:  # the called process first
-        eng.deploy(s, (BPMN_DIR / "province_forwarding.bpmn").read_bytes(), SYSTEM,
-                   "province_forwarding.bpmn")
+    for called in ("council_review.bpmn", "province_forwarding.bpmn"):  # called ones first
+        with db.write_session() as s:
+            eng.deploy(s, (BPMN_DIR / called).read_bytes(), SYSTEM, called)
     with db.write_session() as s:
         deployed = eng.deploy(s, BPMN_FILE.read_bytes(), SYSTEM, BPMN_FILE.name)
     assert deployed["key"] == KEY and deployed["created"]
     assert deployed["name"] == "Khen thưởng chuyên đề"
+    add_council(db, eng, 9)  # the tallies of ``votes`` count 9 members
     return Office(db, eng, actors, files)
 
 

@@ -166,7 +166,9 @@ def _fill(session: Session, meeting: CouncilMeeting, noms: list[Nomination],
             subject_code=nom.subject_code, award_code=nom.award_code,
             secret=bool(award and award.secret_ballot),
             threshold_pct=award.vote_threshold_pct if award else None,
-            vote_base=(award.vote_base if award and award.vote_base == "present" else "members"),
+            # No threshold: a majority of those present (record_council_result's rule).
+            vote_base="present" if award is None or award.vote_threshold_pct is None
+            or award.vote_base == "present" else "members",
             sort_order=order))
     session.add_all(CouncilInvitation(meeting_id=meeting.id, member_id=i) for i in member_ids)
     session.flush()
