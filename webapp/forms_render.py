@@ -152,7 +152,8 @@ def flatten(messages: Any) -> list[str]:
         out: list[str] = []
         for key, value in messages.items():
             label = f"Dòng {int(key) + 1}" if isinstance(key, int) else str(key)
-            out.extend(f"{label}: {m}" for m in flatten(value))
+            out.extend(f"{label}: {m}" if label and label != "_schema" else m
+                       for m in flatten(value))
         return out
     return [str(messages)]
 

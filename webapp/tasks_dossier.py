@@ -55,9 +55,15 @@ def max_bytes() -> int:
     return int(current_app.config["MAX_UPLOAD_BYTES"])
 
 
+def size_text(n: int) -> str:
+    """A size limit as people read it: «20 MB», «0,5 MB»."""
+    if n < 1024 * 1024:
+        return f"{n} byte"
+    return f"{n / (1024 * 1024):g} MB".replace(".", ",")
+
+
 def max_text() -> str:
-    """The size limit as people read it: «20 MB», «0,5 MB»."""
-    return f"{max_bytes() / (1024 * 1024):g} MB".replace(".", ",")
+    return size_text(max_bytes())
 
 
 def _local_time(value: str | None) -> str:

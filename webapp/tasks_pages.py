@@ -18,9 +18,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
@@ -94,6 +95,8 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         other_errors=forms_render.flatten(others), context=context,
         mine=task.get("assignee_id") == actor.id, files=files, notice=notice,
         max_bytes=tasks_dossier.max_bytes(), max_text=tasks_dossier.max_text(),
+        max_total=int(current_app.config["MAX_CONTENT_LENGTH"]),
+        max_total_text=tasks_dossier.size_text(int(current_app.config["MAX_CONTENT_LENGTH"])),
         invalid=bool(errors)), status
 
 
@@ -160,6 +163,21 @@ def _saved_notice(count: int) -> str:
     if count <= 0:
         return ""
     return _("Đã lưu %(n)s tệp vào hồ sơ; không cần chọn lại.", n=count)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _too_large(_exc: RequestEntityTooLarge) -> Any:
+    """Files together over the request limit: nothing was read, nothing saved; say so."""
+    task_id = (request.view_args or {}).get("task_id")
+    try:
+        task, instance = _load(str(task_id))
+    except (NotFound, Forbidden):
+        return _error_page(404, _("Không tìm thấy công việc."))
+    message = _("Các tệp gửi cùng lúc vượt quá %(size)s nên chưa được lưu, và dữ liệu vừa nhập "
+                "chưa được gửi. Vui lòng chọn ít tệp hơn mỗi lần (nút «Chỉ tải tệp lên»), rồi "
+                "nhập lại và hoàn thành.", size=tasks_dossier.size_text(
+                    int(current_app.config["MAX_CONTENT_LENGTH"])))
+    return _render(task, instance, None, {"": [message]}, 413)
 
 
 def _conflict(exc: EngineError, task_id: str) -> Response:

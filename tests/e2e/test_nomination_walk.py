@@ -196,3 +196,22 @@ def test_a_task_page_with_its_dossier_fits_a_phone(phone: Watched, live_server: 
     assert width <= 375, f"the task page scrolls sideways at 375 px ({width} px wide)"
     phone.shot("task-dossier-375")
     phone.assert_clean()
+
+    config = live_server.app.config
+    limit = config["MAX_UPLOAD_BYTES"]
+    config["MAX_UPLOAD_BYTES"] = 1000
+    try:
+        page.reload()
+        big = tmp_path / "danh-sach.pdf"
+        big.write_bytes(b"%PDF-1.4\n" + b"x" * 2000)
+        chooser = file_input(page, "danh_sach")
+        chooser.set_input_files(big)  # refused in the page, before anything is sent
+        assert chooser.get_attribute("aria-invalid") == "true"
+        assert page.locator("#f-file-danh_sach-size-error").inner_text() == (
+            "Tệp vượt quá dung lượng cho phép (1000 byte).")
+        page.get_by_role("button", name="Chỉ tải tệp lên").click()
+        assert page.evaluate("document.activeElement.id") == "f-file-danh_sach"
+        phone.shot("task-dossier-too-large-375")
+        phone.assert_clean()
+    finally:
+        config["MAX_UPLOAD_BYTES"] = limit

@@ -186,3 +186,17 @@ def test_the_supplement_step_says_what_to_add_and_folds_the_items_not_required(
     for item in ("bao_cao_thanh_tich", "tom_tat_thanh_tich", "qd_sang_kien", "other"):
         assert f'name="file-{item}"' in folded and f'name="file-{item}"' not in main
     assert main.count("Còn thiếu</span>") == 2
+
+
+def test_files_over_the_request_limit_together_are_refused_in_vietnamese(
+        demo: DemoOffice) -> None:
+    demo.app.config["MAX_CONTENT_LENGTH"] = 4096
+    instance_id, task_id = _proposal(demo)
+    page = _page(demo, "donvi_kt")
+    r = _send(page, task_id, {"to_trinh": (PDF + b"x" * 3000, "a.pdf"),
+                              "danh_sach": (PDF + b"y" * 3000, "b.pdf")}, **PROPOSAL)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413
+    assert "<li>Các tệp gửi cùng lúc vượt quá 4096 byte nên chưa được lưu" in html
+    assert 'data-max-total="' in html and "Chỉ tải tệp lên" in html
+    assert _files(demo, instance_id) == [] and _ready(demo, instance_id) == ["propose"]

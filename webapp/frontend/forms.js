@@ -90,12 +90,23 @@ function setupFileChecks(form) {
   inputs.forEach((input) => input.addEventListener("change", () => {
     fileError(input, tooLarge(input) ? input.dataset.tooLarge : "");
   }));
+  const total = document.getElementById("dossier-total-error");
   form.addEventListener("submit", (event) => {
     const bad = inputs.filter(tooLarge);
     bad.forEach((input) => fileError(input, input.dataset.tooLarge));
     if (bad.length) {
       event.preventDefault();
       bad[0].focus();
+      return;
+    }
+    const limit = Number(form.dataset.maxTotal || 0);
+    const sum = inputs.reduce((n, input) => n + Array.from(input.files || [])
+      .reduce((m, file) => m + file.size, 0), 0);
+    if (total) total.hidden = !(limit > 0 && sum > limit);
+    if (total && !total.hidden) {
+      total.textContent = total.dataset.message;
+      event.preventDefault();
+      inputs[0].focus();
     }
   });
 }
