@@ -15,6 +15,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
@@ -59,6 +60,14 @@ def step_facts(spec: Any, roles: tuple[str, ...]) -> dict[str, Any]:
         "form_key": props.get("formKey"),
         "due": props.get("dueWorkingDays"), "not_before": props.get("notBeforeWorkingDays"),
     }
+
+
+def current_steps(wf: BpmnWorkflow) -> list[str]:
+    """BPMN ids of what the instance waits for: ready user tasks and waiting events
+    (a waiting timer or message restarts its wait when its branch is moved)."""
+    return sorted({element_id(t.task_spec) for t in wf.get_tasks(
+        state=TaskState.READY | TaskState.WAITING)
+        if t.task_spec.manual or isinstance(t.task_spec, CatchingEvent)})
 
 
 @dataclass
@@ -195,9 +204,7 @@ class Planner:
                        f"Không khôi phục được hồ sơ trên phiên bản đích: {exc}")
             return
         out.workflow = moved
-        out.steps_after = sorted({element_id(t.task_spec) for t in moved.get_tasks(
-            state=TaskState.READY | TaskState.WAITING) if t.task_spec.manual
-            or t.has_state(TaskState.WAITING)})
+        out.steps_after = current_steps(moved)
 
     def assess(self, state_json: str, status: str) -> Assessment:
         """The answer for one instance whose stored state is ``state_json``."""
@@ -208,9 +215,7 @@ class Planner:
             out.refuse(f"migration.instance_{status}", reason)
             return out
         wf = load_state(state_json, self.source.spec, self.source.subprocess_specs)
-        out.steps_before = sorted({element_id(t.task_spec) for t in wf.get_tasks(
-            state=TaskState.READY | TaskState.WAITING) if t.task_spec.manual
-            or t.has_state(TaskState.WAITING)})
+        out.steps_before = current_steps(wf)
         self._check_tasks(out, wf.tasks.values(), self.target.spec, "")
         subs = self._check_subprocesses(out, wf)
         if out.reasons:

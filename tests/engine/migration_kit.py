@@ -199,3 +199,19 @@ def straight_to_calc() -> bytes:
          '<bpmn:conditionExpression>decision == "approve"</bpmn:conditionExpression>'
          '</bpmn:sequenceFlow>', ''),
     )
+
+
+def parallel(title_b: str = "B") -> bytes:
+    """start → split → (a, b) → join → c → end."""
+    return bpmn(
+        '<bpmn:startEvent id="start" /><bpmn:parallelGateway id="split" />'
+        f'<bpmn:userTask id="a" name="A" /><bpmn:userTask id="b" name="{title_b}" />'
+        '<bpmn:parallelGateway id="join" /><bpmn:userTask id="c" name="C" />'
+        '<bpmn:endEvent id="end" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="a" />'
+        '<bpmn:sequenceFlow id="f3" sourceRef="split" targetRef="b" />'
+        '<bpmn:sequenceFlow id="f4" sourceRef="a" targetRef="join" />'
+        '<bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="join" />'
+        '<bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="c" />'
+        '<bpmn:sequenceFlow id="f7" sourceRef="c" targetRef="end" />', "par")

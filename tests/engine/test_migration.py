@@ -13,6 +13,7 @@ from migration_kit import (
     changed_appraise,
     migrate,
     migration_world,
+    parallel,
     run_dry,
     table_counts,
     without_appraise,
@@ -232,3 +233,18 @@ def test_finished_or_failed_instances_are_not_chosen_or_refused(w: World) -> Non
     rows = w.read(lambda s: s.scalars(select(HumanTask).where(
         HumanTask.instance_id == done["id"])).all())
     assert {r.state for r in rows} == {"completed"}
+
+
+def test_half_done_parallel_branches_move_and_join(w: World) -> None:
+    w.deploy(parallel())
+    inst = w.start("par", "sub_a")
+    inst = w.complete(ready(inst, "a")["id"], "sub_a")
+    w.deploy(parallel("B mới"))
+
+    item = run_dry(w, "par", 1, 2)["items"][0]
+    assert (item["can_move"], item["steps_before"], item["steps_after"]) == (True, ["b"], ["b"])
+    assert migrate(w, "par", 1, 2)["moved"] == 1
+
+    after = w.complete(ready(w.instance(inst["id"]), "b")["id"], "sub_a")
+    assert ([t["name"] for t in after["tasks"]], after["version"]) == (["c"], 2)
+    assert w.complete(ready(after, "c")["id"], "sub_a")["status"] == "completed"
