@@ -15,6 +15,7 @@ WeasyPrint embeds the glyphs used. WeasyPrint may fetch nothing but those files.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -189,4 +190,24 @@ def render_docx(name: str, context: Mapping[str, Any], source: TemplateSource,
 def _describe(name: str, exc: Exception) -> str:
     line = getattr(exc, "lineno", None)
     where = f" (dòng {line})" if line else ""
-    return f"Không dựng được văn bản từ mẫu «{name}»{where}: {exc}"
+    return f"Không dựng được văn bản từ mẫu «{name}»{where}: {_reason(exc)}"
+
+
+def _reason(exc: Exception) -> str:
+    """Jinja's usual complaints in Vietnamese; anything else as it was said."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, UndefinedError
+
+    text = str(exc)
+    if isinstance(exc, UndefinedError):
+        missing = re.search(r"'([^']+)' is undefined", text)
+        attribute = re.search(r"has no attribute '([^']+)'", text)
+        if missing:
+            return f"mẫu dùng giá trị «{missing.group(1)}» mà dữ liệu văn bản không có"
+        if attribute:
+            return f"mẫu dùng thuộc tính «{attribute.group(1)}» mà dữ liệu văn bản không có"
+        return f"mẫu dùng một giá trị không có trong dữ liệu ({text})"
+    if isinstance(exc, TemplateNotFound):
+        return f"không tìm thấy mẫu «{text}»"
+    if isinstance(exc, TemplateSyntaxError):
+        return f"sai cú pháp Jinja ({text})"
+    return text
