@@ -13,13 +13,19 @@ from webapp.admin.common import admin_required, errors_of, form_dict
 from webapp.auth import current_actor
 from webapp.services import read_session, write_session
 from workflows import settings_admin
+from workflows.catalogue import vn_number
+
+# The groups of settings in the page's two columns (short groups share the first).
+COLUMNS = (("money", "council", "smtp"), ("deadlines",))
 
 
 def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Any:
-    groups = [(label, [s for s in settings_admin.SETTINGS if s.group == group])
-              for group, label in settings_admin.GROUPS.items()]
+    groups = {group: (label, [s for s in settings_admin.SETTINGS if s.group == group])
+              for group, label in settings_admin.GROUPS.items()}
+    columns = [[groups[g] for g in column] for column in COLUMNS]
     password_set = settings_admin.current_settings(read_session())["smtp_password_set"]
-    return render_template("admin/settings.html", groups=groups, values=values, errors=errors,
+    return render_template("admin/settings.html", columns=columns, values=values, errors=errors,
+                           vn_number=vn_number,
                            tls_modes=settings_admin.TLS_MODES,
                            password_set=password_set), status
 
