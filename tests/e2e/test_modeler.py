@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 BPMN_DIR = Path(__file__).resolve().parents[2] / "bpmn"
 KEY = "e2e_modeler"
+BASE_LIST = "/admin/processes"
 
 
 @pytest.fixture(scope="module")
@@ -105,3 +106,26 @@ def test_dmn_table_opens_in_dmn_js(web: Watched, live_server: LiveServer) -> Non
     assert page.locator(".tjs-table, .dmn-decision-table-container").count() >= 1
     web.shot("dmn_editor")
     web.assert_clean()
+
+
+@pytest.mark.parametrize("size", ["web", "phone"])
+def test_admin_process_pages_pass_axe(size: str, request: pytest.FixtureRequest,
+                                      copy_deployed: str) -> None:
+    from tests.e2e.test_accessibility import audit
+
+    web: Watched = request.getfixturevalue(size)
+    log_in(web, "quantri")
+    found: list[str] = []
+    for path, ready in ((BASE_LIST, None),
+                        (f"/admin/processes/{KEY}/v1", "#tdkt-modeler-app[data-ready=true]"),
+                        (f"/admin/processes/{KEY}/diff", "#tdkt-diff[data-ready=true]"),
+                        ("/admin/processes/dmn/GK", "#tdkt-dmn-app[data-ready=true]")):
+        web.page.goto(path)
+        if ready:
+            web.page.wait_for_selector(ready)
+        found += audit(web, f"{path} ({size})")
+        web.assert_clean()
+    if size == "phone":
+        web.page.goto(BASE_LIST)
+        web.shot("admin_processes_list_375")
+    assert not found, "\n".join(found)
