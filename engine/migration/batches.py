@@ -51,8 +51,12 @@ def claim(db: Database, worker: str, job_id: int | None = None) -> int | None:
     query = select(MigrationJob.id).where(claimable).order_by(MigrationJob.id).limit(5)
     if job_id is not None:
         query = query.where(MigrationJob.id == job_id)
+    with db.session() as session:  # most calls find nothing: no write lock for that
+        candidates = list(session.scalars(query).all())
+    if not candidates:
+        return None
     with db.write_session() as session:
-        for candidate in session.scalars(query).all():
+        for candidate in candidates:
             taken = session.execute(
                 update(MigrationJob).where(MigrationJob.id == candidate, claimable)
                 .values(status="running", worker=worker, heartbeat_at=now,
