@@ -215,3 +215,16 @@ def parallel(title_b: str = "B") -> bytes:
         '<bpmn:sequenceFlow id="f5" sourceRef="b" targetRef="join" />'
         '<bpmn:sequenceFlow id="f6" sourceRef="join" targetRef="c" />'
         '<bpmn:sequenceFlow id="f7" sourceRef="c" targetRef="end" />', "par")
+
+
+def embedded(title: str = "Trong", inner: str = "inner") -> bytes:
+    """start → embedded sub-process (one user task ``inner``) → after → end."""
+    return bpmn(
+        '<bpmn:startEvent id="start" /><bpmn:subProcess id="sp"><bpmn:startEvent id="ss" />'
+        f'<bpmn:userTask id="{inner}" name="{title}" /><bpmn:endEvent id="se" />'
+        f'<bpmn:sequenceFlow id="g1" sourceRef="ss" targetRef="{inner}" />'
+        f'<bpmn:sequenceFlow id="g2" sourceRef="{inner}" targetRef="se" /></bpmn:subProcess>'
+        '<bpmn:userTask id="after" name="Sau" /><bpmn:endEvent id="end" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="sp" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="sp" targetRef="after" />'
+        '<bpmn:sequenceFlow id="f3" sourceRef="after" targetRef="end" />', "emb")

@@ -11,6 +11,7 @@ from migration_kit import (
     callee,
     caller,
     changed_appraise,
+    embedded,
     migrate,
     migration_world,
     parallel,
@@ -248,3 +249,19 @@ def test_half_done_parallel_branches_move_and_join(w: World) -> None:
     after = w.complete(ready(w.instance(inst["id"]), "b")["id"], "sub_a")
     assert ([t["name"] for t in after["tasks"]], after["version"]) == (["c"], 2)
     assert w.complete(ready(after, "c")["id"], "sub_a")["status"] == "completed"
+
+
+def test_step_inside_an_embedded_subprocess(w: World) -> None:
+    w.deploy(embedded())
+    inst = w.start("emb", "sub_a")
+    w.deploy(embedded("Trong mới"))
+    w.deploy(embedded(inner="renamed"))
+
+    refused = run_dry(w, "emb", 1, 3)["items"][0]
+    assert [(r["code"], r["element_id"]) for r in refused["reasons"]] == [
+        ("migration.current_step_removed", "inner")]
+    assert migrate(w, "emb", 1, 2)["moved"] == 1
+    moved = w.instance(inst["id"])
+    assert (moved["version"], ready(moved, "inner")["title"]) == (2, "Trong mới")
+    after = w.complete(ready(moved, "inner")["id"], "sub_a")
+    assert w.complete(ready(after, "after")["id"], "sub_a")["status"] == "completed"
