@@ -44,10 +44,13 @@ class UserPage:
 def _filtered(query: str | None, status: str | None) -> Select[Any]:
     stmt = select(User)
     if query:
-        like = f"%{query.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.username).like(like),
-                              func.lower(User.full_name).like(like),
-                              func.lower(func.coalesce(User.unit_code, "")).like(like)))
+        text = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%") \
+            .replace("_", "\\_")  # typed characters, not LIKE wildcards
+        like = f"%{text}%"
+        stmt = stmt.where(or_(func.lower(User.username).like(like, escape="\\"),
+                              func.lower(User.full_name).like(like, escape="\\"),
+                              func.lower(func.coalesce(User.unit_code, "")).like(
+                                  like, escape="\\")))
     if status == "active":
         stmt = stmt.where(User.active.is_(True))
     elif status == "disabled":

@@ -45,6 +45,10 @@ def test_list_users_searches_pages_and_filters(w: World) -> None:
     found = w.read(identity_admin.list_users, "SEC")
     assert {u.username for u in found.items} == {"sec1", "sec2"}
     assert w.read(identity_admin.list_users, "tchcqt").total == 2  # by unit code
+    # "_" and "%" are searched as typed, not as LIKE wildcards.
+    assert w.read(identity_admin.list_users, "u_").total == 0  # "sub_a" has "ub_", not "u_"
+    assert {u.username for u in w.read(identity_admin.list_users, "b_b").items} == {"sub_b"}
+    assert w.read(identity_admin.list_users, "%").total == 0
 
 
 def test_last_admin_and_self_disable_are_refused(w: World) -> None:
