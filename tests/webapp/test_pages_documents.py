@@ -1,0 +1,63 @@
+"""The generated documents on the instance page, downloaded through the checked file route."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import docx
+import pytest
+from demo_kit import DemoOffice, make_demo_office
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+from test_demo_procedures import adhoc_award_for_kt05
+from test_pages_auth import login
+
+from webapp.demo import DEMO_PASSWORD
+
+
+@pytest.fixture
+def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoOffice]:
+    office = make_demo_office(db_url, tmp_path, monkeypatch)
+    yield office
+    office.app.extensions["tdkt"].db.dispose()
+
+
+def signed_in(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    assert login(client, username, DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def test_the_decision_and_certificate_are_listed_and_downloadable(demo: DemoOffice) -> None:
+    inst, _award = adhoc_award_for_kt05(demo)
+    kt = signed_in(demo.app, "donvi_kt")
+    html = kt.get(f"/instances/{inst['id']}").get_data(as_text=True)
+    section = html[html.index('id="documents-title"'):]
+    section = section[:section.index("</section>")]
+    assert "Quyết định 01-QĐ-VP" in section and "Giấy khen - Hoàng Minh Tuấn" in section
+    assert "Quyết định khen thưởng" in section and "KB" in section
+    rows = re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]
+    assert len(rows) == 2
+    decision = rows[0]
+    pdf_id, docx_id = re.findall(r'href="/attachments/(\d+)"', decision)
+    shown = re.search(r'<code title="([0-9a-f]{64})">([0-9a-f]{12})</code>', decision)
+    assert shown is not None and shown.group(1).startswith(shown.group(2))
+
+    r = kt.get(f"/attachments/{pdf_id}")
+    assert r.status_code == 200 and r.mimetype == "application/pdf"
+    assert hashlib.sha256(r.data).hexdigest() == shown.group(1)
+    text = " ".join(PdfReader(io.BytesIO(r.data)).pages[0].extract_text().split())
+    assert "Hoàng Minh Tuấn" in text and "702.000 đ" in text and "Số: 01/QĐ-VP" in text
+    r = kt.get(f"/attachments/{docx_id}")
+    assert r.status_code == 200 and "wordprocessingml" in r.mimetype
+    body = docx.Document(io.BytesIO(r.data)).tables
+    assert any("702.000 đ" in c.text for t in body for row in t.rows for c in row.cells)
+
+    outsider = signed_in(demo.app, "donvi_vx")  # another unit: as if it did not exist
+    assert outsider.get(f"/attachments/{pdf_id}").status_code == 404
+    assert outsider.get(f"/attachments/{docx_id}").status_code == 404
