@@ -17,6 +17,7 @@ from engine.errors import EngineError
 from engine.roles import SYSTEM
 from engine.specs.registry import dependency_order
 from engine.store.models import Unit, User
+from webapp.demo_council import load_demo_council
 from webapp.demo_movements import load_demo_movements
 from webapp.demo_registry import load_demo_registry
 from webapp.services import Services
@@ -56,6 +57,7 @@ def load_demo(svc: Services, bpmn_dir: Path) -> Iterator[str]:
         session.commit()
     yield from load_demo_registry(svc, UNITS)
     yield from load_demo_movements(svc, date.today().year)
+    yield from load_demo_council(svc, DEMO_PASSWORD)
     docs = [(p.name, p.read_bytes()) for p in sorted(bpmn_dir.glob("*.bpmn"))]
     for name, xml in dependency_order(docs):  # called processes first
         with svc.db.write_session() as session:

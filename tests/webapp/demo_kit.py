@@ -22,11 +22,13 @@ from engine import identity
 from engine.roles import SYSTEM
 from webapp import create_app
 from webapp.demo import USERS, load_demo
+from webapp.demo_council import COUNCIL_USERS
 
 API = "/api/v1"
 Headers = dict[str, str]
 OUTSIDER = "donvi_vx"  # the submitter of another unit (VX) than the one that proposes (KT)
 ROLES = {username: set(roles) for username, _name, roles, _unit in USERS}
+ROLES |= {username: {"council"} for username, _name, _unit in COUNCIL_USERS}
 
 
 @dataclass
@@ -83,8 +85,41 @@ class DemoOffice:
     def walk(self, inst: dict[str, Any], steps: list[tuple[str, str, str, dict[str, Any]]]
              ) -> dict[str, Any]:
         for name, role, user, data in steps:
+            if name == "council_review":  # a meeting of the council, not a task
+                inst = self.council_meeting(inst, user, data["passed"])
+                continue
             inst = self.step(inst, name, role, user, data)
         return inst
+
+    def council_meeting(self, inst: dict[str, Any], manager: str, passed: list[str]
+                        ) -> dict[str, Any]:
+        """The instance waits for the council; ``manager`` holds an electronic meeting of
+        its candidates where every member present agrees to ``passed`` and not the rest."""
+        assert inst["status"] == "running" and inst["tasks"] == [], inst
+        pool = self.ok(self.get(manager, "/council/pool"))
+        noms = [p["nomination_id"] for p in pool if p["instance_id"] == inst["id"]]
+        assert noms, pool
+        meeting = self.ok(self.post(manager, "/council/meetings", {
+            "title": "Phiên họp Hội đồng TĐKT", "meeting_date": "2026-11-25",
+            "mode": "electronic", "nomination_ids": noms}), 201)
+        path = f"/council/meetings/{meeting['id']}"
+        meeting = self.ok(self.post(manager, f"{path}/open"))
+        present = [{"member_id": m["id"], "present": True} for m in meeting["invited"]]
+        self.ok(self.client.put(f"{API}{path}/attendance", headers=self.headers[manager],
+                                json={"attendance": present}))
+        meeting = self.ok(self.post(manager, f"{path}/voting"))
+        recused = {(r["candidate_id"], r["member_id"]) for r in meeting["recusals"]}
+        for member in meeting["invited"]:
+            for cand in meeting["candidates"]:
+                if (cand["candidate_id"], member["id"]) in recused:
+                    continue
+                choice = "agree" if cand["subject_code"] in passed else "disagree"
+                self.ok(self.post(member["username"], f"{path}/votes", {
+                    "candidate_id": cand["candidate_id"], "choice": choice}), 201)
+        closed = self.ok(self.post(manager, f"{path}/close"))
+        assert [d["status"] for d in closed["deliveries"]] == ["delivered"], closed
+        after: dict[str, Any] = self.ok(self.get(manager, f"/instances/{inst['id']}"))
+        return after
 
     def assert_hidden_from_outsider(self, instance_id: int) -> None:
         """Another unit's submitter sees neither the instance, its history nor its tasks."""
@@ -137,7 +172,7 @@ def make_demo_office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert not [line for line in lines if line.startswith("Không triển khai được")], lines
     office = DemoOffice(app, app.test_client())
     with svc.db.write_session() as session:
-        for username, *_ in USERS:
+        for username in ROLES:
             user = identity.find_user(session, username)
             token = identity.create_token(session, SYSTEM, user)
             office.headers[username] = {"Authorization": f"Bearer {token}"}

@@ -90,6 +90,7 @@ def _domain_blueprints() -> list[Any]:
         admin,
         attachments,
         catalogue,
+        council,
         eligibility,
         migrations,
         movements,
@@ -98,7 +99,7 @@ def _domain_blueprints() -> list[Any]:
     )
 
     return [m.blp for m in (eligibility, registry, catalogue, attachments, movements,
-                            notifications, admin, migrations)] + [admin.settings_blp]
+                            notifications, admin, migrations, council)] + [admin.settings_blp]
 
 
 def init_api(app: Flask) -> TdktApi:
