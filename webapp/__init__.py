@@ -43,6 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.admin_templates import bp as admin_templates_bp
     from webapp.api import init_api
     from webapp.auth import init_auth
+    from webapp.council_pages import bp as council_bp
     from webapp.inbox import bp as inbox_bp
     from webapp.instances_pages import bp as instances_bp
     from webapp.movements_pages import bp as movements_bp
@@ -65,6 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_processes_bp)
     app.register_blueprint(admin_templates_bp)
     app.register_blueprint(admin_migrations_bp)
+    app.register_blueprint(council_bp)
     return app
 
 
