@@ -130,3 +130,28 @@ def test_every_page_passes_axe_on_a_phone(phone: Watched, at_appraisal: dict[str
     width = phone.page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the page scrolls sideways at 375 px ({width} px wide)"
     assert not violations, "\n".join(violations)
+
+
+def test_the_bell_closes_with_escape_and_opens_the_task(web: Watched,
+                                                        at_appraisal: dict[str, Any]) -> None:
+    page = web.page
+    log_in(web, "thuky")
+    bell = page.locator("details.tdkt-bell")
+    summary = bell.locator("summary")
+    label = summary.get_attribute("aria-label") or ""
+    assert re.fullmatch(r"Thông báo: [1-9]\d* chưa đọc", label), label
+    summary.click()
+    assert bell.get_attribute("open") is not None
+    page.keyboard.press("Escape")
+    assert bell.get_attribute("open") is None
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    summary.click()
+    page.locator("h1").click()  # a click elsewhere closes it too
+    assert bell.get_attribute("open") is None
+
+    summary.click()
+    bell.get_by_role("button", name=re.compile("Thẩm định hồ sơ")).first.click()
+    page.wait_for_url(re.compile(rf"/tasks/{at_appraisal['task_id']}$"))
+    after = page.locator("details.tdkt-bell summary").get_attribute("aria-label")
+    assert after == f"Thông báo: {int(label.split()[2]) - 1} chưa đọc"
+    web.assert_clean()
