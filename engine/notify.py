@@ -175,7 +175,9 @@ def mark_read(session: Session, actor: Actor, notification_id: int) -> dict[str,
     note, state, key = row
     if note.read_at is None:
         note.read_at = utcnow()
-        audit.append(session, actor, "notification.read", {"id": note.id}, note.instance_id)
+        # not in the instance's history: reading one's bell is not a step of the dossier
+        audit.append(session, actor, "notification.read",
+                     {"id": note.id, "instance_id": note.instance_id})
     return notification_view(note, state, key)
 
 

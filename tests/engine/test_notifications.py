@@ -119,6 +119,7 @@ def test_read_one_read_all_and_unread_count(w: World) -> None:
     assert w.write(w.eng.read_all_notifications, w["sub_a2"]) == 0
     types = w.read(lambda s: s.scalars(select(AuditEvent.event_type)).all())
     assert types.count("notification.read") == 1 and types.count("notification.read_all") == 1
+    assert not [t for t in w.history_types(inst["id"]) if t.startswith("notification.")]
 
 
 def test_another_persons_notification_is_not_found(w: World) -> None:
