@@ -165,3 +165,9 @@ def test_the_navigation_counts_ready_tasks_per_step(
     assert re.search(r"tdkt-count\">1<", html)
     html = _signed_in(app, "council1").get("/").get_data(as_text=True)
     assert re.search(r"tdkt-count\">0<", html) and "Số việc theo bước" not in html
+
+
+def test_the_api_is_documented(client: FlaskClient) -> None:
+    paths = client.get(f"{API}/openapi.json").get_json()["paths"]
+    assert {"/api/v1/notifications", "/api/v1/notifications/{notification_id}/read",
+            "/api/v1/notifications/read-all"} <= set(paths)
