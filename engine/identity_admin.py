@@ -128,9 +128,17 @@ def create_user(session: Session, actor: Actor, *, username: str, full_name: str
 
 
 def _active_admins(session: Session) -> int:
-    return int(session.scalar(
-        select(func.count()).select_from(User).join(UserRole, UserRole.user_id == User.id)
-        .where(User.active.is_(True), UserRole.role == ADMIN_ROLE)) or 0)
+    """How many active admins there are, their rows locked till the command ends.
+
+    The lock makes two admins demoting each other at once on PostgreSQL wait in turn, so
+    the second sees the first's change and the office never loses its last admin.
+    """
+    admins = (select(User.id).join(UserRole, UserRole.user_id == User.id)
+              .where(User.active.is_(True), UserRole.role == ADMIN_ROLE))
+    session.scalars(admins.with_for_update(of=User)).all()
+    # Counted again in a new statement: after waiting for the lock, PostgreSQL's next
+    # snapshot sees what the other command committed (the locking read may not).
+    return len(session.scalars(admins).all())
 
 
 def _guard_last_admin(session: Session, user: User, field: str) -> None:

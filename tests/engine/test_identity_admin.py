@@ -123,3 +123,43 @@ def test_unit_tree_move_cycle_and_deactivate(w: World) -> None:
                 known_roles=DEFAULT_ROLES)
     with pytest.raises(NotFound):
         _commit(w, units.rename_unit, admin, "NOPE", "x")
+
+
+def test_two_admins_demoting_each_other_at_once_leave_one(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: the second demotion waits for the first, then sees it and is refused."""
+    import threading
+
+    w = make_world(pg_url, monkeypatch)
+    admin1 = w["admin1"]
+    admin2 = _commit(w, identity_admin.create_user, admin1, username="admin2",
+                     full_name="A2", password="longenough", roles=["admin"], unit_code=None,
+                     known_roles=DEFAULT_ROLES)
+    admin2_id = admin2.id if isinstance(admin2, User) else 0
+    first = w.db.write_session()
+    identity_admin.update_user(first, admin1, admin2_id, full_name="A2", roles=["council"],
+                               unit_code=None, known_roles=DEFAULT_ROLES)  # holds the lock
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        with w.db.write_session() as s:
+            try:
+                identity_admin.update_user(s, admin1, admin1.id, full_name="A1",
+                                           roles=["council"], unit_code=None,
+                                           known_roles=DEFAULT_ROLES)
+                s.commit()
+                outcome.append(None)
+            except Conflict as exc:
+                outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1.0)
+    assert thread.is_alive()  # waiting on the admins' rows
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], Conflict)
+    assert outcome[0].code == "user.last_admin"
+    assert "admin" in _user(w, "admin1").role_codes
+    assert "admin" not in _user(w, "admin2").role_codes
