@@ -244,9 +244,9 @@ def serve(host: str, port: int) -> None:
 
 def _add_domain_commands() -> None:
     """Commands of the domain live in their own modules, one per concern."""
-    from webapp import cli_eligibility, cli_registry
+    from webapp import cli_council, cli_eligibility, cli_registry
 
-    for module in (cli_registry, cli_eligibility):
+    for module in (cli_registry, cli_eligibility, cli_council):
         for command in module.COMMANDS:
             main.add_command(command)
     from webapp import cli_process_migrate
