@@ -157,7 +157,8 @@ def test_forwarding_to_the_province_stores_the_numbered_proposal(office: Office)
     assert number.endswith("/TTr-VP")
     for expected in ("TỜ TRÌNH", f"Số: {official_number(number)}",
                      "Trần Thị Bình", "Bằng khen của Chủ tịch UBND tỉnh", "Kính gửi",
-                     "Chủ tịch Ủy ban nhân dân tỉnh", "Đạt", "100%"):
+                     "Chủ tịch Ủy ban nhân dân tỉnh", "Đạt", "100%",
+                     "Hội đồng Thi đua - Khen thưởng Văn phòng tại cuộc họp ngày"):
         assert expected in text, expected
 
 

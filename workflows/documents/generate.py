@@ -109,20 +109,34 @@ def proposal_documents(session: Session, instance_id: int, data: dict[str, Any],
     noms = [n for n in instance_nominations(session, instance_id) if n.status not in CLOSED]
     rows = gather.recipients(session, noms, with_amounts=False)
     awards = gather.award_rows(session, noms)
-    names = {r["subject_code"]: r for r in rows}
-    vote = data.get("council_vote") if isinstance(data.get("council_vote"), dict) else {}
-    tally = [{**t, "name": names.get(t.get("subject_code"), {}).get("name", t.get("subject_code")),
-              "denominator": t.get("base")}
-             for t in (vote or {}).get("tally") or [] if t.get("subject_code") in names]
+    tally, meeting = _council(data, {r["subject_code"]: r["name"] for r in rows})
     number = str(issued["document_no"])
     context = proposal_context(
         gather.office_letterhead(session), number=number, when=issued["document_date"],
         year=noms[0].year if noms else data.get("year"),
         award_names=[a.name for a in awards] or [str(data.get("award_name") or "")],
         recipients=rows, legal_basis=gather.legal_basis(session, awards), tally=tally,
-        meeting={"date": data.get("council_date") or data.get("meeting_date")},
+        meeting=meeting,
         signer_name=gather.signer_name(actor))
     return _both("to_trinh_tinh", f"Tờ trình {official_number(number)}", context, source)
+
+
+def _council(data: dict[str, Any], names: dict[str, str]
+             ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The council's tally of these candidates and its meeting, from the instance data:
+    the meeting's message (``council_result``) or the recorded counts (``council_vote``)."""
+    message = data.get("council_result") if isinstance(data.get("council_result"), dict) \
+        else {}
+    vote = data.get("council_vote") if isinstance(data.get("council_vote"), dict) else {}
+    lines = (message or {}).get("candidates") or (vote or {}).get("tally") or []
+    tally = [{**t, "name": names[t["subject_code"]],
+              "denominator": t.get("denominator") or t.get("base")}
+             for t in lines if isinstance(t, dict) and t.get("subject_code") in names]
+    meeting = {"date": (message or {}).get("meeting_date"),
+               "title": (message or {}).get("meeting_title"),
+               "mode": (message or {}).get("mode"),
+               "secret_ballot": any(t.get("secret_ballot") for t in tally)}
+    return tally, meeting
 
 
 def minutes_documents(session: Session, data: dict[str, Any],

@@ -165,7 +165,8 @@ def proposal() -> Document:
                ["{{ r.index }}", "{{ r.name }}",
                 "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
                 "{{ r.award_name }}"], "recipients", [1.2, 5, 5, 4.8])
-    para(doc, "Kết quả bỏ phiếu của {{ org.council }} ({{ meeting.date }}):", indent=True)
+    para(doc, "Kết quả bỏ phiếu của {{ org.council }}{% if meeting.date_iso %} "
+              "({{ meeting.date }}){% endif %}:", indent=True)
     list_table(doc, ["STT", "Họ và tên / Tập thể", "Đồng ý", "Tỷ lệ", "Ngưỡng", "Kết quả"],
                ["{{ r.index }}", "{{ r.name }}", "{{ r.agree }}/{{ r.base }}", "{{ r.share }}",
                 "{{ r.threshold }}", "{{ r.result }}"], "tally", [1.2, 5.4, 2.2, 2.4, 2.4, 2.4])
