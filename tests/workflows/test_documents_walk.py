@@ -179,3 +179,13 @@ def test_tally_minutes_are_attached_to_every_instance_of_the_meeting(office: Off
         for expected in ("BIÊN BẢN KIỂM PHIẾU", "Nguyễn Thị Hương", "Không đạt", "85,71%",
                          "Lê Thu Trang", "có mặt: 6 người"):
             assert expected in text, expected
+
+
+def test_a_forwarding_without_nominations_numbers_but_renders_nothing(office: Office) -> None:
+    """E.g. a revocation forwarded to the province: its tờ trình is not a proposal to award."""
+    inst = office.start("sec", "province_forwarding")
+    inst = office.complete(only_task(inst, "sign_proposal"), "chair",
+                           {"decision": "approve", "comment": ""})
+    assert inst["data"]["document_no"].endswith("/TTr-VP")
+    assert "documents" not in inst["data"]["proposal_issued"]
+    assert stored(office, inst["id"]) == []

@@ -105,16 +105,21 @@ def _certificates(session: Session, first: Nomination, rows: list[dict[str, Any]
 def proposal_documents(session: Session, instance_id: int, data: dict[str, Any],
                        issued: dict[str, Any], actor: Actor | None,
                        source: TemplateSource) -> list[Rendered]:
-    """Tờ trình to the province (PDF + DOCX) with the list and the council's tally."""
+    """Tờ trình to the province (PDF + DOCX) with the list and the council's tally.
+
+    [] without nominations in the running (e.g. a revocation forwarded to the province:
+    its tờ trình is not a proposal to award).
+    """
     noms = [n for n in instance_nominations(session, instance_id) if n.status not in CLOSED]
+    if not noms:
+        return []
     rows = gather.recipients(session, noms, with_amounts=False)
     awards = gather.award_rows(session, noms)
     tally, meeting = _council(data, {r["subject_code"]: r["name"] for r in rows})
     number = str(issued["document_no"])
     context = proposal_context(
         gather.office_letterhead(session), number=number, when=issued["document_date"],
-        year=noms[0].year if noms else data.get("year"),
-        award_names=[a.name for a in awards] or [str(data.get("award_name") or "")],
+        year=noms[0].year, award_names=[a.name for a in awards],
         recipients=rows, legal_basis=gather.legal_basis(session, awards), tally=tally,
         meeting=meeting,
         signer_name=gather.signer_name(actor))
