@@ -9,7 +9,8 @@ until someone says which rule it follows. Then, per rule set:
   of another unit (or another person) for unit A's object, whatever the method;
 - a council member can neither open nor complete nor claim a secretariat task (403);
 - admin pages answer 403 to every role but ``admin``; movement editing is the
-  secretariat's and the admin's.
+  secretariat's and the admin's; the council's pages are closed to the units' submitters,
+  and managing meetings and members is not a plain council member's.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ SIGNED_IN = frozenset({
     "movements.index", "movements.show"})
 OFFICE_EDITORS = frozenset({"movements.new", "movements.edit"})  # secretariat, admin
 ADMIN_BLUEPRINTS = ("admin",)  # every blueprint whose name starts so: admin only
+COUNCIL_BLUEPRINTS = ("council",)  # office roles only, never a unit's submitter
+COUNCIL_MANAGING = frozenset({"council_pages.new_meeting", "council_pages.members:POST",
+                              "council_pages.change_member"})
 # The URL argument naming a unit's object -> how to find unit A's one in ``Objects``.
 OBJECT_ARGS = ("task_id", "instance_id", "attachment_id", "notification_id")
 METHODS = ("GET", "POST", "PUT", "DELETE")
@@ -47,6 +51,10 @@ def page_rules(app: Flask) -> list[Rule]:
 
 def is_admin(rule: Rule) -> bool:
     return rule.endpoint.split(".")[0].startswith(ADMIN_BLUEPRINTS)
+
+
+def is_council(rule: Rule) -> bool:
+    return rule.endpoint.split(".")[0].startswith(COUNCIL_BLUEPRINTS)
 
 
 def object_arg(rule: Rule) -> str | None:
@@ -121,7 +129,8 @@ def objects(pages: Flask, client: FlaskClient, people: People, two_lane: str) ->
 def test_every_page_route_has_a_permission_rule(pages: Flask) -> None:
     covered = PUBLIC | SIGNED_IN | OFFICE_EDITORS
     missing = sorted(f"{r.endpoint} {r.rule}" for r in page_rules(pages)
-                     if r.endpoint not in covered and not is_admin(r) and object_arg(r) is None)
+                     if r.endpoint not in covered and not is_admin(r) and not is_council(r)
+                     and object_arg(r) is None)
     assert not missing, f"page routes without a permission rule in this file: {missing}"
     endpoints = {r.endpoint for r in page_rules(pages)}
     stale = sorted((PUBLIC | SIGNED_IN | OFFICE_EDITORS) - endpoints)
@@ -220,3 +229,22 @@ def test_movement_editing_is_for_the_secretariat_and_the_admin(
         assert client.post("/movements/new", data={"code": "PT-X", "name": "X"}
                            ).status_code == 403
         assert client.get("/movements/PT-X/edit").status_code in (403, 404)
+
+
+def test_council_pages_are_closed_to_the_units_and_managed_by_the_office(
+        pages: Flask, people: People) -> None:
+    rules = [r for r in page_rules(pages) if is_council(r)]
+    assert len(rules) >= 3
+    submitter, member = signed_in(pages, "sub_a"), signed_in(pages, "council1")
+    managed = 0
+    for rule in rules:
+        for method in methods(rule):
+            r = call(submitter, method, url(pages, rule))
+            assert r.status_code == 403, ("sub_a", method, rule.rule, r.status_code)
+            if rule.endpoint in COUNCIL_MANAGING or f"{rule.endpoint}:{method}" in COUNCIL_MANAGING:
+                r = call(member, method, url(pages, rule))
+                assert r.status_code == 403, ("council1", method, rule.rule, r.status_code)
+                managed += 1
+    assert managed >= 3
+    assert member.get("/council").status_code == 200
+    assert signed_in(pages, "sec1").get("/council/meetings/new").status_code == 200
