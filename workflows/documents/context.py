@@ -8,7 +8,7 @@ Every key a shipped template uses is always present (templates use StrictUndefin
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -80,7 +80,7 @@ def legal_basis_lines(catalogue_basis: Iterable[str], extra: Iterable[str] = ())
 
 
 def decision_context(head: Mapping[str, str], *, number: str, when: Any, year: int | None,
-                     award_names: list[str], recipients: list[Mapping[str, Any]],
+                     award_names: list[str], recipients: Sequence[Mapping[str, Any]],
                      legal_basis: list[str], council_voted: bool,
                      signer_name: str | None = None) -> dict[str, Any]:
     """Quyết định khen thưởng: Điều 1 lists the recipients with title, unit and bonus."""
@@ -100,8 +100,8 @@ def decision_context(head: Mapping[str, str], *, number: str, when: Any, year: i
 
 
 def proposal_context(head: Mapping[str, str], *, number: str, when: Any, year: int | None,
-                     award_names: list[str], recipients: list[Mapping[str, Any]],
-                     legal_basis: list[str], tally: list[Mapping[str, Any]],
+                     award_names: list[str], recipients: Sequence[Mapping[str, Any]],
+                     legal_basis: list[str], tally: Sequence[Mapping[str, Any]],
                      meeting: Mapping[str, Any] | None = None,
                      signer_name: str | None = None) -> dict[str, Any]:
     """Tờ trình đề nghị UBND tỉnh khen thưởng, with the list and the council's tally."""
@@ -115,7 +115,7 @@ def proposal_context(head: Mapping[str, str], *, number: str, when: Any, year: i
 
 
 def certificate_context(head: Mapping[str, str], *, decision_no: str, when: Any,
-                        recipients: list[Mapping[str, Any]], reason: str,
+                        recipients: Sequence[Mapping[str, Any]], reason: str,
                         signer_name: str | None = None) -> dict[str, Any]:
     """Giấy khen: one landscape page per recipient (one recipient: that person's PDF)."""
     return {**_common(head, decision_no, when, signer_name), "kind": "giay_khen",
