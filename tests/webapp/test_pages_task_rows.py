@@ -142,7 +142,7 @@ def test_the_registration_form_shows_its_lines_as_rows(demo: DemoOffice) -> None
     assert 'name="entries-__i__-award_code"' in html  # the blank row the script clones
     assert "data-row-add hidden>Thêm dòng</button>" in html
     assert "data-row-remove hidden>Xóa dòng</button>" in html
-    assert "JSON" not in html
+    assert "JSON" not in html and "<noscript>" not in html  # the one blank row is there
 
 
 def test_a_duplicate_line_is_shown_on_its_row_and_every_line_stays(demo: DemoOffice) -> None:
@@ -156,6 +156,8 @@ def test_a_duplicate_line_is_shown_on_its_row_and_every_line_stays(demo: DemoOff
     assert 'id="f-entries-1-subject_code-error"' in html and "Trùng với dòng 1" in html
     assert 'id="f-entries-0-subject_code-error"' not in html
     assert html.count('<option value="KT04" selected>') == 2 and ">Dòng 2</legend>" in html
+    extra = html[html.index("<noscript>"):html.index("</noscript>")]  # a row more, no script
+    assert 'name="entries-2-subject_code"' in extra and ">Dòng 3</legend>" in extra
     inst = demo.ok(demo.get("thuky", f"/instances/{instance_id}"))
     assert [t["name"] for t in inst["tasks"]] == ["register"]
 
