@@ -70,6 +70,11 @@ def unit_tree(session: Session) -> list[UnitNode]:
             walk(unit.code, depth + 1)
 
     walk(None, 0)
+    placed = {n.code for n in out}
+    for unit in units:  # a loop left in old data: shown at the top so it can be fixed
+        if unit.code not in placed:
+            out.append(UnitNode(unit.code, unit.name, unit.parent_code, unit.active, 0,
+                                users.get(unit.code, 0), 0))
     return out
 
 
@@ -113,12 +118,19 @@ def rename_unit(session: Session, actor: Actor, code: str, name: str) -> Unit:
 
 
 def _ancestors(session: Session, code: str | None) -> list[str]:
-    """``code`` and the codes above it, stopping at a loop already in the data."""
+    """``code`` and the codes above it, stopping at a loop already in the data.
+
+    Every unit row is locked first (in one order, so two movers cannot deadlock) and the
+    parents are read afresh after: two moves at once on PostgreSQL run one after the
+    other, and the second sees the first (A under B and B under A cannot both pass).
+    """
+    session.scalars(select(Unit.code).order_by(Unit.code).with_for_update()).all()
+    parents: dict[str, str | None] = {
+        code: parent for code, parent in session.execute(select(Unit.code, Unit.parent_code))}
     chain: list[str] = []
     while code and code not in chain:
         chain.append(code)
-        parent = session.get(Unit, code)
-        code = parent.parent_code if parent is not None else None
+        code = parents.get(code)
     return chain
 
 

@@ -163,3 +163,47 @@ def test_two_admins_demoting_each_other_at_once_leave_one(
     assert outcome[0].code == "user.last_admin"
     assert "admin" in _user(w, "admin1").role_codes
     assert "admin" not in _user(w, "admin2").role_codes
+
+
+def test_two_moves_at_once_cannot_make_a_cycle(
+        pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: A under B and B under A at once: the second waits, then is refused."""
+    import threading
+
+    w = make_world(pg_url, monkeypatch)
+    admin = w["admin1"]
+    first = w.db.write_session()
+    units.move_unit(first, admin, "A", "B")  # holds the unit rows
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        with w.db.write_session() as s:
+            try:
+                units.move_unit(s, admin, "B", "A")
+                s.commit()
+                outcome.append(None)
+            except InvalidData as exc:
+                outcome.append(exc)
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1.0)
+    assert thread.is_alive()
+    first.commit()
+    first.close()
+    thread.join(timeout=30)
+    assert len(outcome) == 1 and isinstance(outcome[0], InvalidData)
+    assert outcome[0].code == "unit.cycle"
+    assert w.read(lambda s: s.get(Unit, "B").parent_code) is None
+
+
+def test_a_loop_in_old_data_stays_visible(w: World) -> None:
+    def make_loop(s: object) -> None:
+        s.get(Unit, "A").parent_code = "B"  # type: ignore[attr-defined]
+        s.get(Unit, "B").parent_code = "A"  # type: ignore[attr-defined]
+        s.commit()  # type: ignore[attr-defined]
+    w.write(make_loop)
+    codes = {n.code for n in w.read(units.unit_tree)}
+    assert {"A", "B", "TCHCQT"} <= codes
+    _commit(w, units.move_unit, w["admin1"], "A", None)  # the admin can mend it
+    assert {n.code: n.depth for n in w.read(units.unit_tree)}["B"] == 1
