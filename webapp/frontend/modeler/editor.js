@@ -60,6 +60,8 @@ export class Editor {
     if (!this.draftId) {
       this.draftId = String(result.data.id);
       window.history.replaceState(null, "", result.data.url);
+      const crumb = document.getElementById("tdkt-crumb");
+      if (crumb) crumb.textContent = `Bản nháp #${this.draftId}`;
     }
     status(`Đã lưu bản nháp #${this.draftId}.`, "success");
     return true;
