@@ -107,11 +107,14 @@ def declare_recusal(session: Session, actor: Actor, meeting_id: int, candidate_i
     if session.get(CouncilVote, (candidate_id, member_id)) is not None:
         raise Conflict("Thành viên đã bỏ phiếu cho đối tượng này; không thể khai không tham "
                        "gia biểu quyết nữa.", code="council.already_voted")
-    if session.get(CouncilRecusal, (candidate_id, member_id)) is None:
-        session.add(CouncilRecusal(candidate_id=candidate_id, member_id=member_id,
-                                   reason="declared", note=(note or "")[:2000]))
-        session.flush()
-        audit.append(session, actor, "council.recusal_declared", {
-            "meeting_id": meeting_id, "candidate_id": candidate_id,
-            "subject_code": cand.subject_code, "member_id": member_id, "note": note or ""})
+    existing = session.get(CouncilRecusal, (candidate_id, member_id))
+    if existing is not None:  # already recused (automatically or declared): nothing to add
+        return {"candidate_id": candidate_id, "member_id": member_id,
+                "reason": existing.reason}
+    session.add(CouncilRecusal(candidate_id=candidate_id, member_id=member_id,
+                               reason="declared", note=(note or "")[:2000]))
+    session.flush()
+    audit.append(session, actor, "council.recusal_declared", {
+        "meeting_id": meeting_id, "candidate_id": candidate_id,
+        "subject_code": cand.subject_code, "member_id": member_id, "note": note or ""})
     return {"candidate_id": candidate_id, "member_id": member_id, "reason": "declared"}

@@ -150,7 +150,8 @@ def meeting_view(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
         "mode_label": MODE_LABEL[meeting.mode], "status": meeting.status,
         "status_label": STATUS_LABEL[meeting.status],
         "attendance": attendance(session, meeting),
-        "invited": [{**people[i], "present": p} for i, p in invited if i in people],
+        "invited": [{**v, "present": dict(invited)[k]} for k, v in people.items()
+                    if k in dict(invited)],  # membership order
         "candidates": rows,
         "recusals": [{"candidate_id": r.candidate_id, "member_id": r.member_id,
                       "name": people.get(r.member_id, {}).get("name"), "reason": r.reason,
