@@ -98,25 +98,31 @@ def nested_schema(f: fields.Field) -> Schema | None:
     return None
 
 
+TYPED_WIDGETS: tuple[tuple[type[fields.Field] | tuple[type[fields.Field], ...], str], ...] = (
+    ((fields.Nested, fields.Dict), "json"), (fields.Boolean, "checkbox"), (fields.Date, "date"),
+    ((fields.Integer, fields.Float, fields.Decimal), "number"))
+
+
+def _list_widget(name: str, f: fields.List, options: Options | None) -> str:
+    if nested_schema(f) is not None:
+        return "rows"
+    inner = f.inner
+    if not isinstance(inner, fields.String):
+        return "json"
+    return "multi" if _choices(inner) or (options or {}).get(name) else "lines"
+
+
 def _widget(name: str, f: fields.Field, options: Options | None = None) -> str:
     if isinstance(f, fields.List):
-        if nested_schema(f) is not None:
-            return "rows"
-        inner = f.inner
-        if not isinstance(inner, fields.String):
-            return "json"
-        return "multi" if _choices(inner) or (options or {}).get(name) else "lines"
-    if isinstance(f, fields.Nested | fields.Dict):
-        return "json"
-    if isinstance(f, fields.Boolean):
-        return "checkbox"
-    if isinstance(f, fields.Date):
-        return "date"
-    if isinstance(f, fields.Integer | fields.Float | fields.Decimal):
-        return "number"
-    choices = _choices(f) or list((options or {}).get(name, []))
+        return _list_widget(name, f, options)
+    for kinds, widget in TYPED_WIDGETS:
+        if isinstance(f, kinds):
+            return widget
+    choices = _choices(f)
     if choices:
         return "radio" if len(choices) <= 3 else "select"
+    if (options or {}).get(name):  # choices from the page: a list that may grow, may be empty
+        return "select"
     longest = _max_length(f)
     if (longest is not None and longest > LONG_TEXT) or any(w in name for w in LONG_NAMES):
         return "textarea"
