@@ -20,7 +20,7 @@ from docx.shared import Cm, Mm, Pt
 
 HERE = Path(__file__).resolve().parent
 FONT = "Times New Roman"
-CENTER, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+CENTER, LEFT, RIGHT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT
 JUSTIFY = WD_ALIGN_PARAGRAPH.JUSTIFY
 
 
@@ -58,6 +58,22 @@ def cell_para(cell, text, **kw):
     return para(cell, text, **{"align": CENTER, "after": 0, **kw})
 
 
+def set_widths(table, widths_cm: list[float]) -> None:
+    """Column widths Word and LibreOffice both honour (grid columns and every cell)."""
+    table.autofit = False
+    for i, width in enumerate(widths_cm):
+        table.columns[i].width = Cm(width)
+        for cell in table.columns[i].cells:
+            cell.width = Cm(width)
+
+
+def keep_rows_whole(table) -> None:
+    """A row never splits across pages (the signature block stays in one piece)."""
+    for row in table.rows:
+        props = row._tr.get_or_add_trPr()
+        props.append(OxmlElement("w:cantSplit"))
+
+
 def no_borders(table) -> None:
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
@@ -70,14 +86,14 @@ def no_borders(table) -> None:
 def letterhead(doc, parent: str, issuer: str, number: str | None) -> None:
     table = doc.add_table(rows=1, cols=2)
     no_borders(table)
+    set_widths(table, [6.0, 10.5])
     left, right = table.rows[0].cells
-    left.width, right.width = Cm(6.5), Cm(10)
     cell_para(left, parent, size=13)
     cell_para(left, issuer, size=13, bold=True)
     cell_para(left, "_______", size=13)
     if number:
         cell_para(left, f"Số: {number}", size=13)
-    cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12.5, bold=True)
+    cell_para(right, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", size=12, bold=True)
     cell_para(right, "Độc lập - Tự do - Hạnh phúc", size=13.5, bold=True)
     cell_para(right, "___________________________", size=13)
     cell_para(right, "{{ doc.date_line }}", size=14, italic=True)
@@ -90,7 +106,8 @@ def title(doc, name: str, subject: str = "{{ subject }}") -> None:
     para(doc, "_____________", align=CENTER, after=6)
 
 
-def list_table(doc, headers: list[str], cells: list[str], loop: str, widths: list[float]):
+def list_table(doc, headers: list[str], cells: list[str], loop: str, widths: list[float],
+               right: tuple[int, ...] = (), centered: tuple[int, ...] = ()):
     """A bordered table: a header row, then one row per item of ``loop``."""
     table = doc.add_table(rows=4, cols=len(headers))
     table.style = "Table Grid"
@@ -99,24 +116,35 @@ def list_table(doc, headers: list[str], cells: list[str], loop: str, widths: lis
         cell_para(table.rows[0].cells[i], text, size=12.5, bold=True)
     cell_para(table.rows[1].cells[0], f"{{%tr for r in {loop} %}}", size=12.5)
     for i, text in enumerate(cells):
-        cell_para(table.rows[2].cells[i], text, size=12.5, align=CENTER if i == 0 else LEFT)
+        align = CENTER if i == 0 or i in centered else RIGHT if i in right else LEFT
+        cell_para(table.rows[2].cells[i], text, size=12.5, align=align)
     cell_para(table.rows[3].cells[0], "{%tr endfor %}", size=12.5)
-    for row in table.rows:
-        for i, width in enumerate(widths):
-            row.cells[i].width = Cm(width)
+    set_widths(table, widths)
+    keep_rows_whole(table)
+    para(doc, "", size=6, after=0)  # air between the table and the next paragraph
     return table
 
 
-def signature(doc, left: list[tuple[str, bool, bool]], title_text: str, name: str) -> None:
+def signature(doc, left: list[tuple[str, bool, bool]], title_text: str, name: str,
+              left_signer: tuple[str, str] | None = None) -> None:
+    """Nơi nhận (``left``) or a second signer (``left_signer``: title, name) and the signer."""
     table = doc.add_table(rows=1, cols=2)
     no_borders(table)
+    set_widths(table, [8.0, 8.5])
+    keep_rows_whole(table)
     lcell, rcell = table.rows[0].cells
+    if left_signer is not None:
+        _signer(lcell, *left_signer)
     for text, bold, italic in left:
         cell_para(lcell, text, size=11 if not bold else 12, bold=bold, italic=italic, align=LEFT)
-    cell_para(rcell, title_text, bold=True)
+    _signer(rcell, title_text, name)
+
+
+def _signer(cell, title_text: str, name: str) -> None:
+    cell_para(cell, title_text, bold=True)
     for _ in range(4):
-        cell_para(rcell, "")
-    cell_para(rcell, name, bold=True)
+        cell_para(cell, "")
+    cell_para(cell, name, bold=True)
 
 
 def decision() -> Document:
@@ -136,7 +164,7 @@ def decision() -> Document:
                ["{{ r.index }}", "{{ r.name }}",
                 "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
                 "{{ r.award_name }}", "{{ r.amount_text }}"], "recipients",
-               [1.2, 4.2, 4.2, 3.6, 2.8])
+               [1.4, 4.2, 4.3, 3.8, 2.8], right=(4,))
     para(doc, "Tổng số tiền thưởng: {{ total_text }}.", bold=True, align=LEFT)
     para(doc, [("Điều 2. ", True, False),
                ("Tiền thưởng kèm theo (hệ số nhân với mức lương cơ sở) chi từ Quỹ thi đua, khen "
@@ -164,12 +192,13 @@ def proposal() -> Document:
     list_table(doc, ["STT", "Họ và tên / Tập thể", "Chức vụ, đơn vị", "Hình thức đề nghị"],
                ["{{ r.index }}", "{{ r.name }}",
                 "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
-                "{{ r.award_name }}"], "recipients", [1.2, 5, 5, 4.8])
+                "{{ r.award_name }}"], "recipients", [1.4, 5, 5.3, 4.8])
     para(doc, "Kết quả bỏ phiếu của {{ org.council }}{% if meeting.date_iso %} "
               "({{ meeting.date }}){% endif %}:", indent=True)
     list_table(doc, ["STT", "Họ và tên / Tập thể", "Đồng ý", "Tỷ lệ", "Ngưỡng", "Kết quả"],
                ["{{ r.index }}", "{{ r.name }}", "{{ r.agree }}/{{ r.base }}", "{{ r.share }}",
-                "{{ r.threshold }}", "{{ r.result }}"], "tally", [1.2, 5.4, 2.2, 2.4, 2.4, 2.4])
+                "{{ r.threshold }}", "{{ r.result }}"], "tally", [1.4, 5.6, 2.2, 2.4, 2.4, 2.5],
+               centered=(2, 3, 4, 5))
     para(doc, "Hồ sơ kèm theo gồm: danh sách đề nghị khen thưởng, báo cáo thành tích, biên bản "
               "họp và biên bản kiểm phiếu của {{ org.council }}.", indent=True)
     para(doc, "{{ org.full }} kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét, quyết định./.",
@@ -183,7 +212,7 @@ def proposal() -> Document:
 
 def minutes() -> Document:
     doc = new_document()
-    letterhead(doc, "{{ org.full }}", "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", None)
+    letterhead(doc, "{{ org.full | upper }}", "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", None)
     title(doc, "BIÊN BẢN KIỂM PHIẾU")
     para(doc, "Hôm nay, {{ meeting.date }}, {{ org.council }} họp xét khen thưởng "
               "({{ meeting.mode }}).", indent=True)
@@ -193,15 +222,15 @@ def minutes() -> Document:
     para(doc, "Kết quả kiểm phiếu như sau:", indent=True)
     list_table(doc, ["STT", "Họ và tên / Tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý",
                      "Không ý kiến", "Tỷ lệ đồng ý", "Kết quả"],
-               ["{{ r.index }}", "{{ r.name }} {{ r.unit }}", "{{ r.award_name }}",
+               ["{{ r.index }}", "{{ r.name }}{% if r.unit %}, {{ r.unit }}{% endif %}",
+                "{{ r.award_name }}",
                 "{{ r.agree }}", "{{ r.disagree }}", "{{ r.abstain }}",
                 "{{ r.share }} ({{ r.agree }}/{{ r.base }})", "{{ r.result }}"], "tally",
-               [1.0, 3.6, 3.0, 1.5, 1.6, 1.6, 2.3, 1.6])
+               [1.3, 3.5, 2.8, 1.7, 1.7, 1.7, 2.1, 1.7], centered=(3, 4, 5, 6, 7))
     para(doc, "Số đối tượng đạt: {{ passed_count }}/{{ tally | length }}. Biên bản được lập và "
               "thông qua tại cuộc họp./.", indent=True)
-    signature(doc, [("THƯ KÝ", True, False), ("", False, False), ("", False, False),
-                    ("", False, False), ("{{ meeting.secretary }}", True, False)],
-              "CHỦ TRÌ", "{{ meeting.chair }}")
+    signature(doc, [], "CHỦ TRÌ", "{{ meeting.chair }}",
+              left_signer=("THƯ KÝ", "{{ meeting.secretary }}"))
     return doc
 
 
