@@ -238,3 +238,19 @@ def test_paper_meeting_and_a_failed_delivery_retried(office: Office,
         assert closing.deliver_pending(s, office.eng, sec) == []
     assert office.statuses(inst["id"]) == {"NV001": "voted"}
     assert [t["name"] for t in office.get(inst["id"])["tasks"]] == ["decide"]
+
+
+def test_a_result_for_an_instance_cancelled_meanwhile_is_void(office: Office) -> None:
+    inst = before_council(office, "NV001")
+    sec = office.actors["sec"]
+    meeting = open_meeting(office.db, sec, mode="electronic", present=9)
+    call(office.db, meetings.start_voting, sec, meeting)
+    cast(office.db, "hd1", meeting, candidates(office.db, meeting)["NV001"], "agree")
+    call(office.db, closing.close_meeting, sec, meeting)
+    with office.db.write_session() as s:
+        office.eng.cancel_instance(s, inst["id"], office.actors["sub"], "Rút hồ sơ.")
+    with office.db.write_session() as s:
+        done = closing.deliver_pending(s, office.eng, sec)
+    assert [(d["status"], d["error"][:22]) for d in done] == [("void", "Hồ sơ không ở trạng th")]
+    with office.db.write_session() as s:
+        assert closing.deliver_pending(s, office.eng, sec) == []

@@ -5,7 +5,8 @@ rule (``rules.judge``), stores the results, marks one delivery per procedure ins
 ``pending`` and hands the tally minutes to ``workflows.documents.store_tally_minutes``
 when that module exists. ``deliver_pending`` then delivers each instance's results by
 the engine's message ``council_result`` — one transaction per instance; a failure stays
-``pending`` with its error and is retried by ``tdkt council deliver``.
+``pending`` with its error and is retried by ``tdkt council deliver``; a delivery to an
+instance that ended meanwhile (cancelled) becomes ``void``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from engine import audit
 from engine.errors import Conflict
 from engine.roles import Actor
 from engine.service import ProcessEngine
-from engine.store.models import utcnow
+from engine.store.models import ProcessInstance, utcnow
 from workflows.council import members as m
 from workflows.council.meetings import get_meeting_row, present_ids, require_status
 from workflows.council.models import (
@@ -176,8 +177,11 @@ def _deliver_one(session: Session, engine: ProcessEngine, actor: Actor, meeting_
         if row is not None:
             row.attempts += 1
             row.error = str(error)[:4000]
+            inst = session.get(ProcessInstance, instance_id)
+            if inst is not None and inst.status in ("cancelled", "completed"):
+                row.status = "void"  # the instance ended meanwhile: nothing to retry
             audit.append(session, actor, "council.delivery_failed",
                          {"meeting_id": meeting_id, "error": row.error}, instance_id)
             session.commit()
-        return {"meeting_id": meeting_id, "instance_id": instance_id, "status": "pending",
-                "error": str(error)}
+        return {"meeting_id": meeting_id, "instance_id": instance_id,
+                "status": row.status if row is not None else "pending", "error": str(error)}

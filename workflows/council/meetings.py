@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.roles import Actor
-from engine.store.models import ProcessInstance, utcnow
+from engine.store.models import HumanTask, ProcessInstance, utcnow
 from workflows.catalogue import setting
 from workflows.council import members as m
 from workflows.council.models import (
@@ -78,9 +78,13 @@ def _busy_nominations(session: Session) -> set[int]:
 def pool_nominations(session: Session) -> list[Nomination]:
     """The agenda pool (chờ Hội đồng xét): in_council nominations of running instances."""
     busy = _busy_nominations(session)
+    # An instance waiting for the meeting has no ready task (one on an older diagram
+    # version, still at its paper-result task, is not waiting for a meeting).
+    with_tasks = select(HumanTask.instance_id).where(HumanTask.state == "ready")
     rows = session.scalars(
         select(Nomination).join(ProcessInstance, ProcessInstance.id == Nomination.instance_id)
-        .where(Nomination.status == "in_council", ProcessInstance.status == "running")
+        .where(Nomination.status == "in_council", ProcessInstance.status == "running",
+               Nomination.instance_id.not_in(with_tasks))
         .order_by(Nomination.award_code, Nomination.instance_id, Nomination.id)).all()
     return [n for n in rows if n.id not in busy]
 

@@ -150,7 +150,8 @@ class CouncilDelivery(Base):
     """The delivery of a closed meeting's result to one procedure instance.
 
     ``pending`` until the instance has received it (one transaction per instance); a failed
-    attempt keeps ``pending`` with its ``error`` and can be retried (``tdkt council deliver``).
+    attempt keeps ``pending`` with its ``error`` and can be retried (``tdkt council deliver``);
+    ``void`` when the instance ended (was cancelled) before it could receive the result.
     """
 
     __tablename__ = "council_delivery"
