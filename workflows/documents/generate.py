@@ -20,7 +20,13 @@ from workflows.documents.context import (
     minutes_context,
     proposal_context,
 )
-from workflows.documents.render import TemplateSource, official_number, render_docx, render_pdf
+from workflows.documents.render import (
+    TemplateSource,
+    official_number,
+    render_docx,
+    render_pdf,
+    render_pdf_pages,
+)
 from workflows.documents.store import Rendered, store_documents
 from workflows.models import EmulationMovement, Nomination
 from workflows.nominations import CLOSED, instance_nominations, subject_code_of
@@ -89,16 +95,17 @@ def _certificates(session: Session, first: Nomination, rows: list[dict[str, Any]
     movement = session.get(EmulationMovement, first.movement_id) if first.movement_id else None
     reason = gather.reason_for(first.kind, first.year, movement.name if movement else None)
 
-    def render(people: list[dict[str, Any]]) -> bytes:
-        return render_pdf("giay_khen.html", certificate_context(
-            head, decision_no=number, when=when, recipients=people, reason=reason,
-            signer_name=signer), source)
+    def context(people: list[dict[str, Any]]) -> dict[str, Any]:
+        return certificate_context(head, decision_no=number, when=when, recipients=people,
+                                   reason=reason, signer_name=signer)
 
-    docs = [Rendered("giay_khen", "pdf", f"Giấy khen - {r['name']}", render([r]),
-                     r["nomination_id"]) for r in chosen]
+    whole, pages = render_pdf_pages("giay_khen.html", context(chosen), source)
+    if len(pages) != len(chosen):  # a replaced template that does not keep a page each
+        pages = [render_pdf("giay_khen.html", context([r]), source) for r in chosen]
+    docs = [Rendered("giay_khen", "pdf", f"Giấy khen - {r['name']}", page, r["nomination_id"])
+            for r, page in zip(chosen, pages, strict=True)]
     if len(chosen) > 1:
-        docs.append(Rendered("giay_khen", "pdf", f"Giấy khen - tất cả ({len(chosen)})",
-                             render(chosen)))
+        docs.append(Rendered("giay_khen", "pdf", f"Giấy khen - tất cả ({len(chosen)})", whole))
     return docs
 
 
@@ -121,8 +128,7 @@ def proposal_documents(session: Session, instance_id: int, data: dict[str, Any],
         gather.office_letterhead(session), number=number, when=issued["document_date"],
         year=noms[0].year, award_names=[a.name for a in awards],
         recipients=rows, legal_basis=gather.legal_basis(session, awards), tally=tally,
-        meeting=meeting,
-        signer_name=gather.signer_name(actor))
+        meeting=meeting, signer_name=gather.signer_name(actor))
     return _both("to_trinh_tinh", f"Tờ trình {official_number(number)}", context, source)
 
 

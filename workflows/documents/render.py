@@ -154,9 +154,9 @@ def render_html(name: str, context: Mapping[str, Any], source: TemplateSource,
         raise RenderError(_describe(name, exc)) from exc
 
 
-def render_pdf(name: str, context: Mapping[str, Any], source: TemplateSource,
-               extra: Mapping[str, str] | None = None) -> bytes:
-    """A PDF from an HTML template, with the shipped fonts embedded."""
+def _layout(name: str, context: Mapping[str, Any], source: TemplateSource,
+            extra: Mapping[str, str] | None) -> Any:
+    """WeasyPrint's laid-out document of an HTML template (pages, ready to write)."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
@@ -164,9 +164,30 @@ def render_pdf(name: str, context: Mapping[str, Any], source: TemplateSource,
     fonts = FontConfiguration()
     fetcher = _url_fetcher()
     try:
-        return HTML(string=html, base_url=str(FONTS_DIR), url_fetcher=fetcher).write_pdf(
+        return HTML(string=html, base_url=str(FONTS_DIR), url_fetcher=fetcher).render(
             stylesheets=[CSS(string=font_face_css(), font_config=fonts, url_fetcher=fetcher)],
-            font_config=fonts)  # type: ignore[no-any-return]
+            font_config=fonts)
+    except Exception as exc:
+        raise RenderError(_describe(name, exc)) from exc
+
+
+def render_pdf(name: str, context: Mapping[str, Any], source: TemplateSource,
+               extra: Mapping[str, str] | None = None) -> bytes:
+    """A PDF from an HTML template, with the shipped fonts embedded."""
+    document = _layout(name, context, source, extra)
+    try:
+        return document.write_pdf()  # type: ignore[no-any-return]
+    except Exception as exc:
+        raise RenderError(_describe(name, exc)) from exc
+
+
+def render_pdf_pages(name: str, context: Mapping[str, Any], source: TemplateSource
+                     ) -> tuple[bytes, list[bytes]]:
+    """The whole PDF and one PDF per page, laid out once (Giấy khen: a page per person)."""
+    document = _layout(name, context, source, None)
+    try:
+        return document.write_pdf(), [document.copy([page]).write_pdf()
+                                      for page in document.pages]
     except Exception as exc:
         raise RenderError(_describe(name, exc)) from exc
 
