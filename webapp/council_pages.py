@@ -107,9 +107,10 @@ def new_meeting() -> Any:
     if request.method == "GET":
         return _new_form({"mode": "electronic", "all_members": True, "all_pool": True}, {})
     form = request.form
-    values = {"title": form.get("title", ""), "meeting_date": form.get("meeting_date", ""),
-              "mode": form.get("mode", ""), "nomination_ids": _ids("nomination_ids"),
-              "member_ids": _ids("member_ids")}
+    values: dict[str, Any] = {
+        "title": form.get("title", ""), "meeting_date": form.get("meeting_date", ""),
+        "mode": form.get("mode", ""), "nomination_ids": _ids("nomination_ids"),
+        "member_ids": _ids("member_ids")}
     errors: dict[str, list[str]] = {}
     day = _parse_day(values["meeting_date"])
     if day is None:
@@ -174,9 +175,10 @@ def members() -> Any:
 def change_member(member_id: int) -> Any:
     """Change one membership: position, linked person, order, active (ngừng hoạt động)."""
     form = request.form
-    values = {"username": form.get("username", ""), "position": form.get("position", ""),
-              "person_code": form.get("person_code", ""),
-              "sort_order": form.get("sort_order", ""), "active": form.get("active") == "1"}
+    values: dict[str, Any] = {
+        "username": form.get("username", ""), "position": form.get("position", ""),
+        "person_code": form.get("person_code", ""), "sort_order": form.get("sort_order", ""),
+        "active": form.get("active") == "1"}
     try:
         saved = command(council_members.save_member, values["username"],
                         position=values["position"], person_code=values["person_code"] or None,

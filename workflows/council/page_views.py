@@ -104,8 +104,9 @@ def _enrich(session: Session, rows: list[dict[str, Any]]) -> list[dict[str, Any]
     """Add the procedure, the business key and the eligibility verdict to rows that carry
     ``instance_id`` and ``nomination_id``."""
     insts = _instances(session, {r["instance_id"] for r in rows})
-    verdicts = dict(session.execute(select(Nomination.id, Nomination.eligibility).where(
-        Nomination.id.in_({r["nomination_id"] for r in rows}))).all()) if rows else {}
+    query = select(Nomination.id, Nomination.eligibility).where(
+        Nomination.id.in_({r["nomination_id"] for r in rows}))
+    verdicts: dict[int, Any] = dict(session.execute(query).all()) if rows else {}
     for row in rows:
         inst = insts.get(row["instance_id"], {"business_key": f"#{row['instance_id']}",
                                               "process": ""})
