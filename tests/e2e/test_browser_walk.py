@@ -82,7 +82,7 @@ def fill_proposal(page: Any, summary: str, deed_date: str) -> None:
     page.get_by_label("Tên cá nhân / tập thể được đề nghị").fill(NOMINEE_NAME)
     page.get_by_label("Cá nhân", exact=True).check()
     page.get_by_label("Giấy khen của Chánh Văn phòng").check()
-    page.get_by_label("Tóm tắt thành tích").fill(summary)
+    page.get_by_role("textbox", name="Tóm tắt thành tích").fill(summary)
     page.get_by_label("Ngày lập thành tích").fill(deed_date)
 
 
@@ -107,7 +107,8 @@ def test_adhoc_award_returned_supplemented_and_approved(web: Watched, live_serve
     assert date_input.get_attribute("aria-invalid") == "true"
     assert page.locator("#f-deed_date-error").inner_text().strip()
     assert date_input.input_value() == "31/02/2026"  # what was typed stays
-    assert page.get_by_label("Tóm tắt thành tích").input_value().startswith("Phát hiện")
+    summary = page.get_by_role("textbox", name="Tóm tắt thành tích")
+    assert summary.input_value().startswith("Phát hiện")
     web.shot("task-form-error")
     web.assert_clean(expected="status of 422")  # the form sent back with its errors
     date_input.fill("02/10/2026")
@@ -123,7 +124,7 @@ def test_adhoc_award_returned_supplemented_and_approved(web: Watched, live_serve
     log_in(web, "donvi_kt")
     open_task(web, instance_id, STEP["supplement"])
     assert page.get_by_label("Tên cá nhân / tập thể được đề nghị").input_value() == NOMINEE_NAME
-    page.get_by_label("Tóm tắt thành tích").fill(
+    page.get_by_role("textbox", name="Tóm tắt thành tích").fill(
         "Phát hiện kịp thời sai sót 120 triệu đồng trong hồ sơ thanh toán; có xác nhận.")
     submit_and_back_to_inbox(web, "Hoàn thành")
     log_out(web)
