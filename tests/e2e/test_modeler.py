@@ -60,6 +60,18 @@ def test_edit_validate_deploy_and_compare(web: Watched, live_server: LiveServer,
             { x: lane.x + 200, y: lane.y + lane.height - 45 }, lane.parent);
         modeling.updateProperties(shape, { id: 'orphan_task', name: 'Bước lạc' });
     }""", "Hội đồng xem xét, cho ý kiến")
+    # The TĐKT group of the properties panel writes what the engine reads.
+    modeler(page, """(m) => m.get('selection').select(m.get('elementRegistry').get('review'))""")
+    page.get_by_label("Thời hạn xử lý (ngày làm việc)").fill("7")
+    page.wait_for_timeout(600)  # the panel's text inputs are debounced
+    form_key = page.get_by_label("Biểu mẫu (form key)")
+    form_key.select_option("council_result")
+    xml = page.evaluate("async () => (await window.tdktModeler.saveXML()).xml")
+    review = re.search(r'<bpmn:userTask id="review".*?</bpmn:userTask>', xml, re.S)
+    assert review, xml
+    assert 'name="dueWorkingDays" value="7"' in review.group(0), review.group(0)
+    assert 'name="formKey" value="council_result"' in review.group(0), review.group(0)
+    form_key.select_option("revocation_review")  # back: the conditions read its fields
     page.get_by_role("button", name="Kiểm tra").click()
     problem = page.locator('#tdkt-problems button[data-element-id="orphan_task"]')
     problem.first.wait_for()
