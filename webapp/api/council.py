@@ -36,19 +36,19 @@ def _view(meeting_id: int) -> dict[str, Any]:
     return views.meeting_view(session, current_actor(), meeting_id)
 
 
-class Strict(Schema):
+class CouncilStrict(Schema):
     class Meta:
         unknown = EXCLUDE
 
 
-class MemberArgs(Strict):
+class CouncilMemberArgs(CouncilStrict):
     position = fields.String(load_default="member", validate=validate.OneOf(POSITIONS))
     person_code = fields.String(load_default=None, allow_none=True)
     active = fields.Boolean(load_default=True)
     sort_order = fields.Integer(load_default=0)
 
 
-class MeetingArgs(Strict):
+class CouncilMeetingArgs(CouncilStrict):
     title = fields.String(required=True, validate=validate.Length(min=1, max=255))
     meeting_date = fields.Date(required=True, metadata={"description": "YYYY-MM-DD"})
     mode = fields.String(load_default="electronic", validate=validate.OneOf(MODES))
@@ -58,7 +58,7 @@ class MeetingArgs(Strict):
                              metadata={"description": "mặc định: mọi thành viên"})
 
 
-class MeetingPatchArgs(Strict):
+class CouncilMeetingPatchArgs(CouncilStrict):
     title = fields.String(validate=validate.Length(min=1, max=255))
     meeting_date = fields.Date()
     mode = fields.String(validate=validate.OneOf(MODES))
@@ -66,43 +66,43 @@ class MeetingPatchArgs(Strict):
     member_ids = fields.List(fields.Integer())
 
 
-class PresenceSchema(Strict):
+class CouncilPresenceSchema(CouncilStrict):
     member_id = fields.Integer(required=True)
     present = fields.Boolean(required=True)
 
 
-class AttendanceArgs(Strict):
-    attendance = fields.List(fields.Nested(PresenceSchema), required=True)
+class CouncilAttendanceArgs(CouncilStrict):
+    attendance = fields.List(fields.Nested(CouncilPresenceSchema), required=True)
 
 
-class RecusalArgs(Strict):
+class CouncilRecusalArgs(CouncilStrict):
     candidate_id = fields.Integer(required=True)
     member_id = fields.Integer(load_default=None, allow_none=True,
                                metadata={"description": "mặc định: chính người khai"})
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class VoteArgs(Strict):
+class CouncilVoteArgs(CouncilStrict):
     candidate_id = fields.Integer(required=True)
     choice = fields.String(required=True, validate=validate.OneOf(CHOICES))
 
 
-class CountLine(Strict):
+class CouncilCountLine(CouncilStrict):
     candidate_id = fields.Integer(required=True)
     agree = fields.Integer(required=True, validate=validate.Range(min=0))
     disagree = fields.Integer(required=True, validate=validate.Range(min=0))
     abstain = fields.Integer(required=True, validate=validate.Range(min=0))
 
 
-class PaperCountsArgs(Strict):
-    lines = fields.List(fields.Nested(CountLine), required=True)
+class CouncilPaperCountsArgs(CouncilStrict):
+    lines = fields.List(fields.Nested(CouncilCountLine), required=True)
 
 
-class ScanArgs(Strict):
+class CouncilScanArgs(CouncilStrict):
     file = Upload(required=True, metadata={"description": "PDF, JPG hoặc PNG"})
 
 
-class CancelArgs(Strict):
+class CouncilCancelArgs(CouncilStrict):
     reason = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
@@ -115,7 +115,7 @@ def list_members() -> Any:
 
 
 @blp.put("/members/<username>")
-@blp.arguments(MemberArgs)
+@blp.arguments(CouncilMemberArgs)
 @blp.response(200)
 def save_member(args: dict[str, Any], username: str) -> Any:
     """Add a user to the council or change their position (secretariat, admin)."""
@@ -137,7 +137,7 @@ def list_meetings() -> Any:
 
 
 @blp.post("/meetings")
-@blp.arguments(MeetingArgs)
+@blp.arguments(CouncilMeetingArgs)
 @blp.response(201)
 def create_meeting(args: dict[str, Any]) -> Any:
     """Prepare a meeting: date, title, mode, agenda and invited members."""
@@ -152,7 +152,7 @@ def get_meeting(meeting_id: int) -> Any:
 
 
 @blp.patch("/meetings/<int:meeting_id>")
-@blp.arguments(MeetingPatchArgs)
+@blp.arguments(CouncilMeetingPatchArgs)
 @blp.response(200)
 def update_meeting(args: dict[str, Any], meeting_id: int) -> Any:
     _run(meetings.update_meeting, meeting_id, **args)
@@ -168,7 +168,7 @@ def open_meeting(meeting_id: int) -> Any:
 
 
 @blp.put("/meetings/<int:meeting_id>/attendance")
-@blp.arguments(AttendanceArgs)
+@blp.arguments(CouncilAttendanceArgs)
 @blp.response(200)
 def attendance(args: dict[str, Any], meeting_id: int) -> Any:
     present = {row["member_id"]: row["present"] for row in args["attendance"]}
@@ -184,7 +184,7 @@ def start_voting(meeting_id: int) -> Any:
 
 
 @blp.post("/meetings/<int:meeting_id>/recusals")
-@blp.arguments(RecusalArgs)
+@blp.arguments(CouncilRecusalArgs)
 @blp.response(201)
 def declare_recusal(args: dict[str, Any], meeting_id: int) -> Any:
     return _run(recusal.declare_recusal, meeting_id, args["candidate_id"], args["member_id"],
@@ -192,7 +192,7 @@ def declare_recusal(args: dict[str, Any], meeting_id: int) -> Any:
 
 
 @blp.post("/meetings/<int:meeting_id>/votes")
-@blp.arguments(VoteArgs)
+@blp.arguments(CouncilVoteArgs)
 @blp.response(201)
 def cast_vote(args: dict[str, Any], meeting_id: int) -> Any:
     """Cast one vote; 409 ``council.already_voted`` for a second one."""
@@ -200,14 +200,14 @@ def cast_vote(args: dict[str, Any], meeting_id: int) -> Any:
 
 
 @blp.put("/meetings/<int:meeting_id>/paper-counts")
-@blp.arguments(PaperCountsArgs)
+@blp.arguments(CouncilPaperCountsArgs)
 @blp.response(200)
 def paper_counts(args: dict[str, Any], meeting_id: int) -> Any:
     return _run(voting.enter_paper_counts, meeting_id, args["lines"])
 
 
 @blp.post("/meetings/<int:meeting_id>/scan")
-@blp.arguments(ScanArgs, location="multipart")
+@blp.arguments(CouncilScanArgs, location="multipart")
 @blp.response(201)
 def attach_scan(args: dict[str, Any], meeting_id: int) -> Any:
     """Attach the scanned minutes of a paper meeting (PDF or image)."""
@@ -228,7 +228,7 @@ def close_meeting(meeting_id: int) -> Any:
 
 
 @blp.post("/meetings/<int:meeting_id>/cancel")
-@blp.arguments(CancelArgs)
+@blp.arguments(CouncilCancelArgs)
 @blp.response(200)
 def cancel_meeting(args: dict[str, Any], meeting_id: int) -> Any:
     _run(meetings.cancel_meeting, meeting_id, args["reason"])
