@@ -5,6 +5,11 @@ Secret ballot (bỏ phiếu kín): ``council_vote`` records WHO voted on a candi
 one counter row per choice, all three created together when voting opens and all three
 rewritten by every vote. No timestamp, no sequence and no insertion order can therefore
 rejoin a member to a choice. Open votes keep the member's choice in ``council_vote``.
+
+Limit: the rows are anonymous, not the storage files. Until PostgreSQL vacuums (or SQLite
+checkpoints its WAL), earlier versions of a counter row stay in the data files; someone who
+reads raw pages (superuser, file access) while voting is under way could compare versions.
+Run ``VACUUM council_tally`` after a secret meeting where that matters.
 """
 
 from __future__ import annotations
