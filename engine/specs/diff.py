@@ -23,7 +23,7 @@ SPIFF = f"{{{SPIFF_NS}}}"
 COMPARED = FLOW_NODES | {"sequenceFlow", "lane"}
 # The fields of a description in the order the list shows them.
 FIELDS = ("type", "name", "lane", "properties", "handler", "script", "condition", "timer",
-          "default", "flows")
+          "message", "default", "flows")
 
 
 def _text(node: etree._Element | None) -> str | None:
@@ -66,6 +66,14 @@ def _timer(node: etree._Element) -> dict[str, str] | None:
     return {local(child): _text(child) or "" for child in timer if isinstance(child.tag, str)}
 
 
+def _message(node: etree._Element) -> dict[str, Any] | None:
+    event = node.find(f"{BPMN}messageEventDefinition")
+    if event is None:
+        return None
+    return {"ref": event.get("messageRef"),
+            "variable": _text(event.find(f".//{SPIFF}messageVariable"))}
+
+
 def describe(node: etree._Element, lanes: dict[str, str]) -> dict[str, Any]:
     """What the engine reads from one element, as plain data."""
     kind = local(node)
@@ -82,6 +90,7 @@ def describe(node: etree._Element, lanes: dict[str, str]) -> dict[str, Any]:
         "script": _scripts(node),
         "condition": _text(node.find(f"{BPMN}conditionExpression")),
         "timer": _timer(node),
+        "message": _message(node),
         "default": node.get("default"),
         "flows": flows,
     }

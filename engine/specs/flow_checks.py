@@ -183,6 +183,8 @@ def produced_by(node: etree._Element, form_fields: FormFields) -> set[str] | Non
     names: set[str] = set()
     for script in node.iter(f"{BPMN}script", f"{SPIFF}preScript", f"{SPIFF}postScript"):
         names |= assigned_names(script.text or "") or set()
+    for var in node.iter(f"{SPIFF}messageVariable"):  # a caught message's payload
+        names.add((var.text or "").strip())
     for op in node.iter(f"{SPIFF}serviceTaskOperator"):
         if op.get("resultVariable"):
             names.add(op.get("resultVariable"))

@@ -130,3 +130,17 @@ def test_bpmn_io_diagram_becomes_executable() -> None:
     report = import_diagram(xml)
     assert b'isExecutable="true"' in report.xml
     assert ("from_camunda", "mapped") in {(n["element_id"], n["kind"]) for n in report.notes}
+
+
+def test_a_caught_message_and_its_variable_are_compared() -> None:
+    def catch(variable: str) -> str:
+        return TWO_LANE.replace(
+            '<bpmn:endEvent id="end">',
+            '<bpmn:intermediateCatchEvent id="wait"><bpmn:messageEventDefinition id="m" '
+            'messageRef="msg"><bpmn:extensionElements><spiffworkflow:messageVariable>'
+            f'{variable}</spiffworkflow:messageVariable></bpmn:extensionElements>'
+            '</bpmn:messageEventDefinition></bpmn:intermediateCatchEvent>'
+            '<bpmn:endEvent id="end">')
+    assert change(diff(catch("result"), catch("outcome")), "wait")["fields"] == [
+        {"field": "message", "old": {"ref": "msg", "variable": "result"},
+         "new": {"ref": "msg", "variable": "outcome"}}]
