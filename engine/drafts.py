@@ -151,6 +151,26 @@ def version_row(session: Session, key: str, version: int) -> ProcessModelVersion
     return row
 
 
+def compare_versions(session: Session, key: str, a: int | None = None, b: int | None = None
+                     ) -> dict[str, Any]:
+    """The diff of versions ``a`` and ``b`` of a process (default: the two newest).
+
+    Returns:
+        ``{"a", "b", "numbers" (all versions, newest first), "result" (engine.specs.diff)}``.
+    """
+    from engine.specs.diff import diff
+
+    numbers = list(session.scalars(select(ProcessModelVersion.version)
+                                   .where(ProcessModelVersion.process_key == key)
+                                   .order_by(ProcessModelVersion.version.desc())).all())
+    if not numbers:
+        raise NotFound(f"Không có quy trình «{key}».", code="process.not_found")
+    b = b or numbers[0]
+    a = a or (numbers[1] if len(numbers) > 1 else numbers[0])
+    old, new = version_row(session, key, a), version_row(session, key, b)
+    return {"a": a, "b": b, "numbers": numbers, "result": diff(old.bpmn_xml, new.bpmn_xml)}
+
+
 def dmn_xml(session: Session, target: DmnTarget, name: str, version: int | None = None) -> str:
     """A decision table's XML: a deployed version, or the current file."""
     if version is not None:

@@ -28,7 +28,6 @@ from flask_login import current_user, login_required
 
 from engine import drafts
 from engine.errors import EngineError, InvalidData
-from engine.specs.diff import diff
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.instances_pages import local_time
 from webapp.services import read_session, services, write_session
@@ -172,19 +171,12 @@ def delete_draft(draft_id: int) -> Any:
 @admin_only
 def diff_page(key: str) -> str:
     """Two versions side by side (``?a=1&b=2``, default: the two newest)."""
-    session = read_session()
-    numbers = [v["version"] for m in drafts.list_models(session) if m["key"] == key
-               for v in m["versions"]]
-    if not numbers:
-        drafts.version_row(session, key, 0)  # raises the 404
-    a = _int_or_none(request.args.get("a")) or (numbers[1] if len(numbers) > 1 else numbers[0])
-    b = _int_or_none(request.args.get("b")) or numbers[0]
-    old, new = drafts.version_row(session, key, a), drafts.version_row(session, key, b)
+    found = drafts.compare_versions(read_session(), key, _int_or_none(request.args.get("a")),
+                                    _int_or_none(request.args.get("b")))
     return render_template(
-        "admin_processes/diff.html", key=key, a=a, b=b, numbers=numbers,
-        result=diff(old.bpmn_xml, new.bpmn_xml),
-        old_url=url_for(".export_version", key=key, version=a, inline=1),
-        new_url=url_for(".export_version", key=key, version=b, inline=1))
+        "admin_processes/diff.html", key=key, **found,
+        old_url=url_for(".export_version", key=key, version=found["a"], inline=1),
+        new_url=url_for(".export_version", key=key, version=found["b"], inline=1))
 
 
 @bp.get("/dmn/<name>")

@@ -90,7 +90,12 @@ def test_export_is_the_deployed_file(app: Flask, people: People, two_lane: str) 
     assert r.status_code == 200
     assert r.headers["Content-Disposition"] == f'attachment; filename="{two_lane}-v1.bpmn"'
     assert r.data == TWO_LANE
-    assert signed_in(app, "admin1").get(f"{BASE}/{two_lane}/v9.bpmn").status_code == 404
+    admin = signed_in(app, "admin1")
+    assert admin.get(f"{BASE}/{two_lane}/v9.bpmn").status_code == 404
+    missing = admin.get(f"{BASE}/nope/diff")
+    assert missing.status_code == 404 and "Không có quy trình «nope»." in missing.get_data(True)
+    only_one = admin.get(f"{BASE}/{two_lane}/diff").get_data(as_text=True)
+    assert "Hai phiên bản giống nhau." in only_one  # v1 against itself
 
 
 def test_config_lists_roles_form_keys_and_handlers(app: Flask, people: People) -> None:
