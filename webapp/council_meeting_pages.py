@@ -238,11 +238,17 @@ def deliver(meeting_id: int) -> Any:
 
 
 def _delivered_message(deliveries: list[dict[str, Any]], retry: bool = False) -> str:
-    failed = [d for d in deliveries if d["status"] != "delivered"]
+    """What became of the deliveries: received, to retry, void (the dossier had ended)."""
+    failed = [d for d in deliveries if d["status"] == "pending"]
+    void = [d for d in deliveries if d["status"] == "void"]
+    ok = len(deliveries) - len(failed) - len(void)
     if retry:
         return _("Đã gửi lại: %(ok)s hồ sơ nhận được kết quả, %(n)s hồ sơ còn lỗi.",
-                 ok=len(deliveries) - len(failed), n=len(failed))
+                 ok=ok, n=len(failed))
+    parts = [_("Đã kết thúc biểu quyết và gửi kết quả tới %(n)s hồ sơ.", n=ok)]
+    if void:
+        parts.append(_("%(n)s hồ sơ đã kết thúc trước khi nhận kết quả.", n=len(void)))
     if failed:
-        return _("Đã kết thúc biểu quyết. %(n)s hồ sơ chưa nhận được kết quả; xem lỗi và bấm "
-                 "«Gửi lại».", n=len(failed))
-    return _("Đã kết thúc biểu quyết và gửi kết quả tới %(n)s hồ sơ.", n=len(deliveries))
+        parts.append(_("%(n)s hồ sơ chưa nhận được kết quả; xem lỗi và bấm «Gửi lại».",
+                       n=len(failed)))
+    return " ".join(parts)

@@ -185,7 +185,7 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
     for d in view["deliveries"]:
         d.update(insts.get(d["instance_id"], {"business_key": f"#{d['instance_id']}",
                                               "process": ""}))
-        d["state"] = "delivered" if d["status"] == "delivered" else \
+        d["state"] = d["status"] if d["status"] in ("delivered", "void") else \
             "error" if d["error"] else "pending"
     view["minutes"] = _minutes_documents(session, instance_ids) \
         if view["status"] == "closed" else []

@@ -1,0 +1,120 @@
+"""Council pages: a secret ballot seen by the member who cast it, and a result that could
+not reach its dossier, retried by the secretariat."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from demo_kit import DemoOffice
+from sqlalchemy import select
+from test_pages_council_kit import (
+    council_office,
+    create_meeting,
+    post,
+    signed_in,
+    text,
+    waiting_nominations,
+)
+
+from engine.roles import SYSTEM
+from workflows.council import members
+from workflows.council.models import CouncilDelivery, CouncilTally, CouncilVote
+from workflows.models import AwardType, Nomination
+
+
+@pytest.fixture
+def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+           ) -> Iterator[DemoOffice]:
+    demo = council_office(db_url, tmp_path, monkeypatch)
+    yield demo
+    demo.app.extensions["tdkt"].db.dispose()
+
+
+def _voting_meeting(office: DemoOffice) -> tuple[int, str, list[int]]:
+    """A meeting of the waiting nomination, every member present, voting started."""
+    inst = waiting_nominations(office)
+    secretariat = signed_in(office, "thuky")
+    with office.app.extensions["tdkt"].db.session() as s:
+        noms = list(s.scalars(select(Nomination.id)
+                              .where(Nomination.instance_id == inst["id"])).all())
+        ids = list(members.members_by_id(s, active_only=True))
+    meeting = create_meeting(secretariat, noms, ids)
+    url = f"/council/meetings/{meeting}"
+    post(secretariat, f"{url}/open")
+    post(secretariat, f"{url}/attendance", {"invited": [str(i) for i in ids],
+                                            **{f"present_{i}": "1" for i in ids}})
+    assert post(secretariat, f"{url}/start").status_code == 302
+    page = secretariat.get(url).get_data(as_text=True)
+    return inst["id"], url, [int(i) for i in re.findall(r'id="candidate-(\d+)"', page)]
+
+
+def test_a_secret_vote_shows_as_cast_and_cannot_be_changed(office: DemoOffice) -> None:
+    with office.app.extensions["tdkt"].db.write_session() as s:
+        s.get(AwardType, "LDTT").secret_ballot = True  # type: ignore[union-attr]
+        s.commit()
+    _inst, url, (kt04, _kt05) = _voting_meeting(office)
+    member = signed_in(office, "hoidong")
+    ballot = text(member.get(url))
+    assert "Bỏ phiếu kín" in ballot and "phiếu kín, không thể sửa sau khi bỏ" in ballot
+    cast = post(member, f"{url}/vote", {"candidate_id": kt04, "choice": "disagree"},
+                follow_redirects=True)
+    page = text(cast)
+    assert "Đã bỏ phiếu kín." in page and "Đã bỏ phiếu kín" in page.split("Phạm Thị Thu")[1]
+    assert "Không đồng ý" not in page.split("Phạm Thị Thu")[1].split("Hoàng Minh Tuấn")[0]
+    changed = post(member, f"{url}/vote", {"candidate_id": kt04, "choice": "agree"})
+    assert changed.status_code == 409 and "mỗi thành viên chỉ bỏ một phiếu" in text(changed)
+    progress = text(signed_in(office, "thuky").get(url))
+    assert "Đã bỏ phiếu: 1/6 thành viên được biểu quyết" in progress
+    assert "Kết quả biểu quyết" not in progress  # how it went stays hidden until the close
+    with office.app.extensions["tdkt"].db.session() as s:
+        assert s.scalars(select(CouncilVote.choice)
+                         .where(CouncilVote.candidate_id == kt04)).all() == [None]
+        counts = dict(s.execute(select(CouncilTally.choice, CouncilTally.count)
+                                .where(CouncilTally.candidate_id == kt04)).all())
+    assert counts == {"agree": 0, "disagree": 1, "abstain": 0}
+
+
+def test_a_result_that_did_not_reach_its_dossier_is_retried(
+        office: DemoOffice, monkeypatch: pytest.MonkeyPatch) -> None:
+    instance_id, url, _cands = _voting_meeting(office)
+    svc = office.app.extensions["tdkt"]
+
+    def unreachable(*_args: Any, **_kwargs: Any) -> Any:
+        raise RuntimeError("Máy chủ quy trình tạm thời không phản hồi.")
+
+    with monkeypatch.context() as patch:  # the first delivery fails
+        patch.setattr(svc.engine, "deliver_message", unreachable)
+        secretariat = signed_in(office, "thuky")
+        closed = text(post(secretariat, f"{url}/close", follow_redirects=True))
+    assert "1 hồ sơ chưa nhận được kết quả" in closed
+    assert "Lỗi khi gửi" in closed and "Máy chủ quy trình tạm thời không phản hồi. (1 lần thử)" \
+        in closed and "Gửi lại" in closed
+    waiting = office.ok(office.get("thuky", f"/instances/{instance_id}"))
+    assert waiting["status"] == "running" and waiting["tasks"] == []  # still waiting
+    member = signed_in(office, "hoidong")
+    assert "Gửi lại" not in text(member.get(url))
+    assert post(member, f"{url}/deliver").status_code == 403
+    again = text(post(secretariat, f"{url}/deliver", follow_redirects=True))
+    assert "Đã gửi lại: 1 hồ sơ nhận được kết quả, 0 hồ sơ còn lỗi." in again
+    assert "Đã nhận kết quả" in again and "Gửi lại" not in again
+    with svc.db.session() as s:
+        row = s.scalars(select(CouncilDelivery)).one()
+    assert (row.status, row.attempts, row.error) == ("delivered", 2, None)
+    after = office.ok(office.get("thuky", f"/instances/{instance_id}"))
+    # The procedure went on: nobody voted, nobody passed, so it ends here.
+    assert after["data"]["council_vote"]["outcome"] == "none", after
+    assert after["status"] == "completed" and after["ended_at"]
+
+
+def test_a_dossier_cancelled_during_the_vote_gets_no_result(office: DemoOffice) -> None:
+    instance_id, url, _cands = _voting_meeting(office)
+    svc = office.app.extensions["tdkt"]
+    with svc.db.write_session() as s:
+        svc.engine.cancel_instance(s, instance_id, SYSTEM, "Đơn vị rút hồ sơ.")
+    closed = text(post(signed_in(office, "thuky"), f"{url}/close", follow_redirects=True))
+    assert "Không gửi: hồ sơ đã kết thúc" in closed and "Gửi lại" not in closed
+    assert "Kết quả biểu quyết" in closed  # the council's results stand
