@@ -163,3 +163,30 @@ def test_every_shipped_diagram_survives_the_modeler(web: Watched,
         page.get_by_role("button", name="Kiểm tra").click()
         page.locator("#tdkt-status", has_text="Không có lỗi nào.").wait_for()
     web.assert_clean()
+
+
+def test_timer_duration_is_edited_in_the_panel(web: Watched, copy_deployed: str) -> None:
+    """Timers come from bpmn-js-properties-panel's own Timer group (ISO 8601 duration)."""
+    log_in(web, "quantri")
+    page = web.page
+    page.goto(f"/admin/processes/{KEY}/v1")
+    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    modeler(page, """(m) => {
+        const registry = m.get('elementRegistry'), modeling = m.get('modeling');
+        const lane = registry.filter(e => e.type === 'bpmn:Lane')[0];
+        const event = m.get('bpmnFactory').create('bpmn:IntermediateCatchEvent', {
+            id: 'wait_timer',
+            eventDefinitions: [m.get('bpmnFactory').create('bpmn:TimerEventDefinition')] });
+        const shape = m.get('elementFactory').createShape(
+            { type: 'bpmn:IntermediateCatchEvent', businessObject: event });
+        modeling.createShape(shape, { x: lane.x + 400, y: lane.y + lane.height - 30 }, lane.parent);
+        m.get('selection').select(registry.get('wait_timer'));
+    }""")
+    timer = page.locator('[data-group-id="group-timer"]')
+    timer.locator(".bio-properties-panel-group-header").click()
+    page.locator("select[name='timerEventDefinitionType']").select_option("timeDuration")
+    page.locator("[name='timerEventDefinitionValue']").fill("P3D")
+    page.wait_for_timeout(600)  # debounced
+    xml = page.evaluate("async () => (await window.tdktModeler.saveXML()).xml")
+    assert re.search(r'<bpmn:timeDuration[^>]*>P3D</bpmn:timeDuration>', xml), xml[-3000:]
+    web.assert_clean()
