@@ -116,8 +116,8 @@ class InboxNav:
     """The navigation's "Hộp công việc" figures: ready tasks in all and per step, read on
     first use and once per request (``inbox_counts`` without filters)."""
 
-    def __init__(self) -> None:
-        self._steps: list[tuple[str, int]] | None = None
+    def __init__(self, steps: list[tuple[str, int]] | None = None) -> None:
+        self._steps = steps
 
     @property
     def steps(self) -> list[tuple[str, int]]:
@@ -153,6 +153,8 @@ def index() -> str:
     counts = engine.inbox_counts(session, actor, filters["process_key"],
                                  unit_code=filters["unit_code"], year=filters["year"],
                                  search=filters["search"])
+    if not any(filters.values()):  # the same figures as the navigation's: ask once
+        g.tdkt_inbox_nav = InboxNav(counts)
     units = (session.execute(select(Unit.code, Unit.name).order_by(Unit.code)).all()
              if office_wide else [])
     calendar = engine.calendar

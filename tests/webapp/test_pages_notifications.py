@@ -171,3 +171,23 @@ def test_the_api_is_documented(client: FlaskClient) -> None:
     paths = client.get(f"{API}/openapi.json").get_json()["paths"]
     assert {"/api/v1/notifications", "/api/v1/notifications/{notification_id}/read",
             "/api/v1/notifications/read-all"} <= set(paths)
+
+
+def test_the_counts_are_asked_once_per_page(monkeypatch: pytest.MonkeyPatch, app: Flask,
+                                            client: FlaskClient, people: People,
+                                            two_lane: str) -> None:
+    _to_secretariat(client, people, two_lane, "HS-ONCE")
+    engine = app.extensions["tdkt"].engine
+    calls: list[str] = []
+    real = engine.inbox_counts
+
+    def counted(*args: Any, **kwargs: Any) -> list[tuple[str, int]]:
+        calls.append("inbox_counts")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "inbox_counts", counted)
+    sec1 = _signed_in(app, "sec1")
+    for path in ("/", "/notifications", "/?step=Th%E1%BA%A9m+%C4%91%E1%BB%8Bnh"):
+        calls.clear()
+        assert "tdkt-count\">1<" in sec1.get(path).get_data(as_text=True)
+        assert len(calls) == (2 if "step" in path else 1), path  # filtered: page + nav
