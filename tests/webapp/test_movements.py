@@ -123,11 +123,11 @@ def _signed_in(demo: DemoOffice, username: str) -> FlaskClient:
     return client
 
 
-def _form(client: FlaskClient, path: str, **values: Any) -> Any:
+def _form(client: FlaskClient, path: str, token_from: str | None = None, **values: Any) -> Any:
     data = {"code": "PT-WEB", "name": "Thi đua lập thành tích", "kind": "thematic",
             "year": str(YEAR), "launch_level": "office", "scope": "office",
             "start_date": f"01/03/{YEAR}", "end_date": "", "description": "",
-            "csrf_token": csrf_token(client, path), **values}
+            "csrf_token": csrf_token(client, token_from or path), **values}
     return client.post(path, data=data)
 
 
@@ -168,6 +168,6 @@ def test_pages_permissions(demo: DemoOffice) -> None:
     assert client.get(f"/movements/PT-{YEAR}-CCHC").status_code == 200
     assert client.get("/movements/new").status_code == 403
     assert client.get(f"/movements/PT-{YEAR}-CCHC/edit").status_code == 403
-    assert _form(client, "/movements/new").status_code == 403
+    assert _form(client, "/movements/new", token_from="/password").status_code == 403
     assert client.get("/movements/NOPE").status_code == 404
     assert _rows(demo, EmulationMovement, EmulationMovement.code == "PT-WEB") == []
