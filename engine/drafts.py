@@ -4,12 +4,13 @@ A draft (``process_draft``) holds the XML an admin is editing in the browser. De
 a BPMN draft makes a new immutable ``process_model_version`` through the registry's
 usual checks; instances keep the version they started on.
 
-DMN decision tables (the eligibility tables, ``bpmn/dmn/<NAME>.dmn``) are read from a
-directory by ``workflows``. They are versioned here with no new table: deploying a DMN
-draft freezes that draft row as version n of the table (``status="deployed"``,
-``deployed_version=n``, ``sha256``; never edited again) and writes the file the
-eligibility loader reads (``DmnTarget``). The history is in the database, audited; the
-directory holds the current version.
+DMN decision tables (the eligibility tables) ship as files, ``bpmn/dmn/<NAME>.dmn``. They
+are versioned here with no new table: deploying a DMN draft freezes that draft row as
+version n of the table (``status="deployed"``, ``deployed_version=n``, ``sha256``; never
+edited again), after the loader's own check (``DmnTarget.check``). The newest deployed
+version is the current table: the loader in ``workflows`` reads it from the database, so
+every web process and worker sees it at once, and the files in the repository are never
+rewritten by the application. A table never deployed is read from its file.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.errors import BpmnInvalid, Conflict, InvalidData, NotFound
+from engine.errors import BpmnInvalid, Conflict, EngineError, InvalidData, NotFound
 from engine.roles import Actor
 from engine.runtime.runner import run_command
 from engine.service import ProcessEngine
@@ -45,9 +47,16 @@ DMN_NS = ("https://www.omg.org/spec/DMN/20191111/MODEL/",
 
 @dataclass(frozen=True)
 class DmnTarget:
-    """Where deployed decision tables are written: ``<directory>/<name>.dmn``."""
+    """The decision tables shipped as files (``<directory>/<name>.dmn``) and their checker.
+
+    A deployed table is a frozen ``process_draft`` row; the newest deployed version is the
+    current table (the loader in ``workflows`` reads it from the database, so every web
+    process sees it at once). The file stays the table of a fresh installation.
+    ``check(name, xml)`` is the loader's own test of a table, run before a deploy.
+    """
 
     directory: Path
+    check: Callable[[str, bytes], None] | None = None
 
     def path(self, name: str) -> Path:
         if not DMN_NAME.fullmatch(name):
@@ -172,15 +181,17 @@ def compare_versions(session: Session, key: str, a: int | None = None, b: int | 
 
 
 def dmn_xml(session: Session, target: DmnTarget, name: str, version: int | None = None) -> str:
-    """A decision table's XML: a deployed version, or the current file."""
+    """A decision table's XML: a deployed version, else the newest one, else the file."""
+    query = select(ProcessDraft).where(ProcessDraft.kind == "dmn",
+                                       ProcessDraft.process_key == name,
+                                       ProcessDraft.status == "deployed")
     if version is not None:
-        row = session.scalars(select(ProcessDraft).where(
-            ProcessDraft.kind == "dmn", ProcessDraft.process_key == name,
-            ProcessDraft.deployed_version == version)).first()
-        if row is None:
-            raise NotFound(f"Không có phiên bản {version} của bảng «{name}».",
-                           code="dmn.not_found")
+        query = query.where(ProcessDraft.deployed_version == version)
+    row = session.scalars(query.order_by(ProcessDraft.deployed_version.desc())).first()
+    if row is not None:
         return row.xml
+    if version is not None:
+        raise NotFound(f"Không có phiên bản {version} của bảng «{name}».", code="dmn.not_found")
     path = target.path(name)
     if not path.is_file():
         raise NotFound(f"Không có bảng quyết định «{name}».", code="dmn.not_found")
@@ -318,13 +329,18 @@ def deploy_draft(session: Session, engine: ProcessEngine, actor: Actor, draft_id
 
 def _deploy_dmn(session: Session, actor: Actor, row: ProcessDraft,
                 target: DmnTarget | None) -> dict[str, Any]:
-    if target is None:
-        raise InvalidData("Chưa cấu hình thư mục bảng quyết định.", code="dmn.no_directory")
     xml = row.xml.encode("utf-8")
     errors = [p for p in dmn_problems(xml) if p["severity"] == "error"]
     if errors:
         raise BpmnInvalid(f"Bảng có {len(errors)} lỗi; lỗi đầu: {errors[0]['message']}",
                           code="dmn.invalid", details=errors)
+    if target is not None and target.check is not None:
+        try:
+            target.check(row.process_key, xml)
+        except EngineError as exc:  # the loader would refuse it: keep the current table
+            raise BpmnInvalid(exc.message, code="dmn.invalid", details=[{
+                "element_id": None, "code": exc.code, "severity": "error",
+                "message": exc.message}]) from exc
     last = session.scalar(select(func.max(ProcessDraft.deployed_version)).where(
         ProcessDraft.kind == "dmn", ProcessDraft.process_key == row.process_key))
     row.status, row.deployed_version, row.sha256, row.deployed_at = (
@@ -333,7 +349,6 @@ def _deploy_dmn(session: Session, actor: Actor, row: ProcessDraft,
     audit.append(session, actor, "dmn.deployed", {
         "draft_id": row.id, "name": row.process_key, "version": row.deployed_version,
         "sha256": row.sha256})
-    target.write(row.process_key, xml)  # last: a failure above leaves the file as it was
     return {**draft_view(row), "created": True}
 
 

@@ -53,9 +53,9 @@ def admin_only(view: F) -> F:
 
 def dmn_target() -> drafts.DmnTarget:
     """The directory the eligibility tables are read from (``workflows``)."""
-    from workflows.eligibility_dmn import dmn_dir
+    from workflows.eligibility_dmn import check_table, dmn_dir
 
-    return drafts.DmnTarget(dmn_dir())
+    return drafts.DmnTarget(dmn_dir(), check=check_table)
 
 
 def _xml_body() -> bytes:

@@ -189,7 +189,7 @@ def _evaluate(session: Session, subject_code: str, award_code: str, year: int, k
 
     facts = _Facts(FactContext(session, subject, award, year, kind, infer))
     for name in (award.code, COMMON_TABLE):
-        verdict.reasons += _decide(load_table(name), facts, award)
+        verdict.reasons += _decide(load_table(name, session), facts, award)
     return verdict
 
 

@@ -30,10 +30,13 @@ from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.dmn.parser.BpmnDmnParser import BpmnDmnParser
 from SpiffWorkflow.dmn.specs.model import DecisionTable
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.errors import EngineError
 from engine.sandbox import SandboxEnvironment
 from engine.specs.xmlsafe import parse_xml
+from engine.store.models import ProcessDraft
 
 
 def dmn_dir() -> Path:
@@ -68,7 +71,7 @@ class Table:
         return any(row.optional for row in self.rules[rule])
 
 
-_CACHE: dict[tuple[str, int, int], Table] = {}
+_CACHE: dict[tuple[Any, ...], Table] = {}
 
 
 @cache
@@ -77,14 +80,36 @@ def _script_engine() -> PythonScriptEngine:
     return PythonScriptEngine(environment=SandboxEnvironment(timeout_s=5.0))
 
 
-def load_table(name: str) -> Table:
-    """Parse (once per file version) ``<dmn_dir>/<name>.dmn``.
+def deployed_table(session: Session, name: str) -> tuple[str, str] | None:
+    """``(sha256, xml)`` of the newest version of ``name`` deployed by an admin, if any."""
+    row = session.execute(
+        select(ProcessDraft.sha256, ProcessDraft.xml)
+        .where(ProcessDraft.kind == "dmn", ProcessDraft.process_key == name,
+               ProcessDraft.status == "deployed")
+        .order_by(ProcessDraft.deployed_version.desc()).limit(1)).first()
+    return (row[0] or "", row[1]) if row is not None else None
+
+
+def check_table(name: str, xml: bytes) -> None:
+    """Raise ``eligibility.dmn_invalid`` unless ``load_table`` would accept ``xml``."""
+    _parse_table(Path(f"{name}.dmn"), xml)
+
+
+def load_table(name: str, session: Session | None = None) -> Table:
+    """The decision table ``name``: the newest version an admin deployed (read from the
+    database when a session is given), else ``<dmn_dir>/<name>.dmn``; parsed once per version.
 
     Raises:
         EngineError: ``eligibility.no_table`` when the file is missing,
             ``eligibility.dmn_invalid`` when it does not parse or is not a COLLECT table with
             a ``rule`` output.
     """
+    deployed = deployed_table(session, name) if session is not None else None
+    if deployed is not None:
+        db_key = ("db", name, deployed[0])
+        if db_key not in _CACHE:
+            _CACHE[db_key] = _parse_table(Path(f"{name}.dmn"), deployed[1].encode("utf-8"))
+        return _CACHE[db_key]
     path = dmn_dir() / f"{name}.dmn"
     try:
         stat = path.stat()
@@ -106,10 +131,11 @@ def _flag(outputs: dict[str, Any], name: str) -> bool:
     return bool(ast.literal_eval(outputs.get(name) or "False"))
 
 
-def _parse_table(path: Path) -> Table:
+def _parse_table(path: Path, data: bytes | None = None) -> Table:
     parser = BpmnDmnParser(validator=BpmnValidator())
     try:
-        parser.add_dmn_xml(parse_xml(path.read_bytes()), filename=path.name)
+        xml = path.read_bytes() if data is None else data
+        parser.add_dmn_xml(parse_xml(xml), filename=path.name)
         (dmn,) = parser.dmn_parsers.values()
         dmn.parse()
         table = dmn.decision.decisionTables[0]

@@ -12,7 +12,7 @@ from engine_kit import World, make_world, ready
 from sqlalchemy import select
 
 from engine import drafts
-from engine.errors import BpmnInvalid, Conflict, InvalidData, NotFound
+from engine.errors import BpmnInvalid, Conflict, EngineError, InvalidData, NotFound
 from engine.store.models import AuditEvent, ProcessDraft
 
 TWO_LANE = fixture_bytes("two_lane.bpmn")
@@ -90,22 +90,38 @@ def test_an_instance_on_version_one_completes_after_version_two_is_deployed(w: W
     assert counts == {1: (0, 1), 2: (1, 0)}
 
 
-def test_dmn_draft_deploys_as_versions_and_writes_the_table(
+def test_dmn_draft_deploys_as_versions_the_newest_is_current_and_the_file_stays(
         w: World, tmp_path: Path) -> None:
-    target = drafts.DmnTarget(tmp_path / "dmn")
+    checked: list[str] = []
+    target = drafts.DmnTarget(tmp_path / "dmn", check=lambda name, xml: checked.append(name))
     target.write("GK", (REPO_DMN / "GK.dmn").read_bytes())
     original = target.path("GK").read_text(encoding="utf-8")
+    assert w.read(drafts.dmn_xml, target, "GK") == original  # never deployed: the file
     changed = original.replace("<description>", "<description>v1 ", 1).encode()
     first = save(w, changed, kind="dmn", dmn_name="GK")
     done = w.write(drafts.deploy_draft, w.eng, w["admin1"], first["id"], target)
-    assert (done["deployed_version"], done["key"]) == (1, "GK")
-    assert target.path("GK").read_bytes() == changed
+    assert (done["deployed_version"], done["key"]) == (1, "GK") and checked == ["GK"]
+    assert target.path("GK").read_text(encoding="utf-8") == original  # files are not rewritten
+    assert w.read(drafts.dmn_xml, target, "GK") == changed.decode()
     second = save(w, changed.replace(b"v1 ", b"v2 "), kind="dmn", dmn_name="GK")
     w.write(drafts.deploy_draft, w.eng, w["admin1"], second["id"], target)
     listed = w.read(drafts.list_decisions, target)
     assert [v["deployed_version"] for v in listed[0]["versions"]] == [2, 1]
     assert w.read(drafts.dmn_xml, target, "GK", 1) == changed.decode()
+    assert "v2 " in w.read(drafts.dmn_xml, target, "GK")
     assert audit_types(w)[-1] == "dmn.deployed"
+
+
+def test_a_dmn_draft_the_loader_refuses_is_not_deployed(w: World, tmp_path: Path) -> None:
+    def refuse(name: str, xml: bytes) -> None:
+        raise EngineError("Bảng điều kiện GK.dmn không hợp lệ: cần hitPolicy COLLECT",
+                          code="eligibility.dmn_invalid")
+    target = drafts.DmnTarget(tmp_path / "dmn", check=refuse)
+    draft = save(w, (REPO_DMN / "GK.dmn").read_bytes(), kind="dmn", dmn_name="GK")
+    with pytest.raises(BpmnInvalid) as info:
+        w.write(drafts.deploy_draft, w.eng, w["admin1"], draft["id"], target)
+    assert info.value.code == "dmn.invalid" and "COLLECT" in info.value.message
+    assert w.read(drafts.list_decisions, target)[0]["versions"] == []
 
 
 def test_a_broken_dmn_draft_is_refused_and_the_file_kept(w: World, tmp_path: Path) -> None:

@@ -15,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from test_pages_auth import login
 
+from workflows.eligibility_dmn import load_table
+
 People = dict[str, Headers]
 BASE = "/admin/processes"
 REPO_DMN = Path(__file__).resolve().parents[2] / "bpmn" / "dmn"
@@ -29,7 +31,7 @@ def _csrf_on(app: Flask) -> None:
 
 @pytest.fixture
 def dmn_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A copy of the decision tables where deploys write (never the repository's)."""
+    """A copy of the decision tables (deploys must leave it untouched)."""
     target = tmp_path / "bpmn" / "dmn"
     shutil.copytree(REPO_DMN, target)
     monkeypatch.setenv("TDKT_BPMN_DIR", str(tmp_path / "bpmn"))
@@ -173,14 +175,29 @@ def test_dmn_table_opens_and_a_deployed_draft_is_version_one(
     assert page.status_code == 200 and "/static/dist/dmn_editor.js" in page.get_data(True)
     token = token_of(admin, f"{BASE}/dmn/CSTD_CS")
     original = admin.get(f"{BASE}/dmn/CSTD_CS.dmn").get_data(as_text=True)
-    changed = original.replace("<description>", "<description>Sửa: ", 1)
+    changed = original.replace("<description>Đạt danh hiệu", "<description>Sửa: Đạt danh hiệu", 1)
+    assert changed != original
     r = send(admin, "POST", f"{BASE}/drafts", token, xml=changed, kind="dmn", name="CSTD_CS")
     assert r.status_code == 201, r.get_json()
     r = send(admin, "POST", f"{BASE}/drafts/{r.get_json()['id']}/deploy", token)
     assert r.status_code == 201, r.get_json()
     assert r.get_json()["deployed_version"] == 1
-    assert (dmn_dir / "CSTD_CS.dmn").read_text(encoding="utf-8") == changed
+    assert (dmn_dir / "CSTD_CS.dmn").read_text(encoding="utf-8") == original  # file kept
     assert admin.get(f"{BASE}/dmn/CSTD_CS.dmn?version=1").get_data(as_text=True) == changed
+    assert admin.get(f"{BASE}/dmn/CSTD_CS.dmn").get_data(as_text=True) == changed
+    with app.extensions["tdkt"].db.session() as session:  # what eligibility now runs
+        table = load_table("CSTD_CS", session)
+    labels = [row.label for rows in table.rules.values() for row in rows]
+    original_table = load_table("CSTD_CS")  # without a session: the shipped file
+    assert labels != [r.label for rows in original_table.rules.values() for r in rows]
+    assert "Sửa: Đạt danh hiệu cần có cùng năm (đã ghi sổ khen thưởng)" in labels
+    unique = changed.replace('hitPolicy="COLLECT"', 'hitPolicy="UNIQUE"')
+    assert unique != changed
+    r = send(admin, "POST", f"{BASE}/drafts", token, xml=unique, kind="dmn", name="CSTD_CS")
+    r = send(admin, "POST", f"{BASE}/drafts/{r.get_json()['id']}/deploy", token)
+    assert r.status_code == 422 and r.get_json()["code"] == "dmn.invalid", r.get_json()
+    assert "COLLECT" in r.get_json()["message"]
+    assert admin.get(f"{BASE}/dmn/CSTD_CS.dmn").get_data(as_text=True) == changed
     bad = send(admin, "POST", f"{BASE}/drafts", token, xml=changed, kind="dmn",
                name="../etc")
     assert bad.status_code == 422 and bad.get_json()["code"] == "dmn.bad_name"
