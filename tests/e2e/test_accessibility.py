@@ -95,6 +95,8 @@ def audit_all(web: Watched, case: dict[str, Any], size: str) -> list[str]:
                                                    "instance-submitter")):
         found += visit(web, path, f"{name}@{size}")
     open_menu(web)
+    web.page.locator("summary.tdkt-user-button").click()
+    found += audit(web, f"user-menu@{size}")  # the open menu passes axe too
     web.page.get_by_role("button", name="Đăng xuất").click()
     web.page.wait_for_url(re.compile(r"/login"))
 

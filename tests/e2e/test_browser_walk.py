@@ -58,6 +58,12 @@ def log_in(web: Watched, username: str, shot: str | None = None) -> None:
 
 
 def log_out(web: Watched) -> None:
+    """Sign out from the person's menu (behind the toggler on a phone)."""
+    toggler = web.page.locator(".navbar-toggler")
+    if toggler.is_visible():
+        toggler.click()
+        web.page.wait_for_selector("#tdkt-menu.show")
+    web.page.locator("summary.tdkt-user-button").click()
     web.page.get_by_role("button", name="Đăng xuất").click()
     web.page.wait_for_url(re.compile(r"/login"))
     web.assert_clean()
