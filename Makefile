@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test install lint bench frontend migrate demo clean
+.PHONY: run test install lint bench frontend migrate demo clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ lint: install
 	$(BIN)/ruff check engine workflows webapp tests bench
 	$(BIN)/mypy engine
 	$(BIN)/lint-imports
+
+# English catalogue: extract the Vietnamese msgids (N_ marks run-time labels in
+# webapp/i18n_data.py), merge them into the committed .po keeping its translations, compile.
+# Untranslated or fuzzy entries make tests/webapp/test_pages_english.py fail.
+translations: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --no-wrap -o /tmp/tdkt-messages.pot .
+	$(BIN)/pybabel update -i /tmp/tdkt-messages.pot -d webapp/translations -l en --no-wrap --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel compile -d webapp/translations --statistics
 
 bench: install
 	$(BIN)/python -m bench.engine

@@ -1,0 +1,63 @@
+"""Labels that pages translate at run time, listed here so ``pybabel extract`` sees them.
+
+Templates and pages call ``_()`` on values taken from dicts (``{{ _(label) }}``), e.g. the
+council positions or the movement kinds. pybabel only extracts string literals, so each such
+value is repeated below inside ``N_()``, a no-op marker that ``babel.cfg`` and ``make
+translations`` register as an extraction keyword (``-k N_``). Nothing imports this module at
+run time; ``tests/webapp/test_pages_english.py`` checks that every label of the listed dicts
+appears here, so a new label without an English translation fails the tests.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, do not translate"
+    """Mark ``message`` for extraction and return it unchanged."""
+    return message
+
+
+# workflows.catalogue_admin.LEVELS, VOTE_BASES (/admin/catalogue)
+CATALOGUE = (
+    N_("Văn phòng"), N_("Cấp tỉnh"), N_("Cấp nhà nước"),
+    N_("Tổng số thành viên Hội đồng"), N_("Số thành viên có mặt"),
+)
+
+# workflows.settings_admin.GROUPS, SETTINGS[*].label and .unit, TLS_MODES (/admin/settings)
+SETTINGS = (
+    N_("Tiền thưởng"), N_("Thời hạn"), N_("Hội đồng và quyết định"), N_("Thư điện tử (SMTP)"),
+    N_("Mức lương cơ sở"), N_("Thời hạn thẩm định hồ sơ"),
+    N_("Thời hạn bổ sung hồ sơ bị trả lại"), N_("Thời gian công khai tối thiểu"),
+    N_("Thời hạn trả lời kiến nghị, khiếu nại"), N_("Thời hạn theo dõi kết quả của tỉnh"),
+    N_("Hạn đăng ký thi đua hằng năm"), N_("Hạn gửi báo cáo thống kê"),
+    N_("Túc số Hội đồng (trên tỷ lệ thành viên)"), N_("Ký hiệu số quyết định khen thưởng"),
+    N_("Máy chủ SMTP"), N_("Cổng SMTP"), N_("Tài khoản SMTP"), N_("Mật khẩu SMTP"),
+    N_("Địa chỉ gửi thư"), N_("Mã hóa kết nối"),
+    N_("đồng/tháng"), N_("ngày làm việc"), N_("tháng-ngày, ví dụ 03-31"),
+    N_("tháng-ngày, ví dụ 12-15"), N_("Không mã hóa"),
+)
+
+# webapp.admin.users.STATUSES (/admin/users)
+USER_STATUSES = (N_("Đang hoạt động"), N_("Đã khóa"))
+
+# workflows.movements.KINDS, LAUNCH_LEVELS, SCOPES; webapp.movements_pages.STATUS_LABELS
+MOVEMENTS = (
+    N_("Thường xuyên (hằng năm)"), N_("Chuyên đề"),
+    N_("Văn phòng UBND tỉnh"), N_("UBND tỉnh"), N_("Trung ương"),
+    N_("Trong Văn phòng"), N_("Địa phương"), N_("Khối thi đua"), N_("Toàn quốc"),
+    N_("Sắp diễn ra"), N_("Đang diễn ra"), N_("Đã kết thúc"),
+)
+
+# workflows.council.views.STATUS_LABEL, MODE_LABEL, REASON_LABEL;
+# workflows.council.members.POSITION_LABEL; webapp.council_pages.MODES;
+# webapp.council_meeting_pages.CHOICE_LABEL (/council)
+COUNCIL = (
+    N_("Đang chuẩn bị"), N_("Đang họp"), N_("Đang bỏ phiếu"), N_("Đã kết thúc"), N_("Đã hủy"),
+    N_("Bỏ phiếu điện tử"), N_("Phiếu giấy"), N_("Phiếu giấy (Thư ký nhập kết quả)"),
+    N_("Là đối tượng được xét"), N_("Là thủ trưởng đơn vị của đối tượng"),
+    N_("Tự khai có xung đột lợi ích"),
+    N_("Chủ tịch Hội đồng"), N_("Phó Chủ tịch Hội đồng"), N_("Thư ký Hội đồng"), N_("Ủy viên"),
+    N_("Đồng ý"), N_("Không đồng ý"), N_("Không biểu quyết"),
+)
+
+MESSAGES: frozenset[str] = frozenset(
+    CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + COUNCIL)
