@@ -57,6 +57,13 @@ ITEMS: dict[str, str] = {
     "tom_tat_thanh_tich": "Tóm tắt thành tích",
     "other": "Tài liệu khác",
 }
+# Items the application writes itself (workflows.documents), never uploaded by a unit.
+GENERATED_ITEMS: dict[str, str] = {
+    "quyet_dinh": "Quyết định khen thưởng",
+    "to_trinh_tinh": "Tờ trình đề nghị UBND tỉnh khen thưởng",
+    "giay_khen": "Giấy khen",
+    "bien_ban_kiem_phieu": "Biên bản kiểm phiếu",
+}
 
 # kind -> content type; extension -> kind.
 CONTENT_TYPES: dict[str, str] = {
@@ -173,11 +180,16 @@ def store_blob(files_dir: Path, sha256: str, data: bytes) -> str:
 
 
 # -- views and access ---------------------------------------------------------------------
+def item_label(item: str) -> str:
+    """The Vietnamese name of a dossier item, uploaded or generated."""
+    return ITEMS.get(item) or GENERATED_ITEMS.get(item, item)
+
+
 def attachment_view(row: Attachment) -> dict[str, Any]:
     """The plain dict API clients and pages receive for one attachment version."""
     return {
         "id": row.id, "instance_id": row.instance_id, "nomination_id": row.nomination_id,
-        "item": row.item, "item_label": ITEMS.get(row.item, row.item), "version": row.version,
+        "item": row.item, "item_label": item_label(row.item), "version": row.version,
         "filename": row.filename, "content_type": row.content_type, "size": row.size,
         "sha256": row.sha256, "uploaded_by": row.uploaded_by,
         "uploaded_at": iso(row.uploaded_at), "superseded_at": iso(row.superseded_at),

@@ -16,6 +16,7 @@ import pytest
 from council_kit import PDF, call, candidates, cast, member_actor, member_ids, open_meeting
 from nomination_kit import Office, appraise, make_office, proposal
 from sqlalchemy import MetaData, select, text
+from test_dossier import DOCX
 
 from engine.errors import Conflict, InvalidData
 from engine.roles import SYSTEM
@@ -209,6 +210,9 @@ def test_paper_meeting_and_a_failed_delivery_retried(office: Office,
         call(office.db, voting.attach_scan, sec, meeting, "bien_ban.pdf", b"MZ not a pdf",
              office.files)
     assert bad.value.code == "attachment.type_not_allowed"
+    with pytest.raises(InvalidData) as word:  # a dossier may hold DOCX, a scan may not
+        call(office.db, voting.attach_scan, sec, meeting, "bien_ban.docx", DOCX, office.files)
+    assert word.value.code == "file.bad_type" and "PDF, JPG hoặc PNG" in word.value.message
     call(office.db, voting.attach_scan, sec, meeting, "bien_ban.pdf", PDF, office.files)
     with pytest.raises(Conflict) as err:
         call(office.db, closing.close_meeting, sec, meeting)

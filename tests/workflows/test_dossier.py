@@ -354,3 +354,12 @@ def test_simultaneous_uploads_get_distinct_versions(pg_url: str, tmp_path: Path,
         assert [a["version"] for a in current] == [len(datas)]
     finally:
         desk.db.dispose()
+
+
+def test_every_item_has_a_vietnamese_name_generated_ones_too() -> None:
+    from workflows.dossier import item_label
+
+    assert item_label("to_trinh") == "Tờ trình đề nghị khen thưởng"
+    assert item_label("giay_khen") == "Giấy khen"
+    assert item_label("bien_ban_kiem_phieu") == "Biên bản kiểm phiếu"
+    assert item_label("unknown_code") == "unknown_code"

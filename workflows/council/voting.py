@@ -145,6 +145,9 @@ def enter_paper_counts(session: Session, actor: Actor, meeting_id: int,
     return {"meeting_id": meeting_id, "entered": sorted(counts)}
 
 
+SCAN_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
 def attach_scan(session: Session, actor: Actor, meeting_id: int, filename: str, data: bytes,
                 files_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
     """Attach the scanned minutes of a paper meeting (bản chụp biên bản), PDF or image.
@@ -159,6 +162,10 @@ def attach_scan(session: Session, actor: Actor, meeting_id: int, filename: str, 
     meeting = get_meeting_row(session, meeting_id, lock=True)
     require_status(meeting, "open", "voting")
     content_type, _ext = check_file(filename, data, max_bytes)
+    if content_type not in SCAN_TYPES:
+        raise InvalidData("Bản chụp biên bản phải là tệp PDF, JPG hoặc PNG.",
+                          code="file.bad_type",
+                          details={"file": ["Bản chụp biên bản phải là tệp PDF, JPG hoặc PNG."]})
     sha = hashlib.sha256(data).hexdigest()
     key = store_blob(files_dir, sha, data)
     meeting.scan_filename = safe_filename(filename, "bien_ban")

@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# Attachment item codes of generated documents → label.
-DOCUMENT_ITEMS: dict[str, str] = {
-    "quyet_dinh": "Quyết định khen thưởng",
-    "to_trinh_tinh": "Tờ trình đề nghị UBND tỉnh khen thưởng",
-    "giay_khen": "Giấy khen",
-    "bien_ban_kiem_phieu": "Biên bản kiểm phiếu",
-}
+from workflows.dossier import GENERATED_ITEMS
+
+# Attachment item codes of generated documents → label (kept beside the dossier's items).
+DOCUMENT_ITEMS: dict[str, str] = GENERATED_ITEMS
 RESULT_LABEL = {True: "Đạt", False: "Không đạt"}
 
 
