@@ -58,6 +58,10 @@ def local_time(value: str | None) -> str:
     return moment.astimezone(services().engine.calendar.tz).strftime("%d/%m/%Y %H:%M")
 
 
+# Messages the diagrams wait for, by their BPMN message name.
+MESSAGE_LABELS = {"council_result": _l("kết quả họp Hội đồng")}
+
+
 def event_label(event: dict[str, Any]) -> str:
     """What happened, in the person's language (Vietnamese by default)."""
     kind, payload = event["type"], event.get("payload") or {}
@@ -75,6 +79,16 @@ def event_label(event: dict[str, Any]) -> str:
                                       name=payload.get("filename", ""),
                                       version=payload.get("version", "")),
         "award.revoked": lambda: _("Thu hồi khen thưởng"),
+        "document.generated": lambda: _("Ban hành văn bản «%(name)s»",
+                                        name=payload.get("filename", "")),
+        "instance.migrated": lambda: _("Chuyển từ phiên bản %(old)s sang phiên bản %(new)s",
+                                       old=payload.get("from_version", ""),
+                                       new=payload.get("to_version", "")),
+        "instance.message": lambda: _("Nhận kết quả «%(name)s»",
+                                      name=MESSAGE_LABELS.get(payload.get("message", ""),
+                                                              payload.get("message", ""))),
+        "council.submitted": lambda: _("Trình Hội đồng Thi đua - Khen thưởng"),
+        "council.result_delivered": lambda: _("Hội đồng đã gửi kết quả họp"),
     }
     make = labels.get(kind)
     return make() if make else kind
