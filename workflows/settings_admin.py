@@ -22,6 +22,7 @@ from engine.errors import InvalidData
 from engine.messages import translate
 from engine.roles import Actor
 from engine.store.models import utcnow
+from workflows.documents.context import LETTERHEAD_DEFAULTS
 from workflows.models import Setting
 
 SECRET_KEYS = frozenset({"smtp_password"})
@@ -62,14 +63,29 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("smtp_password", "Mật khẩu SMTP", "smtp"),
     SettingSpec("smtp_sender", "Địa chỉ gửi thư", "smtp"),
     SettingSpec("smtp_tls", "Mã hóa kết nối", "smtp"),
+    SettingSpec("document_parent_body", "Cơ quan chủ quản (dòng trên của tiêu đề)", "documents"),
+    SettingSpec("document_issuer", "Cơ quan ban hành (viết tắt trên tiêu đề)", "documents"),
+    SettingSpec("document_issuer_full", "Tên đầy đủ cơ quan ban hành", "documents"),
+    SettingSpec("document_place", "Địa danh ghi ngày tháng", "documents"),
+    SettingSpec("document_signer_title", "Chức vụ người ký", "documents"),
+    SettingSpec("document_signer_name", "Họ tên người ký", "documents"),
+    SettingSpec("document_proposer", "Đơn vị trình (ghi trong quyết định)", "documents"),
+    SettingSpec("document_council", "Tên Hội đồng Thi đua - Khen thưởng", "documents"),
 )
 SPECS = {s.key: s for s in SETTINGS}
 GROUPS = {"money": "Tiền thưởng", "deadlines": "Thời hạn", "council": "Hội đồng và quyết định",
-          "smtp": "Thư điện tử (SMTP)"}
+          "smtp": "Thư điện tử (SMTP)", "documents": "Tiêu đề văn bản ban hành"}
 DEFAULTS: dict[str, Any] = {"smtp_host": "", "smtp_port": 587, "smtp_user": "",
-                            "smtp_password": "", "smtp_sender": "", "smtp_tls": "starttls"}
+                            "smtp_password": "", "smtp_sender": "", "smtp_tls": "starttls",
+                            **LETTERHEAD_DEFAULTS}
 
 _DAYS = validate.Range(min=1, max=365)
+
+
+def _letterhead(required: bool = False) -> fields.String:
+    """A line of the documents' letterhead (Nghị định 30/2020/NĐ-CP); some may stay empty."""
+    return fields.String(required=required,
+                         validate=validate.Length(min=1 if required else 0, max=255))
 
 
 def _month_day(value: str) -> None:
@@ -104,6 +120,14 @@ class SettingsSchema(Schema):
     smtp_password = fields.String(validate=validate.Length(max=255))
     smtp_sender = fields.String(load_default="", validate=validate.Length(max=255))
     smtp_tls = fields.String(required=True, validate=validate.OneOf(list(TLS_MODES)))
+    document_parent_body = _letterhead(required=True)
+    document_issuer = _letterhead(required=True)
+    document_issuer_full = _letterhead(required=True)
+    document_place = _letterhead()
+    document_signer_title = _letterhead(required=True)
+    document_signer_name = _letterhead()
+    document_proposer = _letterhead(required=True)
+    document_council = _letterhead(required=True)
 
     @validates("smtp_sender")
     def _sender(self, value: str, **_kw: Any) -> None:

@@ -107,3 +107,23 @@ def test_catalogue_bad_values_write_nothing(db: Database, data: dict[str, Any],
     with db.session() as s:
         assert catalogue_admin.snapshot(catalogue_admin.get_award_type(s, "BK_TTG")) == before
     assert not _events(db, "catalogue.updated")
+
+
+def test_the_documents_letterhead_is_an_office_setting(db: Database) -> None:
+    from workflows.documents.gather import office_letterhead
+
+    with db.session() as s:
+        shown = settings_admin.current_settings(s)
+        assert shown["document_issuer_full"] == "Văn phòng UBND tỉnh"  # the default
+        assert office_letterhead(s)["document_place"] == ""
+    changed = _write(db, settings_admin.update_settings, {
+        "document_place": "Ninh Bình", "document_parent_body": "UBND TỈNH NINH BÌNH"})
+    assert sorted(changed) == ["document_parent_body", "document_place"]
+    with db.session() as s:
+        head = office_letterhead(s)
+    assert head["document_place"] == "Ninh Bình"
+    assert head["document_parent_body"] == "UBND TỈNH NINH BÌNH"
+    assert {e["key"] for e in _events(db, "setting.updated")} == set(changed)
+    with pytest.raises(InvalidData) as bad:  # a required line cannot be emptied
+        _write(db, settings_admin.update_settings, {"document_issuer": ""})
+    assert "document_issuer" in bad.value.details

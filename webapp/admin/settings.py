@@ -16,7 +16,7 @@ from workflows import settings_admin
 from workflows.catalogue import vn_number
 
 # The groups of settings in the page's two columns (short groups share the first).
-COLUMNS = (("money", "council", "smtp"), ("deadlines",))
+COLUMNS = (("money", "council", "smtp"), ("deadlines", "documents"))
 
 
 def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Any:
