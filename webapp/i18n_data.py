@@ -34,6 +34,10 @@ SETTINGS = (
     N_("Địa chỉ gửi thư"), N_("Mã hóa kết nối"),
     N_("đồng/tháng"), N_("ngày làm việc"), N_("tháng-ngày, ví dụ 03-31"),
     N_("tháng-ngày, ví dụ 12-15"), N_("Không mã hóa"),
+    N_("Tiêu đề văn bản ban hành"), N_("Cơ quan chủ quản (dòng trên của tiêu đề)"),
+    N_("Cơ quan ban hành (viết tắt trên tiêu đề)"), N_("Tên đầy đủ cơ quan ban hành"),
+    N_("Địa danh ghi ngày tháng"), N_("Chức vụ người ký"), N_("Họ tên người ký"),
+    N_("Đơn vị trình (ghi trong quyết định)"), N_("Tên Hội đồng Thi đua - Khen thưởng"),
 )
 
 # webapp.admin.users.STATUSES (/admin/users)
