@@ -29,7 +29,7 @@ from demo_kit import DemoOffice, make_demo_office
 import engine.runtime.runner as runner
 from workflows.models import EmulationMovement
 
-OFFICE_DECISION = re.compile(r"^[1-9]\d*/QĐ-VP$")
+OFFICE_DECISION = re.compile(r"^(0[1-9]|[1-9]\d+)/QĐ-VP$")
 LDTT_BONUS, GK_BONUS, CSTD_TINH_BONUS = 702_000, 702_000, 7_020_000  # coefficient × 2.340.000
 Step = tuple[str, str, str, dict[str, Any]]  # task name, lane role, demo user, form data
 
@@ -94,7 +94,7 @@ def reasons(verdict: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 # -- annual titles ---------------------------------------------------------------------
 def test_office_title_ldtt_2026_for_kt04(demo: DemoOffice) -> None:
-    """Lao động tiên tiến 2026 for KT04: unit → TCHCQT → council → Chánh Văn phòng (N/QĐ-VP)."""
+    """Lao động tiên tiến 2026 for KT04: unit → TCHCQT → council → Chánh Văn phòng (NN/QĐ-VP)."""
     paths = demo.ok(demo.client.get("/api/v1/openapi.json"))["paths"]
     for path in ("/api/v1/processes/{key}/instances", "/api/v1/tasks",
                  "/api/v1/tasks/{task_id}/complete", "/api/v1/instances/{instance_id}/history",

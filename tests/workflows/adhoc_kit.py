@@ -195,4 +195,4 @@ def only_task(inst: dict[str, Any], name: str) -> dict[str, Any]:
 
 def gk(subject: str = "P1") -> list[tuple[Any, ...]]:
     """The registry after an approved ad-hoc Giấy khen (year of the deed, today's decision)."""
-    return [(subject, "GK", "adhoc", 2024, "1/QĐ-VP", office_today(), None, GK_BONUS)]
+    return [(subject, "GK", "adhoc", 2024, "01/QĐ-VP", office_today(), None, GK_BONUS)]

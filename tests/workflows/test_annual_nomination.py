@@ -55,13 +55,13 @@ PATHS: dict[str, tuple[list[Step], set[str], dict[str, str], list[tuple[Any, ...
         ("propose", "sub", proposal("NV001", "NV002", "NV003")), appraise("approve"),
         council("NV001", "NV002"), chair("decide", "approve"),
     ], {"end_decided"}, {"NV001": "decided", "NV002": "decided", "NV003": "not_approved"},
-        [("NV001", "LDTT", "1/QĐ-VP", LDTT_BONUS), ("NV002", "LDTT", "1/QĐ-VP", LDTT_BONUS)]),
+        [("NV001", "LDTT", "01/QĐ-VP", LDTT_BONUS), ("NV002", "LDTT", "01/QĐ-VP", LDTT_BONUS)]),
     "return-supplement": ([
         ("propose", "sub", proposal("NV001", "NV003")), appraise("return"),
         ("supplement", "sub", proposal("NV001", "NV004")), appraise("approve"),
         council("NV004"), chair("decide", "approve"),
     ], {"end_decided"}, {"NV001": "not_approved", "NV004": "decided"},
-        [("NV004", "LDTT", "1/QĐ-VP", LDTT_BONUS)]),
+        [("NV004", "LDTT", "01/QĐ-VP", LDTT_BONUS)]),
     "appraisal-rejects": ([
         ("propose", "sub", proposal("NV001", "NV002")), appraise("reject"),
     ], {"end_rejected"}, {"NV001": "not_approved", "NV002": "not_approved"}, []),
@@ -80,7 +80,7 @@ PATHS: dict[str, tuple[list[Step], set[str], dict[str, str], list[tuple[Any, ...
         chair("decide", "return"), appraise("approve"), council("NV001", "NV002"),
         chair("decide", "approve"),
     ], {"end_decided"}, {"NV001": "decided", "NV002": "decided"},
-        [("NV001", "LDTT", "1/QĐ-VP", LDTT_BONUS), ("NV002", "LDTT", "1/QĐ-VP", LDTT_BONUS)]),
+        [("NV001", "LDTT", "01/QĐ-VP", LDTT_BONUS), ("NV002", "LDTT", "01/QĐ-VP", LDTT_BONUS)]),
     "province-approves": ([
         ("propose", "sub", proposal("NV002", "NV001", award="BK_TINH")), appraise("approve"),
         council("NV002"), DISCLOSED, chair("sign_proposal", "approve"), SENT,
@@ -173,7 +173,7 @@ def test_decision_numbers_follow_each_other(office: Office) -> None:
             ("propose", "sub", proposal(subject)), appraise("approve"), council(subject),
             chair("decide", "approve")])
         numbers.append(inst["data"]["decision_issued"]["number"])
-        assert office.awards(inst["id"])[0][2] == f"{numbers[-1]}/QĐ-VP"
+        assert office.awards(inst["id"])[0][2] == f"{numbers[-1]:02d}/QĐ-VP"
     assert numbers == [1, 2]
 
 

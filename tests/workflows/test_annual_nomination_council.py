@@ -92,7 +92,7 @@ def test_disclosure_before_an_office_decision_when_the_catalogue_asks(office: Of
         council("NV001"),
         ("disclosure", "sec", {"complaints": []}), chair("decide", "approve")])
     assert office.ends_reached(inst["id"]) == {"end_decided"}
-    assert office.awards(inst["id"]) == [("NV001", "GK", "1/QĐ-VP", LDTT_BONUS)]
+    assert office.awards(inst["id"]) == [("NV001", "GK", "01/QĐ-VP", LDTT_BONUS)]
 
 
 def test_disclosure_waits_the_titles_window_and_answers_every_complaint(office: Office) -> None:

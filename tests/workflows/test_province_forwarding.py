@@ -65,7 +65,7 @@ def test_every_branch_alone(office: Office, path: str) -> None:
     assert office.ends_reached(inst["id"]) == {end}
     assert {k: inst["data"].get(k) for k in expected} == expected
     if end == "end_answered":
-        assert inst["data"]["document_no"] == "1/TTr-VP"
+        assert inst["data"]["document_no"] == "01/TTr-VP"
         assert inst["data"]["document_date"] == office_today().isoformat()
         assert inst["data"]["sent_date"] == "2025-12-01"
         assert inst["data"]["province_answer"]["outcome"] == expected["outcome"]
@@ -85,15 +85,15 @@ def test_proposals_are_numbered_from_their_own_register(office: Office) -> None:
     first = office.walk(office.start("sec", KEY), [chair("sign_proposal", "approve")])
     refused = office.walk(office.start("sec", KEY), [chair("sign_proposal", "reject")])
     second = office.walk(office.start("sec", KEY), [chair("sign_proposal", "approve")])
-    assert first["data"]["document_no"] == "1/TTr-VP"
-    assert second["data"]["document_no"] == "2/TTr-VP"
+    assert first["data"]["document_no"] == "01/TTr-VP"
+    assert second["data"]["document_no"] == "02/TTr-VP"
     assert refused["data"]["outcome"] == "not_proposed" and "document_no" not in refused["data"]
     assert register(office) == {(year, "QĐ-VP"): 41, (year - 1, "TTr-VP"): 97,
                                 (year, "TTr-VP"): 2}
     task = only_task(second, "send_to_province")
     # The number comes from the register: one typed in the form is not taken.
     done = office.complete(task, "sec", {"document_no": "999/TTr-VP", "sent_date": "2025-12-02"})
-    assert done["data"]["document_no"] == "2/TTr-VP"
+    assert done["data"]["document_no"] == "02/TTr-VP"
     assert office.eng.forms.schema("province_submission").fields["document_no"].dump_only
 
 

@@ -62,8 +62,8 @@ def test_decision_numbers_are_sequential_per_year_and_series(desk: Desk) -> None
     inst = desk.new_instance()
     today = datetime.now(ZoneInfo("Asia/Ho_Chi_Minh")).date()
     first = desk.call(issue_decision, inst)
-    assert first == {"decision_no": "1/QĐ-VP", "decision_date": today.isoformat(), "number": 1}
-    assert desk.call(issue_decision, inst)["decision_no"] == "2/QĐ-VP"
+    assert first == {"decision_no": "01/QĐ-VP", "decision_date": today.isoformat(), "number": 1}
+    assert desk.call(issue_decision, inst)["decision_no"] == "02/QĐ-VP"
     with desk.db.write_session() as s:  # a number taken by a command that fails is not used
         issue_decision(ServiceCall(s, inst, "p", "t", SEC, {}, {}))
         s.rollback()
@@ -72,7 +72,7 @@ def test_decision_numbers_are_sequential_per_year_and_series(desk: Desk) -> None
         s.get(Setting, "decision_number_suffix").value = "QĐ-KT"  # type: ignore[union-attr]
         s.add(DecisionCounter(year=today.year - 1, series="QĐ-VP", last_number=41))
         s.commit()
-    assert desk.call(issue_decision, inst)["decision_no"] == "1/QĐ-KT"
+    assert desk.call(issue_decision, inst)["decision_no"] == "01/QĐ-KT"
     with desk.db.session() as s:
         counters = {(c.year, c.series): c.last_number
                     for c in s.scalars(select(DecisionCounter)).all()}
@@ -153,3 +153,11 @@ def test_update_registry_takes_the_approved_list(desk: Desk) -> None:
     assert [a["subject_code"] for a in out["awards"]] == ["NV002"]
     assert desk.statuses(inst) == {"NV001": "not_approved", "NV002": "decided",
                                    "NV004": "not_approved"}
+
+
+def test_register_numbers_are_written_as_on_the_document() -> None:
+    from workflows.handlers.registry import document_number
+
+    assert document_number(7, "QĐ-VP") == "07/QĐ-VP"  # below 10: a leading 0 (NĐ 30/2020)
+    assert document_number(12, "QĐ-VP") == "12/QĐ-VP"
+    assert document_number(105, "TTr-VP") == "105/TTr-VP"

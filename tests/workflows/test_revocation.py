@@ -191,7 +191,7 @@ def test_revocation_marks_the_entry_and_keeps_it(office: Office) -> None:
     assert inst["status"] == "completed", inst.get("error")
     assert office.ends_reached(inst["id"]) == {"end_revoked"}
     today = office_today()
-    number = "1/QĐ-VP"
+    number = "01/QĐ-VP"
     award = inst["data"]["award"]
     assert award["subject_name"] == "Nguyễn Văn An"
     assert award["award_name"] == "Chiến sĩ thi đua cơ sở"
@@ -238,7 +238,7 @@ def test_a_provincial_award_is_revoked_under_the_province_decision(office: Offic
     award = inst["data"]["award"]
     assert (award["award_code"], award["level"], award["decided_by"], award["bonus_amount"]) == \
         ("BK_TINH", "province", "Chủ tịch UBND tỉnh", BK_BONUS)
-    assert inst["data"]["document_no"] == "1/TTr-VP"  # the office's tờ trình, numbered
+    assert inst["data"]["document_no"] == "01/TTr-VP"  # the office's tờ trình, numbered
     assert inst["data"]["revocation"] == {"award_id": office.province_id, "revoked": True,
                                           "revoked_decision_no": "21/QĐ-UBND",
                                           "revoked_date": "2026-11-20",
@@ -310,7 +310,7 @@ def test_chair_returns_the_case_for_clarification(office: Office) -> None:
     assert inst["status"] == "completed"
     assert office.ends_reached(inst["id"]) == {"end_revoked"}
     row = next(r for r in office.registry() if r[0] == office.award_id)
-    assert row[4:6] == (True, "1/QĐ-VP") and row[7] == amended
+    assert row[4:6] == (True, "01/QĐ-VP") and row[7] == amended
 
 
 def test_second_case_on_a_revoked_award_is_refused(office: Office) -> None:
@@ -325,7 +325,7 @@ def test_second_case_on_a_revoked_award_is_refused(office: Office) -> None:
     with pytest.raises(InvalidData) as err:
         office.complete(task, "chair", decision("approve"))
     assert err.value.code == "revocation.already_revoked"
-    assert "1/QĐ-VP" in err.value.message
+    assert "01/QĐ-VP" in err.value.message
     assert office.state(second["id"]) == before  # no number taken, nothing written
     inst = office.complete(task, "chair", decision("reject"))
     assert office.ends_reached(inst["id"]) == {"end_kept"}

@@ -238,7 +238,7 @@ def only_task(inst: dict[str, Any], name: str) -> dict[str, Any]:
 
 
 def gk(*subjects: str) -> list[tuple[Any, ...]]:
-    return [(code, "GK", "thematic", 2026, "1/QĐ-VP", "CDS2026", GK_BONUS)
+    return [(code, "GK", "thematic", 2026, "01/QĐ-VP", "CDS2026", GK_BONUS)
             for code in sorted(subjects)]
 
 

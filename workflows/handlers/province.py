@@ -6,7 +6,7 @@ from typing import Any
 
 from engine.errors import InvalidData
 from engine.extensions import ServiceCall
-from workflows.handlers.registry import take_number
+from workflows.handlers.registry import document_number, take_number
 from workflows.nominations import CLOSED, instance_nominations, set_status, subject_code_of
 
 # What the province answers; the diagram itself sets "not_proposed" when the Chief of
@@ -24,10 +24,10 @@ def issue_proposal_number(call: ServiceCall) -> dict[str, Any]:
     command that fails gives its number back. The date is today in Asia/Ho_Chi_Minh.
 
     Returns:
-        ``{"document_no": "3/TTr-VP", "document_date": "YYYY-MM-DD", "number": 3}``.
+        ``{"document_no": "03/TTr-VP", "document_date": "YYYY-MM-DD", "number": 3}``.
     """
     number, series, today = take_number(call, "proposal_number_suffix", PROPOSAL_SERIES)
-    return {"document_no": f"{number}/{series}", "document_date": today.isoformat(),
+    return {"document_no": document_number(number, series), "document_date": today.isoformat(),
             "number": number}
 
 

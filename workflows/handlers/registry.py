@@ -60,11 +60,17 @@ def issue_decision(call: ServiceCall) -> dict[str, Any]:
     the date is today in Asia/Ho_Chi_Minh and picks the register's year.
 
     Returns:
-        ``{"decision_no": "7/QĐ-VP", "decision_date": "YYYY-MM-DD", "number": 7}``.
+        ``{"decision_no": "07/QĐ-VP", "decision_date": "YYYY-MM-DD", "number": 7}``.
     """
     number, series, today = take_number(call, "decision_number_suffix", DEFAULT_SERIES)
-    return {"decision_no": f"{number}/{series}", "decision_date": today.isoformat(),
+    return {"decision_no": document_number(number, series), "decision_date": today.isoformat(),
             "number": number}
+
+
+def document_number(number: int, series: str) -> str:
+    """A register number as written on the document: numbers below 10 take a leading 0
+    (Nghị định 30/2020/NĐ-CP, Phụ lục I), e.g. ``07/QĐ-VP``, ``12/QĐ-VP``."""
+    return f"{number:02d}/{series}"
 
 
 def take_number(call: ServiceCall, series_setting: str, default_series: str
