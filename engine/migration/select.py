@@ -57,11 +57,14 @@ def _day(name: str, value: Any, errors: dict[str, list[str]]) -> date | None:
         return None
     if isinstance(value, date):
         return value if not isinstance(value, datetime) else value.date()
-    try:
-        return date.fromisoformat(str(value).strip()[:10])
-    except ValueError:
-        errors[name] = ["Ngày không hợp lệ (định dạng yyyy-mm-dd)."]
-        return None
+    text = str(value).strip()
+    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text[:10], pattern).date()
+        except ValueError:
+            continue
+    errors[name] = ["Ngày không hợp lệ (dd/mm/yyyy, ví dụ 25/11/2026)."]
+    return None
 
 
 def _text(name: str, value: Any, errors: dict[str, list[str]], limit: int) -> str | None:

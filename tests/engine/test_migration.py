@@ -175,6 +175,8 @@ def test_filters_choose_instances(w: World) -> None:
     assert chosen(step="appraise") == [b["id"]]
     assert chosen(instance_ids=f"{a['id']}, {c['id']}") == [a["id"], c["id"]]
     assert chosen(started_after="2000-01-01", started_before="2000-01-02") == []
+    assert chosen(started_after="01/01/2000") == [a["id"], b["id"], c["id"]]  # dd/mm/yyyy too
+    assert chosen(started_before="02/01/2000") == []
     with pytest.raises(InvalidData) as info:
         chosen(started_after="hôm qua", instance_ids="x", colour="red")
     assert set(info.value.details) == {"started_after", "instance_ids", "colour"}

@@ -180,7 +180,7 @@ def test_page_shows_errors_beside_fields_and_writes_nothing(
         app: Flask, client: FlaskClient, people: dict[str, Headers],
         admin_client: FlaskClient) -> None:
     assert deploy(client, people["admin1"], RENAMED, "v2.bpmn").status_code == 201
-    r = submit(admin_client, "start", instance_ids="1, hai", started_after="31/12/2026")
+    r = submit(admin_client, "start", instance_ids="1, hai", started_after="31/02/2026")
     html = r.get_data(as_text=True)
     assert r.status_code == 422
     assert 'id="instance_ids-error"' in html and 'id="started_after-error"' in html
