@@ -218,7 +218,7 @@ def _key_and_name(kind: str, xml: bytes, dmn_name: str | None) -> tuple[str, str
                               code="dmn.bad_name")
         return name, root.get("name") or name
     key = main_process_id(root)
-    process = root.xpath(f".//*[local-name()='process'][@id='{key}']")
+    process = root.xpath(".//*[local-name()='process'][@id=$key]", key=key)
     return key, (process[0].get("name") if process else None) or key
 
 

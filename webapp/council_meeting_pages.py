@@ -78,7 +78,7 @@ def open_meeting(meeting_id: int) -> Any:
 @login_required
 def attendance(meeting_id: int) -> Any:
     """Record who is present (điểm danh): every invited member's checkbox, or ``me``."""
-    invited = [int(v) for v in request.form.getlist("invited") if v.isdigit()]
+    invited = [int(v) for v in request.form.getlist("invited") if v.isascii() and v.isdigit()]
     present = {i: request.form.get(f"present_{i}") == "1" for i in invited}
     done, refused = _act(meeting_id, "attendance", meetings.record_attendance, present)
     if refused:
@@ -107,7 +107,7 @@ def cancel(meeting_id: int) -> Any:
 
 def _candidate_id() -> int:
     value = request.form.get("candidate_id", "")
-    return int(value) if value.isdigit() else 0
+    return int(value) if value.isascii() and value.isdigit() else 0
 
 
 @bp.post("/council/meetings/<int:meeting_id>/vote")
@@ -140,11 +140,12 @@ def _paper_lines() -> tuple[list[dict[str, Any]], list[int], dict[str, list[str]
     lines: list[dict[str, Any]] = []
     order: list[int] = []
     errors: dict[str, list[str]] = {}
-    for cid in (int(v) for v in request.form.getlist("candidate_ids") if v.isdigit()):
+    ids = request.form.getlist("candidate_ids")
+    for cid in (int(v) for v in ids if v.isascii() and v.isdigit()):
         typed = {c: request.form.get(f"{c}_{cid}", "").strip() for c in CHOICES}
         if not any(typed.values()):
             continue
-        if not all(v.isdigit() for v in typed.values()):
+        if not all(v.isascii() and v.isdigit() for v in typed.values()):
             errors[f"paper-{cid}"] = [_("Nhập đủ ba số phiếu, là số nguyên không âm.")]
             continue
         lines.append({"candidate_id": cid, **{c: int(v) for c, v in typed.items()}})

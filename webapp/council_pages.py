@@ -87,7 +87,7 @@ def _parse_day(text: str) -> date | None:
 
 
 def _ids(name: str) -> list[int]:
-    return [int(v) for v in request.form.getlist(name) if v.isdigit()]
+    return [int(v) for v in request.form.getlist(name) if v.isascii() and v.isdigit()]
 
 
 def _new_form(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200
@@ -145,7 +145,7 @@ def _members_page(errors: dict[str, list[str]] | None = None, values: dict[str, 
 
 
 def _sort_order(text: str) -> int:
-    return int(text) if text.strip().isdigit() else 0
+    return int(text) if text.strip().isascii() and text.strip().isdigit() else 0
 
 
 @bp.route("/council/members", methods=["GET", "POST"])

@@ -30,6 +30,7 @@ from webapp import forms_render, tasks_context, tasks_dossier
 from webapp.auth import current_actor, safe_next
 from webapp.inbox import format_date
 from webapp.services import read_session, services, write_session
+from workflows.visibility import redact_instance
 
 bp = Blueprint("task_pages", __name__)
 
@@ -60,7 +61,9 @@ def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if row is not None and task["state"] == "ready" and not engine.policy.may_act(actor, row):
         raise Forbidden(_("Công việc này không thuộc vai trò hoặc đơn vị của bạn."),
                         code="task.forbidden")
-    return task, engine.get_instance(session, task["instance_id"], actor)
+    # the data a role may not see stays out of the page (workflows.visibility)
+    return task, redact_instance(actor.roles,
+                                 engine.get_instance(session, task["instance_id"], actor))
 
 
 def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, Any] | None = None,
@@ -139,7 +142,10 @@ def complete(task_id: str) -> Any:
     files = tasks_dossier.chosen_files(errors) if tasks_dossier.takes_files(task) else []
     if errors:
         return _render(task, instance, typed, errors, 422)
-    failed = tasks_dossier.attach(current_actor(), instance["id"], files)
+    try:
+        failed = tasks_dossier.attach(current_actor(), instance["id"], files)
+    except Forbidden as exc:  # e.g. the task was claimed by a colleague meanwhile
+        return _error_page(403, exc.message)
     read_session().rollback()  # end the reading snapshot: the page shows the new files
     saved = _saved_notice(len(files) - len(failed))
     if failed:

@@ -316,6 +316,16 @@ def _add_version(session: Session, actor: Actor, inst: ProcessInstance, item: st
     return {**attachment_view(row), "created": True}
 
 
+# The council's tally minutes cover every candidate of a meeting, of every unit, with the
+# vote counts: office-wide roles read them; a unit (submitter) reads only its results.
+OFFICE_ONLY_ITEMS = frozenset({"bien_ban_kiem_phieu"})
+
+
+def may_see_item(policy: AccessPolicy, actor: Actor, item: str) -> bool:
+    """Whether ``actor`` may read attachments of ``item`` on an instance they can see."""
+    return item not in OFFICE_ONLY_ITEMS or bool(policy.office_roles(actor))
+
+
 def list_attachments(session: Session, actor: Actor, instance_id: int,
                      include_superseded: bool = True, *,
                      policy: PolicySource = None) -> list[dict[str, Any]]:
@@ -330,7 +340,8 @@ def list_attachments(session: Session, actor: Actor, instance_id: int,
     query = select(Attachment).where(Attachment.instance_id == instance_id)
     if not include_superseded:
         query = query.where(Attachment.superseded_at.is_(None))
-    rows = session.scalars(query).all()
+    rows = [r for r in session.scalars(query).all()
+            if may_see_item(_policy(policy), actor, r.item)]
     order = {code: i for i, code in enumerate(ITEMS)}
     rows = sorted(rows, key=lambda r: (order.get(r.item, len(order)), r.item,
                                        r.nomination_id or 0, -r.version))
@@ -348,7 +359,8 @@ def open_attachment(session: Session, actor: Actor, attachment_id: int, files_di
     """
     row = session.get(Attachment, attachment_id)
     inst = session.get(ProcessInstance, row.instance_id) if row is not None else None
-    if row is None or inst is None or not _policy(policy).can_see(session, actor, inst):
+    if row is None or inst is None or not _policy(policy).can_see(session, actor, inst) \
+            or not may_see_item(_policy(policy), actor, row.item):
         raise NotFound("Không tìm thấy tệp đính kèm.", code="attachment.not_found")
     path = Path(files_dir) / row.storage_key
     if not _STORAGE_KEY.match(row.storage_key) or not path.is_file():

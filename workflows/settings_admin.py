@@ -110,8 +110,10 @@ class SettingsSchema(Schema):
     province_answer_working_days = fields.Integer(required=True, validate=_DAYS)
     registration_deadline = fields.String(required=True, validate=_month_day)
     statistics_deadline = fields.String(required=True, validate=_month_day)
+    # "more than N % of the members" (rules.has_quorum): 100 would make a meeting impossible
     council_quorum_pct = fields.Float(required=True, validate=validate.Range(
-        min=1, max=100, error="Phải từ {min} đến {max} (%)."))
+        min=1, max=100, max_inclusive=False,
+        error="Phải từ {min} đến dưới {max} (%): túc số là số thành viên có mặt trên tỷ lệ này."))
     decision_number_suffix = fields.String(required=True, validate=validate.Length(min=1,
                                                                                    max=32))
     smtp_host = fields.String(load_default="", validate=validate.Length(max=255))

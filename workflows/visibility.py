@@ -97,3 +97,32 @@ def visible_data(roles: Iterable[str], data: Mapping[str, Any],
         if section in allowed:
             grouped.setdefault(section, []).append((key, data[key]))
     return [(code, grouped[code]) for code in ORDER if code in grouped]
+
+
+def visible_dict(roles: Iterable[str], data: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` without the keys people with ``roles`` may not see (same rule as the page)."""
+    allowed = visible_sections(roles)
+    return {k: v for k, v in data.items() if section_of(k) in allowed}
+
+
+def redact_instance(roles: Iterable[str], instance: dict[str, Any]) -> dict[str, Any]:
+    """An instance view whose ``data`` keeps only what ``roles`` may see (API answers)."""
+    roles = frozenset(roles)
+    if OTHER in visible_sections(roles):  # office-wide roles see everything
+        return instance
+    return {**instance, "data": visible_dict(roles, instance.get("data") or {})}
+
+
+# Audit payloads that carry instance data: a completed task's data, a delivered message.
+def redact_event(roles: Iterable[str], event: dict[str, Any]) -> dict[str, Any]:
+    """An audit event of an instance as ``roles`` may read it in the history."""
+    roles = frozenset(roles)
+    allowed = visible_sections(roles)
+    if OTHER in allowed:
+        return event
+    payload = dict(event.get("payload") or {})
+    if isinstance(payload.get("data"), dict):
+        payload["data"] = visible_dict(roles, payload["data"])
+    if event.get("type") == "instance.message" and "council" not in allowed:
+        payload.pop("payload", None)  # the council's tally travels in the message
+    return {**event, "payload": payload}

@@ -72,7 +72,7 @@ def test_bad_values_are_refused_beside_fields_and_nothing_is_written(
                            "smtp-sender"}
     assert "số nguyên" in errors["complaint-working-days"]
     assert "MM-DD" in errors["registration-deadline"]
-    assert "1 đến 100" in errors["council-quorum-pct"]
+    assert "1 đến dưới 100" in errors["council-quorum-pct"]
     kept = form_of(html)
     assert kept["smtp_host"] == "mail.tinh.gov.vn" and kept["base_salary"] == "-5"
     assert "bí-mật" not in html

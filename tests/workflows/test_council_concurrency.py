@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from sqlalchemy import func, select
 from engine.errors import Conflict
 from engine.runtime.runner import run_command
 from workflows.council import closing, meetings, voting
-from workflows.council.models import CouncilTally, CouncilVote
+from workflows.council.models import CouncilCandidate, CouncilTally, CouncilVote
 from workflows.handlers.registry import next_decision_number
 from workflows.models import DecisionCounter
 
@@ -128,3 +129,22 @@ def test_decision_numbers_stay_sequential_and_unique_under_concurrent_decisions(
         assert counter is not None and counter.last_number == 8
     more = together(office, [take] * 4)
     assert sorted(more) == [9, 10, 11, 12]
+
+
+def test_two_meetings_created_at_once_cannot_take_the_same_nomination(office: Office) -> None:
+    office.walk(office.start(), [("propose", "sub", proposal("NV002", award="LDTT")),
+                                 appraise("approve")])
+    sec = office.actors["sec"]
+
+    def create(s: Any) -> Any:
+        return meetings.create_meeting(s, sec, title="Phiên họp", meeting_date=date(2025, 12, 1),
+                                       mode="paper")
+    results = together(office, [create, create])
+    made = [r for r in results if isinstance(r, dict)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(made) == 1 and len(refused) == 1, results
+    assert getattr(refused[0], "code", "") == "council.empty_agenda", refused
+    with office.db.session() as s:
+        taken = s.execute(select(CouncilCandidate.meeting_id, CouncilCandidate.nomination_id)
+                          ).all()
+    assert len(taken) == 1 and taken[0][0] == made[0]["id"]

@@ -32,13 +32,14 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine.audit import verify
-from engine.errors import InvalidData
+from engine.errors import InvalidData, NotFound
 from engine.store.models import AuditEvent
 from workflows import build_engine
 from workflows.documents import list_documents, store_tally_minutes
 from workflows.documents.generate import templates_dir
 from workflows.documents.render import official_number
 from workflows.documents.samples import SAMPLE_MINUTES
+from workflows.dossier import list_attachments, open_attachment
 from workflows.models import Attachment, DecisionCounter, Person
 
 
@@ -179,6 +180,17 @@ def test_tally_minutes_are_attached_to_every_instance_of_the_meeting(office: Off
         for expected in ("BIÊN BẢN KIỂM PHIẾU", "Nguyễn Thị Hương", "Không đạt", "85,71%",
                          "Lê Thu Trang", "có mặt: 6 người"):
             assert expected in text, expected
+    # every unit's candidates and the counts: office-wide roles only, not the unit itself
+    with office.db.session() as s:
+        items = {a["item"] for a in list_attachments(s, office.actors["sec"], first["id"],
+                                                     policy=office.eng)}
+        assert "bien_ban_kiem_phieu" in items
+        assert list_attachments(s, office.actors["sub"], first["id"], policy=office.eng) == []
+        minutes_id = stored(office, first["id"])[0][0].id
+        with pytest.raises(NotFound):
+            open_attachment(s, office.actors["sub"], minutes_id, office.files, policy=office.eng)
+        assert open_attachment(s, office.actors["sec"], minutes_id, office.files,
+                               policy=office.eng)[1].is_file()
 
 
 def test_a_forwarding_without_nominations_numbers_but_renders_nothing(office: Office) -> None:

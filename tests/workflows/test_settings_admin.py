@@ -44,10 +44,11 @@ def test_settings_typed_ranges_and_nothing_written_on_error(db: Database) -> Non
     with pytest.raises(InvalidData) as exc:
         _write(db, settings_admin.update_settings,
                {"base_salary": 2500000, "disclosure_working_days": 0,
-                "statistics_deadline": "13-01", "smtp_tls": "maybe"})
+                "statistics_deadline": "13-01", "smtp_tls": "maybe",
+                "council_quorum_pct": 100})  # "more than 100 %" could never meet
     assert exc.value.code == "settings.invalid"
     assert set(exc.value.details) == {"disclosure_working_days", "statistics_deadline",
-                                      "smtp_tls"}
+                                      "smtp_tls", "council_quorum_pct"}
     with db.session() as s:
         assert setting(s, "base_salary") == 2340000
     assert not _events(db, "setting.updated")

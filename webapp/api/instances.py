@@ -16,6 +16,7 @@ from webapp.api.schemas import (
     PagingArgs,
 )
 from webapp.services import read_session, services, write_session
+from workflows.visibility import redact_event, redact_instance
 
 blp = Blueprint("instances", __name__, url_prefix="/instances",
                 description="Hồ sơ đang chạy theo quy trình")
@@ -25,16 +26,22 @@ blp = Blueprint("instances", __name__, url_prefix="/instances",
 @blp.arguments(InstanceListArgs, location="query")
 @blp.response(200, InstancePage)
 def list_instances(args: dict[str, Any]) -> Any:
-    """Instances visible to the caller, newest first."""
-    return services().engine.list_instances(
-        read_session(), current_actor(), args["process_key"], args["status"],
+    """Instances visible to the caller, newest first (data as ``workflows.visibility`` allows)."""
+    actor = current_actor()
+    page = services().engine.list_instances(
+        read_session(), actor, args["process_key"], args["status"],
         args["page"], args["per_page"]).to_dict()
+    page["items"] = [redact_instance(actor.roles, i) for i in page["items"]]
+    return page
 
 
 @blp.get("/<int:instance_id>")
 @blp.response(200, InstanceSchema)
 def get_instance(instance_id: int) -> Any:
-    return services().engine.get_instance(read_session(), instance_id, current_actor())
+    """One instance; its data holds only the sections the caller's roles may see."""
+    actor = current_actor()
+    return redact_instance(actor.roles,
+                           services().engine.get_instance(read_session(), instance_id, actor))
 
 
 @blp.get("/<int:instance_id>/history")
@@ -42,8 +49,11 @@ def get_instance(instance_id: int) -> Any:
 @blp.response(200, EventPage)
 def history(args: dict[str, Any], instance_id: int) -> Any:
     """Audit events of the instance: start, completed tasks (who, when, data), errors, end."""
-    return services().engine.instance_history(
-        read_session(), instance_id, current_actor(), args["page"], args["per_page"]).to_dict()
+    actor = current_actor()
+    page = services().engine.instance_history(
+        read_session(), instance_id, actor, args["page"], args["per_page"]).to_dict()
+    page["items"] = [redact_event(actor.roles, e) for e in page["items"]]
+    return page
 
 
 @blp.post("/<int:instance_id>/cancel")

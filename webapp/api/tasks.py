@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from webapp.api.auth import current_actor
 from webapp.api.schemas import CompleteArgs, InstanceSchema, TaskListArgs, TaskPage, TaskSchema
 from webapp.services import read_session, services, write_session
+from workflows.visibility import redact_instance
 
 blp = Blueprint("tasks", __name__, url_prefix="/tasks", description="Công việc của tôi")
 
@@ -31,13 +32,17 @@ def get_task(task_id: str) -> Any:
 @blp.post("/<task_id>/claim")
 @blp.response(200, InstanceSchema)
 def claim(task_id: str) -> Any:
-    return services().engine.claim_task(write_session(), task_id, current_actor())
+    actor = current_actor()
+    return redact_instance(actor.roles,
+                           services().engine.claim_task(write_session(), task_id, actor))
 
 
 @blp.post("/<task_id>/unclaim")
 @blp.response(200, InstanceSchema)
 def unclaim(task_id: str) -> Any:
-    return services().engine.unclaim_task(write_session(), task_id, current_actor())
+    actor = current_actor()
+    return redact_instance(actor.roles,
+                           services().engine.unclaim_task(write_session(), task_id, actor))
 
 
 @blp.post("/<task_id>/complete")
@@ -45,5 +50,6 @@ def unclaim(task_id: str) -> Any:
 @blp.response(200, InstanceSchema)
 def complete(args: dict[str, Any], task_id: str) -> Any:
     """Complete the task with ``data``; the answer is the instance with its next tasks."""
-    return services().engine.complete_task(write_session(), task_id, current_actor(),
-                                           args["data"])
+    actor = current_actor()
+    return redact_instance(actor.roles, services().engine.complete_task(
+        write_session(), task_id, actor, args["data"]))

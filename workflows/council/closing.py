@@ -11,15 +11,13 @@ instance that ended meanwhile (cancelled) becomes ``void``.
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.errors import Conflict
+from engine.errors import Conflict, InvalidData
 from engine.roles import Actor
 from engine.service import ProcessEngine
 from engine.store.models import ProcessInstance, utcnow
@@ -108,15 +106,19 @@ def close_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, 
 
 def _store_minutes(session: Session, data: dict[str, Any], instance_ids: list[int],
                    actor: Actor) -> None:
-    """Hand the tally minutes to the documents module when it is there (contract:
-    /work/council_docs_contract.md, kept in ``views.minutes_data``)."""
+    """Render the tally minutes (``views.minutes_data``) onto every dossier of the meeting.
+
+    A template that fails (an admin may replace it) refuses the close: nothing is written.
+    """
+    from workflows.documents import store_tally_minutes
+    from workflows.documents.render import RenderError
+
     try:
-        documents = importlib.import_module("workflows.documents")
-    except ModuleNotFoundError:
-        return
-    store: Callable[..., Any] | None = getattr(documents, "store_tally_minutes", None)
-    if store is not None:
-        store(session, data, instance_ids, actor)
+        store_tally_minutes(session, data, instance_ids, actor)
+    except RenderError as exc:
+        raise InvalidData(f"Không lập được biên bản kiểm phiếu: {exc}. Vui lòng báo quản trị "
+                          "hệ thống sửa mẫu văn bản.", code="document.render_failed",
+                          details={"template": [str(exc)]}) from exc
 
 
 def delivery_payload(session: Session, meeting_id: int, instance_id: int) -> dict[str, Any]:
@@ -157,8 +159,11 @@ def deliver_pending(session: Session, engine: ProcessEngine, actor: Actor,
 def _deliver_one(session: Session, engine: ProcessEngine, actor: Actor, meeting_id: int,
                  instance_id: int) -> dict[str, Any]:
     def mark() -> None:
-        row = session.get(CouncilDelivery, (meeting_id, instance_id))
-        assert row is not None
+        row = session.get(CouncilDelivery, (meeting_id, instance_id), with_for_update=True,
+                          populate_existing=True)
+        if row is None or row.status != "pending":  # delivered or voided meanwhile
+            raise Conflict("Kết quả này đã được gửi hoặc không còn dùng.",
+                           code="council.delivery_done")
         row.status, row.error, row.delivered_at = "delivered", None, utcnow()
         row.attempts += 1
         audit.append(session, actor, "council.result_delivered",
@@ -174,6 +179,9 @@ def _deliver_one(session: Session, engine: ProcessEngine, actor: Actor, meeting_
         session.rollback()
         error = getattr(exc, "message", None) or str(exc)
         row = session.get(CouncilDelivery, (meeting_id, instance_id))
+        if row is not None and row.status != "pending":  # another retry delivered it
+            return {"meeting_id": meeting_id, "instance_id": instance_id,
+                    "status": row.status, "error": None}
         if row is not None:
             row.attempts += 1
             row.error = str(error)[:4000]

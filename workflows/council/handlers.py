@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
+
 from engine import audit
 from engine.extensions import ServiceCall
+from workflows.council.models import CouncilDelivery
 from workflows.nominations import CLOSED, instance_nominations, set_status
 
 
@@ -35,7 +38,14 @@ def submit_to_council(call: ServiceCall) -> dict[str, Any]:
     if waiting and not any(n.status == "in_council" for n in noms):
         set_status(call.session, call.instance_id, "in_council", waiting)
     codes = [n.subject_code for n in noms if n.status == "in_council"] or waiting
-    audit.append(call.session, call.actor, "council.submitted", {"candidates": codes},
+    # A result of an earlier meeting still waiting to be delivered answers an earlier
+    # wait, never this one (the dossier came back, e.g. returned by the chair).
+    stale = call.session.execute(
+        update(CouncilDelivery).where(CouncilDelivery.instance_id == call.instance_id,
+                                      CouncilDelivery.status == "pending")
+        .values(status="void", error="Hồ sơ đã trình Hội đồng lại; kết quả cũ không dùng."))
+    audit.append(call.session, call.actor, "council.submitted",
+                 {"candidates": codes, "voided_deliveries": stale.rowcount or 0},
                  call.instance_id)
     return {"count": len(codes), "candidates": codes}
 

@@ -96,7 +96,19 @@ def agenda_pool(session: Session, actor: Actor) -> list[dict[str, Any]]:
     return nomination_rows(session, pool_nominations(session))
 
 
+def _lock_nominations(session: Session, nomination_ids: list[int] | None) -> None:
+    """Lock the nominations a meeting takes, so that two meetings created at once cannot
+    both take one: the second waits, then sees it busy (PostgreSQL; SQLite writes one at
+    a time anyway)."""
+    ids = nomination_ids if nomination_ids is not None else \
+        [n.id for n in pool_nominations(session)]
+    if ids:
+        session.execute(select(Nomination.id).where(Nomination.id.in_(ids))
+                        .order_by(Nomination.id).with_for_update()).all()
+
+
 def _check_agenda(session: Session, nomination_ids: list[int] | None) -> list[Nomination]:
+    _lock_nominations(session, nomination_ids)
     pool = pool_nominations(session)
     if nomination_ids is None:
         chosen = pool

@@ -160,7 +160,7 @@ def tally_rows(candidates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 def minutes_context(head: Mapping[str, str], data: Mapping[str, Any],
                     when: date | None = None) -> dict[str, Any]:
-    """Biên bản kiểm phiếu from the council's data (see /work/council_docs_contract.md)."""
+    """Biên bản kiểm phiếu from the council's data (data: workflows.council.views.minutes_data)."""
     meeting = meeting_view(data.get("meeting") or {})
     present = [str(p) for p in data.get("members_present") or []]
     common = _common(head, None, (data.get("meeting") or {}).get("date") or when,

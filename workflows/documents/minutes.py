@@ -1,9 +1,9 @@
 """The council's tally minutes (biên bản kiểm phiếu), stored when a meeting closes.
 
-Called by the council (see /work/council_docs_contract.md, kept in the repository's
-issue 6 notes): ``store_tally_minutes(session, data, instance_ids, actor)`` inside the
-close's transaction. The minutes are rendered once and attached to every instance
-on the meeting's agenda.
+Called by the council (``workflows.council.closing``, data from
+``workflows.council.views.minutes_data``): ``store_tally_minutes(session, data,
+instance_ids, actor)`` inside the close's transaction. The minutes are rendered once
+and attached to every instance on the meeting's agenda.
 """
 
 from __future__ import annotations
