@@ -312,6 +312,12 @@ def deploy_draft(session: Session, engine: ProcessEngine, actor: Actor, draft_id
     """
     def body() -> dict[str, Any]:
         row = get_draft(session, draft_id)
+        # Deploys of one key wait for each other: a draft is deployed once, and DMN version
+        # numbers (max + 1) cannot repeat (FOR UPDATE on PostgreSQL; SQLite writes serially).
+        session.execute(select(ProcessDraft.id).where(
+            ProcessDraft.kind == row.kind, ProcessDraft.process_key == row.process_key)
+            .order_by(ProcessDraft.id).with_for_update()).all()
+        session.refresh(row)
         if row.status != "draft":
             raise Conflict("Bản nháp đã được triển khai.", code="draft.deployed")
         if row.kind == "dmn":
