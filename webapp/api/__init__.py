@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, jsonify
+from flask import Flask, jsonify, render_template, request
 from flask_smorest import Api
 from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
@@ -43,6 +43,15 @@ HTTP_CODES = {
 }
 
 
+def _is_api() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_page(status: int, message: str) -> Any:
+    """A refused or failed page as a page (Vietnamese first), with a way back."""
+    return render_template("error.html", status=status, message=message), status
+
+
 def status_of(exc: EngineError) -> int:
     for cls, status in STATUS:
         if isinstance(exc, cls):
@@ -66,6 +75,8 @@ class TdktApi(Api):  # type: ignore[misc]
 
     def handle_http_exception(self, error: HTTPException) -> Any:
         status = error.code or 500
+        if not _is_api():  # a page: a page in the person's language, not JSON
+            return error_page(status, HTTP_CODES.get(status, ("", error.description or ""))[1])
         data = getattr(error, "data", None) or {}
         messages = data.get("messages")
         if status == 400 and messages:
@@ -119,6 +130,8 @@ def init_api(app: Flask) -> TdktApi:
     @app.errorhandler(EngineError)
     def _engine_error(exc: EngineError) -> Any:
         status = status_of(exc)
+        if not _is_api():
+            return error_page(status, exc.message)
         headers = {"WWW-Authenticate": 'Bearer realm="tdkt"'} if status == 401 else {}
         return jsonify(exc.to_dict()), status, headers
 
