@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, g, render_template, request
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from engine.roles import Actor
 from engine.store.models import Unit
 from webapp.auth import current_actor
 from webapp.services import read_session, services
+from workflows.models import Person
 
 bp = Blueprint("inbox", __name__)
 
@@ -45,16 +47,34 @@ def format_date(day: date) -> str:
 
 
 def subject_of(instance: dict[str, Any]) -> str:
-    """The nominee (cá nhân, tập thể) if the data names one, else the business key."""
+    """The nominee (cá nhân, tập thể) or the proposal's subjects, else the business key."""
     data = instance.get("data") or {}
     nominee = data.get("nominee")
     if isinstance(nominee, dict):
         nominee = nominee.get("name") or nominee.get("subject_name") or nominee.get("code")
-    for value in (nominee, data.get("nominee_name"), data.get("subject_name"),
-                  instance.get("business_key")):
+    for value in (nominee, data.get("nominee_name"), data.get("subject_name")):
         if isinstance(value, str) and value.strip():
             return value.strip()
-    return ""
+    listed = _listed_subjects(data.get("subjects"))
+    if listed:
+        return listed
+    key = instance.get("business_key")
+    return key.strip() if isinstance(key, str) else ""
+
+
+def _listed_subjects(codes: Any, shown: int = 3) -> str:
+    """The names of a proposal's subjects (people or units): the first few and a count."""
+    if not isinstance(codes, list) or not codes:
+        return ""
+    wanted = [str(c) for c in codes]
+    session = read_session()
+    names = dict(session.execute(select(Person.code, Person.full_name)
+                                 .where(Person.code.in_(wanted))).all())
+    names.update(session.execute(select(Unit.code, Unit.name).where(Unit.code.in_(wanted))).all())
+    text = ", ".join(names.get(c, c) for c in wanted[:shown])
+    if len(wanted) > shown:
+        text += _(" và %(n)s đối tượng khác", n=len(wanted) - shown)
+    return text
 
 
 def _subjects(actor: Actor, instance_ids: set[int]) -> dict[int, str]:

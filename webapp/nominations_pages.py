@@ -227,9 +227,10 @@ def new() -> Any:
     files = _uploads(errors)
     if errors:
         return _form(choices, errors, 422)
+    business_key = business_key or _suggested_key(actor)  # the key the form suggested
     try:
         inst = engine.start_instance(write_session(), key, actor,
-                                     business_key=business_key or None)
+                                     business_key=business_key)
     except Forbidden as exc:
         return _form(choices, {"process": [_start_forbidden(exc, key)]}, 403)
     except EngineError as exc:

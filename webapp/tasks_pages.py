@@ -61,9 +61,15 @@ def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     if row is not None and task["state"] == "ready" and not engine.policy.may_act(actor, row):
         raise Forbidden(_("Công việc này không thuộc vai trò hoặc đơn vị của bạn."),
                         code="task.forbidden")
-    # the data a role may not see stays out of the page (workflows.visibility)
-    return task, redact_instance(actor.roles,
-                                 engine.get_instance(session, task["instance_id"], actor))
+    # The data a role may not see stays out of the page (workflows.visibility), except
+    # the fields of this task's own form, which the person fills in (kept to prefill it).
+    instance = engine.get_instance(session, task["instance_id"], actor)
+    form_key = task.get("form_key")
+    own = set(engine.forms.schema(form_key).fields) \
+        if form_key and form_key in engine.forms else set()
+    shown = redact_instance(actor.roles, instance)
+    return task, {**shown, "data": {**shown["data"], **{
+        k: v for k, v in instance["data"].items() if k in own}}}
 
 
 def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, Any] | None = None,

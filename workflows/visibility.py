@@ -20,7 +20,7 @@ from typing import Any
 SECTIONS: dict[str, tuple[str, ...]] = {
     # hồ sơ đề nghị: what the unit filed
     "dossier": (
-        "nominee", "nominee_name", "nominee_code", "subject_kind", "subject_code",
+        "nominee", "nominee_name", "nominee_code", "subject_kind", "subject_code", "subjects",
         "subject_name", "award_code", "year", "summary", "deed_summary", "deed_date",
         "movement_code", "movement", "nominations", "nominated", "entries", "registered",
         "registration_status", "nomination_status", "dossier", "dossier_missing",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from api_kit import Headers, complete, one_task, start
@@ -14,6 +15,7 @@ from test_pages_auth import login
 
 import webapp.inbox
 from engine.store.models import HumanTask
+from workflows.models import Person
 
 People = dict[str, Headers]
 
@@ -190,7 +192,7 @@ def test_claim_then_release_from_the_inbox(app: Flask, client: FlaskClient, peop
     r = sec1.post(action, data=form)
     assert r.status_code == 302
     html = sec1.get("/?unit=A").get_data(as_text=True)
-    assert "/claim" not in html and "Trả lại" in html
+    assert "/claim" not in html and "Bỏ nhận" in html
     assert "HS-C-1" not in _page(app, "sec2")  # claimed by someone else
     action, form = _form_action(html, "release")
     assert sec1.post(action, data=form).status_code == 302
@@ -208,3 +210,27 @@ def test_claim_from_the_inbox_returns_to_the_filtered_inbox(
     login(sec1, "sec1")
     action, form = _form_action(sec1.get("/?unit=A").get_data(as_text=True), "claim")
     assert sec1.post(action, data=form).location == "/?unit=A"
+
+
+def test_the_inbox_links_the_step_to_its_form_and_names_the_proposals_subjects(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from demo_kit import make_demo_office
+
+    from webapp.demo import DEMO_PASSWORD
+
+    office = make_demo_office(db_url, tmp_path, monkeypatch)
+    try:
+        inst = office.start("donvi_kt", "annual_title_nomination", "")
+        office.step(inst, "propose", "submitter", "donvi_kt", {
+            "year": 2026, "award_code": "LDTT", "subjects": ["KT02", "KT04", "KT05", "KT06"],
+            "summary": "Hoàn thành tốt nhiệm vụ."})
+        client = office.app.test_client()
+        assert login(client, "thuky", DEMO_PASSWORD).status_code == 302
+        html = client.get("/").get_data(as_text=True)
+        task = office.inbox("thuky", inst["id"])[0]
+        assert f'href="/tasks/{task["id"]}"' in html and "Xem hồ sơ" in html
+        with office.app.extensions["tdkt"].db.session() as s:
+            names = [s.get(Person, c).full_name for c in ("KT02", "KT04", "KT05")]
+        assert ", ".join(names) + " và 1 đối tượng khác" in html
+    finally:
+        office.app.extensions["tdkt"].db.dispose()

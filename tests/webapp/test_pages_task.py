@@ -130,7 +130,7 @@ def test_claim_then_release(
     assert r.status_code == 302 and r.location == f"/tasks/{task_id}"
     html = sec1.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Bạn đã nhận công việc này." in html and "Người nhận xử lý: sec1" in html
-    assert "Trả lại công việc</button>" in html
+    assert "Bỏ nhận công việc</button>" in html
     other = sec2.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Công việc đã được người khác nhận xử lý." in other
     assert 'name="decision"' not in other
