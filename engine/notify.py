@@ -50,7 +50,25 @@ DEFAULT_KIND = "task.new"
 TITLES = {
     "task.new": "Công việc mới: {step}",
     "dossier.returned": "Hồ sơ bị trả lại, cần bổ sung: {step}",
+    "instance.completed": "Hồ sơ đã kết thúc: {step}",
 }
+
+
+def notify_completed(session: Session, inst: ProcessInstance, actor: Actor) -> None:
+    """Tell the person who started an instance that it has ended (not when they ended it).
+
+    The last step's outcome is on the dossier's page (a decision, a refusal, …).
+    """
+    if inst.started_by is None or inst.started_by == actor.id:
+        return
+    active = session.scalar(select(User.active).where(User.id == inst.started_by))
+    if not active:
+        return
+    label = inst.business_key or f"#{inst.id}"
+    session.execute(insert(_NOTES).values(
+        user_id=inst.started_by, kind="instance.completed",
+        title=title_of("instance.completed", label), body=label, instance_id=inst.id,
+        task_id=None, created_at=utcnow()))
 
 _NOTES: Table = Notification.__table__  # type: ignore[assignment]
 _USERS: Table = User.__table__  # type: ignore[assignment]

@@ -24,6 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine import audit
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
+from engine.notify import notify_completed
 from engine.roles import Actor
 from engine.runtime.access import AccessPolicy
 from engine.runtime.persist import (
@@ -154,6 +155,8 @@ class Runner:
         if wf.completed and inst.ended_at is None:
             inst.ended_at = now
             audit.append(session, actor, "instance.completed", {}, inst.id)
+            if inst.status == "completed":
+                notify_completed(session, inst, actor)
         save_instance(session, inst)
         return sync_human_tasks(session, self.rules, inst, wf, actor, completed_ids, ready)
 

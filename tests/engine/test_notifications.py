@@ -141,3 +141,21 @@ def test_paging_newest_first(w: World) -> None:
     second = w.read(w.eng.notifications, w["sub_a2"], page=2, per_page=2)
     assert first.total == 3
     assert [n["body"] for n in first.items + second.items] == ["HS-2", "HS-1", "HS-0"]
+
+
+def test_the_starter_is_told_when_the_dossier_ends_but_not_of_their_own_ending(
+        w: World) -> None:
+    inst = w.start("notify_p", "sub_a", business_key="HS-END-1")
+    inst = w.complete(ready(inst, "propose")["id"], "sub_a")
+    done = w.complete(ready(inst, "appraise")["id"], "sec1", {"decision": "ok"})
+    assert done["status"] == "completed"
+    ended = [n for n in notes(w) if n[1] == "instance.completed"]
+    assert ended == [("sub_a", "instance.completed", "Hồ sơ đã kết thúc: HS-END-1")]
+    assert page(w, "sub_a")[0]["instance_id"] == inst["id"]
+    w.deploy(bpmn('<bpmn:startEvent id="start" /><bpmn:userTask id="t" name="Việc riêng" />'
+                  '<bpmn:endEvent id="end" /><bpmn:sequenceFlow id="f" sourceRef="start" '
+                  'targetRef="t" /><bpmn:sequenceFlow id="f2" sourceRef="t" targetRef="end" />',
+                  "own_end"), "own_end.bpmn")
+    own = w.start("own_end", "sec1")
+    w.complete(ready(own, "t")["id"], "sec1")  # they ended it themselves: no notification
+    assert [n for n in notes(w) if n[1] == "instance.completed"] == ended
