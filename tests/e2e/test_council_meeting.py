@@ -155,9 +155,12 @@ def test_a_council_meeting_in_the_browser(web: Watched, phone: Watched,
     web.page.goto(url)
     assert web.page.get_by_text("Đã bỏ phiếu: 2/4 thành viên được biểu quyết").count() == 2
     vote_all(web, url, "Đồng ý", found)
+    asked: list[str] = []
+    web.page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     web.page.get_by_role("button", name="Kết thúc biểu quyết").click()
     assert web.page.get_by_text("Đã kết thúc biểu quyết và gửi kết quả tới 1 hồ sơ.") \
         .is_visible()
+    assert asked and "không thể bỏ phiếu thêm" in asked[0]  # asked before closing
     results = web.page.locator("#results")
     table = results.locator("table")
     assert table.is_visible() and table.get_by_role("row").count() == 3

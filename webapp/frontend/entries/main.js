@@ -4,3 +4,4 @@ import "bootstrap/dist/css/bootstrap.min.css";
 import "../app.css";
 import "bootstrap/js/dist/collapse";
 import "../forms.js";
+import "../confirm.js";
