@@ -50,6 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from webapp.nominations_pages import bp as nominations_bp
     from webapp.notifications_pages import bp as notifications_bp
     from webapp.pages import bp as pages_bp
+    from webapp.registry_pages import bp as registry_pages_bp
     from webapp.tasks_pages import bp as tasks_bp
 
     init_api(app)
@@ -63,6 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(notifications_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(movements_bp)
+    app.register_blueprint(registry_pages_bp)
     app.register_blueprint(admin_processes_bp)
     app.register_blueprint(admin_templates_bp)
     app.register_blueprint(admin_migrations_bp)

@@ -34,7 +34,7 @@ PUBLIC = frozenset({"static", "auth.login", "pages.favicon", "pages.healthz"})
 SIGNED_IN = frozenset({
     "inbox.index", "nominations.index", "nominations.new", "notifications_pages.index",
     "notifications_pages.read_all", "auth.logout", "auth.change_password",
-    "movements.index", "movements.show"})
+    "movements.index", "movements.show", "registry_pages.index", "registry_pages.subject"})
 OFFICE_EDITORS = frozenset({"movements.new", "movements.edit"})  # secretariat, admin
 ADMIN_BLUEPRINTS = ("admin",)  # every blueprint whose name starts so: admin only
 COUNCIL_BLUEPRINTS = ("council",)  # office roles only, never a unit's submitter
