@@ -51,6 +51,9 @@ MOVEMENTS = (
     N_("Sắp diễn ra"), N_("Đang diễn ra"), N_("Đã kết thúc"),
 )
 
+# webapp.registry_pages.KINDS (/registry)
+REGISTRY = (N_("Hằng năm"), N_("Chuyên đề"), N_("Đột xuất"))
+
 # workflows.council.views.STATUS_LABEL, MODE_LABEL, REASON_LABEL;
 # workflows.council.members.POSITION_LABEL; webapp.council_pages.MODES;
 # webapp.council_meeting_pages.CHOICE_LABEL (/council)
@@ -64,4 +67,4 @@ COUNCIL = (
 )
 
 MESSAGES: frozenset[str] = frozenset(
-    CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + COUNCIL)
+    CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL)

@@ -22,7 +22,7 @@ from demo_kit import DemoOffice, make_demo_office
 from flask.testing import FlaskClient
 from test_pages_auth import login
 
-from webapp import council_meeting_pages, council_pages, i18n_data, movements_pages
+from webapp import council_meeting_pages, council_pages, i18n_data, movements_pages, registry_pages
 from webapp.admin import users as admin_users
 from webapp.demo import DEMO_PASSWORD
 from workflows import catalogue_admin, movements, settings_admin
@@ -52,6 +52,8 @@ PAGES = [
      ["Cấp tỉnh"]),
     ("thuky", "/movements", ["Emulation movements", "Regular (annual)", "Thematic"],
      ["Phong trào thi đua</h1>", "Chuyên đề"]),
+    ("thuky", "/registry", ["Award register", "Decision number and date"],
+     ["Sổ theo dõi khen thưởng"]),
 ]
 
 
@@ -187,7 +189,8 @@ def test_run_time_labels_are_listed_for_extraction() -> None:
                      movements.LAUNCH_LEVELS, movements.SCOPES, movements_pages.STATUS_LABELS,
                      council_meeting_pages.CHOICE_LABEL, council_pages.MODES,
                      council_views.STATUS_LABEL, council_views.MODE_LABEL,
-                     council_views.REASON_LABEL, council_members.POSITION_LABEL)
+                     council_views.REASON_LABEL, council_members.POSITION_LABEL,
+                     registry_pages.KINDS)
     labels |= {s.label for s in settings_admin.SETTINGS} | {s.unit for s in settings_admin.SETTINGS}
     labels -= {"", "%", "STARTTLS", "SSL/TLS"}  # the same in both languages
     assert sorted(labels - i18n_data.MESSAGES) == []
