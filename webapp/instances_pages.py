@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from engine.errors import NotFound
 from engine.store.models import Unit, User
+from webapp import tasks_context
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.services import read_session, services
 from workflows import dossier, visibility
@@ -157,8 +158,10 @@ def show(instance_id: int) -> str:
     for f in files:
         f["uploaded"] = local_time(f["uploaded_at"])
         f["uploader"] = names.get(f["uploaded_by"] or 0, "")
-    data = [(str(SECTION_LABELS.get(code, code)), [(key, _value(value)) for key, value in items])
-            for code, items in visibility.visible_data(actor.roles, inst["data"])]
+    data = []  # per section: readable (label, text) rows and the rest as folded JSON
+    for code, items in visibility.visible_data(actor.roles, inst["data"]):
+        shown = tasks_context.task_context(services().engine.forms, dict(items), None)
+        data.append((str(SECTION_LABELS.get(code, code)), shown.rows, shown.technical))
     return render_template(
         "instances/show.html", inst=inst, status=str(status), status_tone=tone,
         process_name=_process_name(inst["process_key"]), unit=_unit_name(inst["unit"]),

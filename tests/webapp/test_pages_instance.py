@@ -66,7 +66,11 @@ def test_the_page_shows_the_diagram_trail_tasks_timeline_and_data(
     assert "Thường trực (Phòng TCHCQT)" in html and "Hạn xử lý" in html
     assert "Khởi tạo hồ sơ" in html and "Hoàn thành bước «Đề nghị»" in html
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", html)  # dd/mm/yyyy HH:MM
-    assert "nominee_name" in html and "Nguyễn Văn Á" in html
+    # data: named by the forms' labels; what has no plain text is folded as JSON
+    assert "Tên cá nhân / tập thể được đề nghị" in html and "Nguyễn Văn Á" in html
+    assert "<code>flags</code>" not in html  # keys no section names: not for a unit
+    office = _signed_in(app, "sec1").get(f"/instances/{inst['id']}").get_data(as_text=True)
+    assert "Chi tiết kỹ thuật (1 mục)" in office and "<code>flags</code>" in office
 
 
 def test_english_switch(app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
