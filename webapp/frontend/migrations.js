@@ -50,14 +50,6 @@ function follow(section) {
   window.setTimeout(tick, POLL_MS);
 }
 
-function confirmForms() {
-  document.querySelectorAll("form[data-confirm]").forEach((form) => {
-    form.addEventListener("submit", (event) => {
-      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
-    });
-  });
-}
-
 function autoPick() {
   const form = document.querySelector("[data-migration-process-form]");
   const select = form && form.querySelector("select");
@@ -66,6 +58,6 @@ function autoPick() {
 
 export function init() {
   document.querySelectorAll("[data-migration-progress]").forEach(follow);
-  confirmForms();
+  // form[data-confirm] asks through webapp/frontend/confirm.js (in main.js), once.
   autoPick();
 }
