@@ -19,7 +19,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from engine.errors import NotFound
-from engine.store.models import Unit, User
+from engine.store.models import HumanTask, Unit, User
 from webapp import tasks_context
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.services import read_session, services
@@ -63,10 +63,14 @@ def local_time(value: str | None) -> str:
 MESSAGE_LABELS = {"council_result": _l("kết quả họp Hội đồng")}
 
 
-def event_label(event: dict[str, Any]) -> str:
-    """What happened, in the person's language (Vietnamese by default)."""
+def event_label(event: dict[str, Any], titles: dict[str, str] | None = None) -> str:
+    """What happened, in the person's language (Vietnamese by default).
+
+    ``titles`` names the instance's steps by BPMN id, for events that carry only the id.
+    """
     kind, payload = event["type"], event.get("payload") or {}
-    step = payload.get("title") or payload.get("name") or ""
+    name = payload.get("name") or ""
+    step = payload.get("title") or (titles or {}).get(name) or name
     labels = {
         "instance.started": lambda: _("Khởi tạo hồ sơ"),
         "task.completed": lambda: _("Hoàn thành bước «%(step)s»", step=step),
@@ -152,7 +156,9 @@ def show(instance_id: int) -> str:
     status, tone = STATUS_LABELS.get(inst["status"], (inst["status"], "secondary"))
     tasks = [{"id": t["id"], "title": t.get("title") or t["name"], "who": _who_may(t),
               "due": local_time(t.get("due_at"))} for t in inst["tasks"]]
-    timeline = [{"when": local_time(e["at"]), "what": event_label(e),
+    titles = dict(session.execute(select(HumanTask.name, HumanTask.title)
+                                  .where(HumanTask.instance_id == instance_id)).all())
+    timeline = [{"when": local_time(e["at"]), "what": event_label(e, titles),
                  "who": names.get(e.get("actor_id") or 0) or e.get("actor") or "—"}
                 for e in events]
     for f in files:

@@ -71,6 +71,11 @@ def test_the_page_shows_the_diagram_trail_tasks_timeline_and_data(
     assert "<code>flags</code>" not in html  # keys no section names: not for a unit
     office = _signed_in(app, "sec1").get(f"/instances/{inst['id']}").get_data(as_text=True)
     assert "Chi tiết kỹ thuật (1 mục)" in office and "<code>flags</code>" in office
+    claimed = client.post(f"/api/v1/tasks/{one_task(inst, 'appraise')['id']}/claim",
+                          headers=people["sec1"])
+    assert claimed.status_code == 200, claimed.get_json()
+    html = _signed_in(app, "sub_a").get(f"/instances/{inst['id']}").get_data(as_text=True)
+    assert "Nhận xử lý bước «Thẩm định»" in html  # the step's name, not its BPMN id
 
 
 def test_english_switch(app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
