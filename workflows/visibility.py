@@ -114,11 +114,13 @@ def redact_instance(roles: Iterable[str], instance: dict[str, Any]) -> dict[str,
 
 
 # Audit payloads that carry instance data: a completed task's data, a delivered message.
-def redact_event(roles: Iterable[str], event: dict[str, Any]) -> dict[str, Any]:
-    """An audit event of an instance as ``roles`` may read it in the history."""
+def redact_event(roles: Iterable[str], event: dict[str, Any],
+                 actor_id: int | None = None) -> dict[str, Any]:
+    """An audit event of an instance as ``roles`` may read it in the history; what a
+    person did themself (``actor_id``) they read in full."""
     roles = frozenset(roles)
     allowed = visible_sections(roles)
-    if OTHER in allowed:
+    if OTHER in allowed or (actor_id is not None and event.get("actor_id") == actor_id):
         return event
     payload = dict(event.get("payload") or {})
     if isinstance(payload.get("data"), dict):

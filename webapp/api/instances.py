@@ -52,7 +52,7 @@ def history(args: dict[str, Any], instance_id: int) -> Any:
     actor = current_actor()
     page = services().engine.instance_history(
         read_session(), instance_id, actor, args["page"], args["per_page"]).to_dict()
-    page["items"] = [redact_event(actor.roles, e) for e in page["items"]]
+    page["items"] = [redact_event(actor.roles, e, actor.id) for e in page["items"]]
     return page
 
 

@@ -51,5 +51,8 @@ def unclaim(task_id: str) -> Any:
 def complete(args: dict[str, Any], task_id: str) -> Any:
     """Complete the task with ``data``; the answer is the instance with its next tasks."""
     actor = current_actor()
-    return redact_instance(actor.roles, services().engine.complete_task(
-        write_session(), task_id, actor, args["data"]))
+    done = services().engine.complete_task(write_session(), task_id, actor, args["data"])
+    shown = redact_instance(actor.roles, done)
+    # what the caller has just sent is theirs to read back
+    own = {k: v for k, v in (done.get("data") or {}).items() if k in (args["data"] or {})}
+    return {**shown, "data": {**shown["data"], **own}}
