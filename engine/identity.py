@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from marshmallow import ValidationError, validate
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -58,7 +59,7 @@ def create_unit(session: Session, actor: Actor, code: str, name: str,
 
 def create_user(session: Session, actor: Actor, username: str, password: str,
                 roles: list[str], known_roles: tuple[str, ...], unit_code: str | None = None,
-                full_name: str = "") -> User:
+                full_name: str = "", email: str | None = None) -> User:
     unknown = [r for r in roles if r not in known_roles]
     if unknown:
         raise InvalidData(f"Vai trò không hợp lệ: {', '.join(unknown)}.",
@@ -73,14 +74,48 @@ def create_user(session: Session, actor: Actor, username: str, password: str,
     if "submitter" in roles and not unit_code:
         raise InvalidData("Người đề nghị (submitter) phải thuộc một đơn vị.",
                           details={"unit": ["Bắt buộc với vai trò submitter."]})
+    email = check_email(email)
     user = User(username=username, full_name=full_name or username,
-                password_hash=_HASHER.hash(password), unit_code=unit_code,
+                password_hash=_HASHER.hash(password), unit_code=unit_code, email=email,
                 roles=[UserRole(role=r) for r in sorted(set(roles))])
     session.add(user)
     session.flush()
     audit.append(session, actor, "user.created",
                  {"user_id": user.id, "username": username, "roles": sorted(set(roles)),
-                  "unit_code": unit_code})
+                  "unit_code": unit_code, "email": email})
+    return user
+
+
+_EMAIL = validate.Email(error="Địa chỉ thư điện tử không hợp lệ.")
+MAX_EMAIL_LENGTH = 254
+
+
+def check_email(value: str | None, field: str = "email") -> str | None:
+    """An account's e-mail address, trimmed (None when blank), or ``InvalidData``."""
+    text = (value or "").strip()
+    if not text:
+        return None
+    try:
+        if len(text) > MAX_EMAIL_LENGTH:
+            raise ValidationError(f"Không được quá {MAX_EMAIL_LENGTH} ký tự.")
+        _EMAIL(text)
+    except ValidationError as exc:
+        message = " ".join(str(m) for m in exc.messages)
+        raise InvalidData(message, code="user.email_invalid",
+                          details={field: [message]}) from exc
+    return text
+
+
+def set_email_notifications(session: Session, user_id: int, wanted: bool) -> User:
+    """A person's own choice to receive notifications by e-mail (nhận thư thông báo)."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Không tìm thấy người dùng.", code="user.not_found")
+    if user.email_notifications != wanted:
+        user.email_notifications = wanted
+        audit.append(session, actor_of(user), "user.email_notifications",
+                     {"user_id": user.id, "username": user.username,
+                      "before": not wanted, "after": wanted})
     return user
 
 

@@ -79,7 +79,7 @@ def snapshot(user: User) -> dict[str, Any]:
     """What the audit log keeps of an account (never its password)."""
     return {"username": user.username, "full_name": user.full_name,
             "unit_code": user.unit_code, "roles": sorted(user.role_codes),
-            "active": user.active}
+            "active": user.active, "email": user.email}
 
 
 def check_strength(password: str, field: str = "password") -> None:
@@ -110,7 +110,7 @@ def _check_unit(session: Session, unit_code: str | None, roles: list[str]) -> No
 
 def create_user(session: Session, actor: Actor, *, username: str, full_name: str,
                 password: str, roles: list[str], unit_code: str | None,
-                known_roles: tuple[str, ...]) -> User:
+                known_roles: tuple[str, ...], email: str | None = None) -> User:
     """Create an account (tạo tài khoản) with its initial password.
 
     Raises:
@@ -120,11 +120,12 @@ def create_user(session: Session, actor: Actor, *, username: str, full_name: str
     _check_roles(roles, known_roles)
     check_strength(password)
     _check_unit(session, unit_code, roles)
+    email = identity.check_email(email)
     if session.scalars(select(User).where(User.username == username)).first() is not None:
         message = f"Tên đăng nhập «{username}» đã có."
         raise Conflict(message, code="user.exists", details={"username": [message]})
     return identity.create_user(session, actor, username, password, roles, known_roles,
-                                unit_code, full_name)
+                                unit_code, full_name, email)
 
 
 def _active_admins(session: Session) -> int:
@@ -147,12 +148,16 @@ def _guard_last_admin(session: Session, user: User, field: str) -> None:
         raise Conflict(message, code="user.last_admin", details={field: [message]})
 
 
+_KEEP: Any = object()  # update_user without ``email`` leaves the address as it is
+
+
 def update_user(session: Session, actor: Actor, user_id: int, *, full_name: str,
                 roles: list[str], unit_code: str | None,
-                known_roles: tuple[str, ...]) -> User:
-    """Change an account's full name, roles and unit (đổi vai trò, đơn vị)."""
+                known_roles: tuple[str, ...], email: str | None = _KEEP) -> User:
+    """Change an account's full name, e-mail, roles and unit (đổi vai trò, đơn vị)."""
     user = get_user(session, user_id)
     _check_roles(roles, known_roles)
+    email = user.email if email is _KEEP else identity.check_email(email)
     if unit_code != user.unit_code or "submitter" in roles:
         _check_unit(session, unit_code, roles)
     if ADMIN_ROLE not in roles:
@@ -160,6 +165,7 @@ def update_user(session: Session, actor: Actor, user_id: int, *, full_name: str,
     before = snapshot(user)
     user.full_name = full_name or user.username
     user.unit_code = unit_code
+    user.email = email
     wanted = sorted(set(roles))
     if wanted != sorted(user.role_codes):
         user.roles = [UserRole(role=r) for r in wanted]
@@ -217,15 +223,16 @@ def reset_password(session: Session, actor: Actor, user_id: int,
 
 def patch_user(session: Session, actor: Actor, user_id: int, changes: dict[str, Any],
                known_roles: tuple[str, ...]) -> User:
-    """Apply any of ``full_name``, ``unit_code``, ``roles``, ``active`` (the API's PATCH)."""
+    """Apply any of ``full_name``, ``email``, ``unit_code``, ``roles``, ``active``
+    (the API's PATCH)."""
     user = get_user(session, user_id)
-    editable = ("full_name", "unit_code", "roles")
+    editable = ("full_name", "unit_code", "roles", "email")
     if any(k in changes for k in editable):
         update_user(session, actor, user_id,
                     full_name=changes.get("full_name", user.full_name),
                     unit_code=changes.get("unit_code", user.unit_code),
                     roles=list(changes.get("roles", sorted(user.role_codes))),
-                    known_roles=known_roles)
+                    known_roles=known_roles, email=changes.get("email", user.email))
     if "active" in changes:
         set_active(session, actor, user_id, bool(changes["active"]))
     return user

@@ -8,11 +8,17 @@ recipients and writes their rows in the same statement.
 A task's kind is ``task.new`` unless its diagram says otherwise with the property
 ``notifyKind`` (e.g. ``dossier.returned`` on a "return for supplement" step), so the
 engine knows no domain word. Each person sees, reads and marks only their own rows.
+
+Every notification is also e-mailed to its person when they have an address and have not
+turned e-mail off: the statements return the ids they wrote and ``engine.mail.outbox``
+queues the e-mails in the same transaction. Code that notifies someone of anything else
+(a reminder, an overdue task) calls :func:`notify_user`, which does both.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -34,6 +40,8 @@ from sqlalchemy.sql import Select
 
 from engine import audit
 from engine.errors import NotFound
+from engine.mail.compose import MailOptions, notification_mail
+from engine.mail.outbox import queue_for_notifications
 from engine.roles import Actor
 from engine.store.models import (
     HumanTask,
@@ -51,24 +59,41 @@ TITLES = {
     "task.new": "Công việc mới: {step}",
     "dossier.returned": "Hồ sơ bị trả lại, cần bổ sung: {step}",
     "instance.completed": "Hồ sơ đã kết thúc: {step}",
+    "task.reminder": "Nhắc việc: {step}",
+    "task.overdue": "Công việc quá hạn: {step}",
 }
 
 
-def notify_completed(session: Session, inst: ProcessInstance, actor: Actor) -> None:
+def notify_completed(session: Session, inst: ProcessInstance, actor: Actor,
+                     mail: MailOptions | None = None) -> None:
     """Tell the person who started an instance that it has ended (not when they ended it).
 
     The last step's outcome is on the dossier's page (a decision, a refusal, …).
     """
     if inst.started_by is None or inst.started_by == actor.id:
         return
-    active = session.scalar(select(User.active).where(User.id == inst.started_by))
-    if not active:
-        return
     label = inst.business_key or f"#{inst.id}"
-    session.execute(insert(_NOTES).values(
-        user_id=inst.started_by, kind="instance.completed",
-        title=title_of("instance.completed", label), body=label, instance_id=inst.id,
-        task_id=None, created_at=utcnow()))
+    notify_user(session.connection(), mail or MailOptions(), inst.started_by,
+                kind="instance.completed", title=title_of("instance.completed", label),
+                body=label, instance_id=inst.id)
+
+
+def notify_user(conn: Connection, mail: MailOptions, user_id: int, *, kind: str, title: str,
+                body: str = "", instance_id: int | None = None, task_id: str | None = None,
+                due_at: datetime | None = None) -> bool:
+    """Notify one person (if their account is active) and queue the e-mail, in the
+    caller's transaction; returns whether a notification was written."""
+    now = utcnow()
+    ids = conn.execute(insert(_NOTES).from_select(
+        list(_COLUMNS), select(_USERS.c.id, *_VALUES).where(
+            _USERS.c.id == user_id, _USERS.c.active.is_(True))).returning(_NOTES.c.id), {
+        "kind": kind[:32], "title": title[:300], "body": body[:10_000],
+        "instance_id": instance_id, "task_id": task_id, "created_at": now}).scalars().all()
+    queue_for_notifications(conn, ids, notification_mail(
+        mail, kind=kind, title=title[:300], body=body[:10_000], task_id=task_id,
+        instance_id=instance_id, due_at=due_at), now)
+    return bool(ids)
+
 
 _NOTES: Table = Notification.__table__  # type: ignore[assignment]
 _USERS: Table = User.__table__  # type: ignore[assignment]
@@ -95,7 +120,8 @@ _ACTIVE_OTHERS = (_USERS.c.active.is_(True), _USERS.c.id != bindparam("actor_id"
 
 
 def _insert(source: Select[Any]) -> Any:
-    return insert(_NOTES).from_select(list(_COLUMNS), source.add_columns(*_VALUES))
+    return insert(_NOTES).from_select(list(_COLUMNS), source.add_columns(*_VALUES)) \
+        .returning(_NOTES.c.id)
 
 
 # Built once: who may act on a task (as ``AccessPolicy.may_act``), except the actor.
@@ -124,25 +150,32 @@ def _statement(row: dict[str, Any], unit_scoped: frozenset[str]
 
 
 def notify_ready(conn: Connection, tasks: list[ReadyTask], unit_scoped: frozenset[str],
-                 actor: Actor, body: str) -> None:
+                 actor: Actor, body: str, mail: MailOptions | None = None) -> None:
     """Write the notifications of newly ready tasks: one ``INSERT … SELECT`` per task
-    (a command readies one task, seldom more), the recipients chosen by the database.
+    (a command readies one task, seldom more), the recipients chosen by the database,
+    and queue their e-mails.
 
     Args:
         body: a line shown under the title (the instance's business key, say).
+        mail: how the e-mails write links and dates.
     """
     now = utcnow()
+    body = body[:10_000]
     for task in tasks:
         found = _statement(task.row, unit_scoped)
         if found is None:
             continue
         statement, who = found
         kind = (task.kind or DEFAULT_KIND).strip()[:32] or DEFAULT_KIND
-        conn.execute(statement, {
+        title = title_of(kind, task.row["title"])
+        ids = conn.execute(statement, {
             **who, "actor_id": actor.id if actor.id is not None else -1, "kind": kind,
-            "title": title_of(kind, task.row["title"]), "body": body[:10_000],
-            "instance_id": task.row["instance_id"], "task_id": task.row["id"],
-            "created_at": now})
+            "title": title, "body": body, "instance_id": task.row["instance_id"],
+            "task_id": task.row["id"], "created_at": now}).scalars().all()
+        queue_for_notifications(conn, ids, notification_mail(
+            mail or MailOptions(), kind=kind, title=title, body=body,
+            task_id=task.row["id"], instance_id=task.row["instance_id"],
+            due_at=task.row.get("due_at")), now)
 
 
 # -- reading and marking (each person their own) ------------------------------------------

@@ -18,6 +18,7 @@ from engine import notify
 from engine.calendar import WorkingCalendar
 from engine.errors import NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
+from engine.mail.compose import DEFAULT_BASE_URL, MailOptions
 from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, Actor
 from engine.runtime.access import AccessPolicy
 from engine.runtime.runner import Opened, Runner, run_command
@@ -50,6 +51,8 @@ class EngineSettings:
     script_helpers: dict[str, Any] = field(default_factory=dict)
     # dueWorkingDays="setting:<name>" asks this for the number of days (None: unknown).
     named_days: Callable[[Session, str], Any] | None = None
+    # The address people open the app at: the links in notification e-mails start with it.
+    base_url: str = DEFAULT_BASE_URL
 
 
 @dataclass
@@ -86,7 +89,8 @@ class ProcessEngine:
             cache_size=self.settings.spec_cache_size,
         )
         rules = TaskRules(self.settings.roles, self.policy.unit_scoped_roles, self.calendar,
-                          self.sandbox, self.settings.named_days)
+                          self.sandbox, self.settings.named_days,
+                          MailOptions(self.settings.base_url, self.settings.timezone))
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
 

@@ -12,11 +12,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from engine.mail.compose import DEFAULT_BASE_URL
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 KEYS = ("DATABASE_URL", "SECRET_KEY", "TIMEZONE", "SCRIPT_TIMEOUT_S", "TESTING",
         "MAX_CONTENT_LENGTH", "BPMN_DIR", "INSTANCE_DIR", "FILES_DIR", "MAX_UPLOAD_BYTES",
-        "SESSION_COOKIE_SECURE")
+        "SESSION_COOKIE_SECURE", "BASE_URL")
 
 _CASTS: dict[str, Any] = {"SCRIPT_TIMEOUT_S": float, "MAX_CONTENT_LENGTH": int,
                           "MAX_UPLOAD_BYTES": int,
@@ -36,6 +38,8 @@ def _defaults(instance_dir: Path) -> dict[str, Any]:
         "BPMN_DIR": str(PROJECT_ROOT / "bpmn"),
         "FILES_DIR": str(instance_dir / "files"),
         "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
+        # The address people open the app at: links in notification e-mails start with it.
+        "BASE_URL": DEFAULT_BASE_URL,
     }
 
 
@@ -55,6 +59,9 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     config = {**_defaults(instance_dir), **given}
     # A request may carry one file of the upload limit plus the form around it.
     config.setdefault("MAX_CONTENT_LENGTH", int(config["MAX_UPLOAD_BYTES"]) + 1024 * 1024)
+    if not str(config["BASE_URL"]).startswith(("http://", "https://")):
+        raise ValueError(f"TDKT_BASE_URL must start with http:// or https://, "
+                         f"got {config['BASE_URL']!r}")
     if not config["SECRET_KEY"]:
         config["SECRET_KEY"] = _instance_secret(instance_dir)
     return config

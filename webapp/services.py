@@ -28,6 +28,7 @@ class Services:
         settings = EngineSettings(
             script_timeout_s=float(app.config["SCRIPT_TIMEOUT_S"]),
             timezone=app.config["TIMEZONE"],
+            base_url=str(app.config["BASE_URL"]),
         )
         services = cls(db=Database(app.config["DATABASE_URL"]),
                        engine=build_engine(settings, files_dir=Path(app.config["FILES_DIR"])))

@@ -156,7 +156,7 @@ class Runner:
             inst.ended_at = now
             audit.append(session, actor, "instance.completed", {}, inst.id)
             if inst.status == "completed":
-                notify_completed(session, inst, actor)
+                notify_completed(session, inst, actor, self.rules.mail)
         save_instance(session, inst)
         return sync_human_tasks(session, self.rules, inst, wf, actor, completed_ids, ready)
 

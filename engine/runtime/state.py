@@ -13,6 +13,7 @@ from sqlalchemy import Table, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
+from engine.mail.compose import MailOptions
 from engine.notify import ReadyTask, notify_ready
 from engine.roles import Actor, role_of_lane
 from engine.sandbox import SandboxEnvironment
@@ -28,6 +29,8 @@ class TaskRules:
     sandbox: SandboxEnvironment
     # Resolves ``dueWorkingDays="setting:<name>"``: the domain's configurable deadlines.
     named_days: Callable[[Session, str], Any] | None = None
+    # How notification e-mails write links (the app's address) and dates.
+    mail: MailOptions = MailOptions()
 
 
 def ready_user_tasks(wf: BpmnWorkflow) -> list[Any]:
@@ -166,5 +169,5 @@ def sync_human_tasks(
         open_rows.extend(HumanTask(**values) for values in new_rows)
         notify_ready(conn, [ReadyTask(row, _properties(ready[row["id"]]).get("notifyKind"))
                             for row in new_rows], rules.unit_scoped, actor,
-                     inst.business_key or f"Hồ sơ #{inst.id}")
+                     inst.business_key or f"Hồ sơ #{inst.id}", rules.mail)
     return open_rows

@@ -83,6 +83,11 @@ class User(Base):
     unit_code: Mapped[str | None] = mapped_column(ForeignKey("unit.code"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where notifications are e-mailed (set by admins), and the person's own choice to get
+    # them by e-mail at all (nhận thông báo qua thư điện tử), on unless they turn it off.
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_notifications: Mapped[bool] = mapped_column(Boolean, default=True,
+                                                      server_default=true())
 
     roles: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin"
@@ -305,3 +310,36 @@ class MigrationItem(Base):
     changes: Mapped[list[Any]] = mapped_column(JSON, default=list)
     previous_version_id: Mapped[int | None] = mapped_column(ForeignKey("process_model_version.id"))
     done_at: Mapped[datetime | None]
+
+
+class EmailOutbox(Base):
+    """An e-mail waiting to be sent, sent, or given up (hộp thư đi).
+
+    Queued in the transaction that writes its notification (``engine.mail.outbox``);
+    ``engine.mail.sender`` claims due rows with a conditional ``UPDATE``, sends the rows of
+    one recipient as one message, and records the outcome. ``body_text``/``body_html`` are
+    the notification's part of the message; the sender adds the greeting and the footer.
+    """
+
+    __tablename__ = "email_outbox"
+    __table_args__ = (Index("ix_email_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text)
+    # queued | sending | sent | failed | cancelled
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The run that holds the row while sending it (a stale claim is taken over).
+    claim_token: Mapped[str | None] = mapped_column(String(36))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    # The Message-ID of the message that carried it: rows sent together share one.
+    message_id: Mapped[str | None] = mapped_column(String(255))
