@@ -37,7 +37,7 @@ _QUEUE = insert(_OUTBOX).from_select(
            bindparam("body_html", type_=Text), literal("queued"), literal(0), _NOW, _NOW)
     .join(_USERS, _USERS.c.id == _NOTES.c.user_id)
     .where(_NOTES.c.id.in_(bindparam("ids", expanding=True)),
-           _USERS.c.email.is_not(None), _USERS.c.email != "",
+           _USERS.c.email.is_not(None), func.trim(_USERS.c.email) != "",
            _USERS.c.email_notifications.is_(True)))
 
 

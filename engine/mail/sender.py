@@ -75,19 +75,29 @@ def _due(now: datetime, stale_after: timedelta) -> Any:
 
 def _claim(db: Database, token: str, now: datetime, limit: int,
            stale_after: timedelta) -> list[int]:
-    with db.write_session() as s:
+    with db.session() as s:
         ids = s.scalars(select(EmailOutbox.id).where(_due(now, stale_after))
                         .order_by(EmailOutbox.next_attempt_at, EmailOutbox.id)
                         .limit(limit)).all()
-        if not ids:
-            return []
-        # The same condition again: a row another run took meanwhile is left alone.
+    return take(db, ids, token, now, stale_after) if ids else []
+
+
+def take(db: Database, ids: Sequence[int], token: str, now: datetime,
+         stale_after: timedelta) -> list[int]:
+    """Claim those of ``ids`` that are still due, for the run ``token``; returns them.
+
+    The conditional ``UPDATE`` is the lock: a row another run claimed since ``ids`` were
+    read is no longer due (on PostgreSQL the ``UPDATE`` waits for the other run's commit
+    and checks the condition again), so it is left alone.
+    """
+    with db.write_session() as s:
         s.execute(update(EmailOutbox)
-                  .where(EmailOutbox.id.in_(ids), _due(now, stale_after))
+                  .where(EmailOutbox.id.in_(list(ids)), _due(now, stale_after))
                   .values(status="sending", claim_token=token, claimed_at=now)
                   .execution_options(synchronize_session=False))
         s.commit()
-        return list(s.scalars(select(EmailOutbox.id).where(EmailOutbox.claim_token == token)))
+        return list(s.scalars(select(EmailOutbox.id).where(EmailOutbox.claim_token == token)
+                              .order_by(EmailOutbox.id)))
 
 
 def _load(db: Database, token: str) -> tuple[list[_Row], list[int]]:
