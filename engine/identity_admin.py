@@ -50,6 +50,8 @@ def _filtered(query: str | None, status: str | None) -> Select[Any]:
         stmt = stmt.where(or_(func.lower(User.username).like(like, escape="\\"),
                               func.lower(User.full_name).like(like, escape="\\"),
                               func.lower(func.coalesce(User.unit_code, "")).like(
+                                  like, escape="\\"),
+                              func.lower(func.coalesce(User.email, "")).like(
                                   like, escape="\\")))
     if status == "active":
         stmt = stmt.where(User.active.is_(True))
@@ -60,7 +62,7 @@ def _filtered(query: str | None, status: str | None) -> Select[Any]:
 
 def list_users(session: Session, query: str | None = None, status: str | None = None,
                page: int = 1, per_page: int = 20) -> UserPage:
-    """Users matching ``query`` (username, full name or unit code), by username."""
+    """Users matching ``query`` (username, full name, unit code or e-mail), by username."""
     stmt = _filtered(query, status)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(stmt.order_by(User.username)

@@ -1,4 +1,4 @@
-"""Signing in and out of the pages (Flask-Login), and changing one's password.
+"""Signing in and out of the pages (Flask-Login); one's account: password, e-mail.
 
 The API keeps its bearer tokens (``webapp.api.auth``); these pages use the session
 cookie, protected by CSRF tokens on every form (Flask-WTF).
@@ -147,6 +147,13 @@ def logout() -> Response:
     return redirect(url_for("auth.login"))
 
 
+def _account_page(form: PasswordForm) -> Any:
+    """The person's account page: the password form and the e-mail preference."""
+    user = read_session().get(User, current_user.id)
+    return render_template("auth/password.html", form=form, user=user), \
+        422 if form.errors else 200
+
+
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def change_password() -> Any:
@@ -168,4 +175,17 @@ def change_password() -> Any:
         else:
             flash(_l("Đã đổi mật khẩu."), "success")
             return redirect(url_for("inbox.index"))
-    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+    return _account_page(form)
+
+
+@bp.post("/account/email-notifications")
+@login_required
+def email_notifications() -> Response:
+    """Turn one's notification e-mails on or off (audited when it changes)."""
+    wanted = request.form.get("email_notifications") == "1"
+    session = write_session()
+    identity.set_email_notifications(session, current_user.id, wanted)
+    session.commit()
+    flash(_l("Sẽ gửi thông báo qua thư điện tử.") if wanted
+          else _l("Đã tắt thư thông báo; thông báo vẫn hiện ở biểu tượng chuông."), "success")
+    return redirect(url_for("auth.change_password"))

@@ -56,6 +56,18 @@ def send_pending_mail(db: Database, *, now: datetime | None = None,
     return send_pending(db, config, now=now, limit=limit, policy=policy)
 
 
+def send_now(db: Database, actor: Actor) -> SendReport:
+    """An admin's "send now": one run at once, audited with what it did."""
+    report = send_pending_mail(db)
+    with db.write_session() as session:
+        audit.append(session, actor, "mail.sent_now", {
+            "not_configured": report.not_configured, "messages": report.messages,
+            "sent": report.sent, "retrying": report.retrying, "failed": report.failed,
+            "cancelled": report.cancelled})
+        session.commit()
+    return report
+
+
 @dataclass(frozen=True)
 class TestResult:
     ok: bool

@@ -34,6 +34,7 @@ PUBLIC = frozenset({"static", "auth.login", "pages.favicon", "pages.healthz"})
 SIGNED_IN = frozenset({
     "inbox.index", "nominations.index", "nominations.new", "notifications_pages.index",
     "notifications_pages.read_all", "auth.logout", "auth.change_password",
+    "auth.email_notifications",
     "movements.index", "movements.show", "registry_pages.index", "registry_pages.subject"})
 OFFICE_EDITORS = frozenset({"movements.new", "movements.edit"})  # secretariat, admin
 ADMIN_BLUEPRINTS = ("admin",)  # every blueprint whose name starts so: admin only

@@ -25,6 +25,8 @@ PAGES = (
      _l("Danh hiệu, hình thức: tỷ lệ biểu quyết, hệ số tiền thưởng, điều kiện, căn cứ.")),
     ("/admin/settings", _l("Cấu hình"),
      _l("Lương cơ sở, thời hạn (ngày làm việc), túc số Hội đồng, thư điện tử.")),
+    ("/admin/mail", _l("Hộp thư đi"),
+     _l("Thư thông báo đang chờ, đã gửi, bị lỗi; gửi lại thư lỗi.")),
     ("/admin/processes", _l("Quy trình"), _l("Sơ đồ BPMN/DMN, phiên bản, triển khai.")),
     ("/admin/migrations", _l("Chuyển phiên bản hồ sơ"),
      _l("Chuyển các hồ sơ đang xử lý sang phiên bản quy trình mới.")),
@@ -39,4 +41,4 @@ def index() -> str:
     return render_template("admin/index.html", pages=PAGES)
 
 
-from webapp.admin import catalogue, settings, units, users  # noqa: E402,F401  (routes)
+from webapp.admin import catalogue, mail, settings, units, users  # noqa: E402,F401  (routes)

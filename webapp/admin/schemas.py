@@ -33,18 +33,29 @@ class _Blank(Schema):
         return data
 
 
+EMAIL_HELP = "where the person's notifications are e-mailed; empty or null for none"
+
+
+def _email() -> fields.String:
+    """Checked by the service (``engine.identity.check_email``), which trims it."""
+    return fields.String(allow_none=True, load_default=None,
+                         metadata={"description": EMAIL_HELP})
+
+
 class UserCreateSchema(_Blank):
-    BLANK_TO_NONE = ("unit_code",)
+    BLANK_TO_NONE = ("unit_code", "email")
     username = fields.String(required=True, validate=USERNAME)
     full_name = fields.String(required=True, validate=_filled(255))
+    email = _email()
     unit_code = fields.String(allow_none=True, load_default=None)
     roles = fields.List(fields.String(), required=True)
     password = fields.String(required=True, load_only=True)
 
 
 class UserUpdateSchema(_Blank):
-    BLANK_TO_NONE = ("unit_code",)
+    BLANK_TO_NONE = ("unit_code", "email")
     full_name = fields.String(required=True, validate=_filled(255))
+    email = _email()
     unit_code = fields.String(allow_none=True, load_default=None)
     roles = fields.List(fields.String(), required=True)
 
@@ -52,8 +63,9 @@ class UserUpdateSchema(_Blank):
 class UserPatchSchema(_Blank):
     """The API's PATCH: any of the editable values, and ``active``."""
 
-    BLANK_TO_NONE = ("unit_code",)
+    BLANK_TO_NONE = ("unit_code", "email")
     full_name = fields.String(validate=_filled(255))
+    email = fields.String(allow_none=True, metadata={"description": EMAIL_HELP})
     unit_code = fields.String(allow_none=True)
     roles = fields.List(fields.String())
     active = fields.Boolean()
@@ -70,6 +82,9 @@ class UserOutSchema(Schema):
     id = fields.Integer()
     username = fields.String()
     full_name = fields.String()
+    email = fields.String(allow_none=True)
+    email_notifications = fields.Boolean(metadata={
+        "description": "the person's own choice to get notifications by e-mail"})
     unit_code = fields.String(allow_none=True)
     roles = fields.Function(lambda u: sorted(u.role_codes))
     active = fields.Boolean()

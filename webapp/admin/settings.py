@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from engine.errors import EngineError
 from webapp.admin import bp
 from webapp.admin.common import admin_required, errors_of, form_dict
+from webapp.admin.mail_status import current_user_email, mail_status
 from webapp.auth import current_actor
 from webapp.services import read_session, write_session
 from workflows import settings_admin
@@ -19,15 +20,20 @@ from workflows.catalogue import vn_number
 COLUMNS = (("money", "council", "smtp"), ("deadlines", "documents"))
 
 
-def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200) -> Any:
+def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200,
+          **test_mail: Any) -> Any:
+    """The settings form, and the test-mail card (``test_result``, ``test_address``)."""
     groups = {group: (label, [s for s in settings_admin.SETTINGS if s.group == group])
               for group, label in settings_admin.GROUPS.items()}
     columns = [[groups[g] for g in column] for column in COLUMNS]
-    password_set = settings_admin.current_settings(read_session())["smtp_password_set"]
+    session = read_session()
+    password_set = settings_admin.current_settings(session)["smtp_password_set"]
+    test_mail.setdefault("test_address", current_user_email())
     return render_template("admin/settings.html", columns=columns, values=values, errors=errors,
                            vn_number=vn_number,
                            tls_modes=settings_admin.TLS_MODES,
-                           password_set=password_set), status
+                           password_set=password_set, mail=mail_status(session),
+                           **test_mail), status
 
 
 @bp.get("/settings")

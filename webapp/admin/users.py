@@ -77,8 +77,8 @@ def _edit_page(user_id: int, values: dict[str, Any] | None = None,
         user = identity_admin.get_user(read_session(), user_id)
     except NotFound as exc:
         return not_found(exc.message)
-    shown = values or {"full_name": user.full_name, "unit_code": user.unit_code or "",
-                       "roles": sorted(user.role_codes)}
+    shown = values or {"full_name": user.full_name, "email": user.email or "",
+                       "unit_code": user.unit_code or "", "roles": sorted(user.role_codes)}
     return render_template("admin/user_edit.html", user=user, values=shown,
                            errors=errors or {}, password=password, **_choices()), status
 
