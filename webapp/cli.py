@@ -126,10 +126,12 @@ def user() -> None:
 @click.option("--unit", "unit_code", default=None)
 @click.option("--password", required=True)
 @click.option("--full-name", default="")
+@click.option("--email", default=None, help="Địa chỉ nhận thư thông báo")
 def user_create(name: str, roles: tuple[str, ...], unit_code: str | None, password: str,
-                full_name: str) -> None:
+                full_name: str, email: str | None) -> None:
     _run(lambda s, svc: identity.create_user(
-        s, SYSTEM, name, password, list(roles), svc.engine.settings.roles, unit_code, full_name))
+        s, SYSTEM, name, password, list(roles), svc.engine.settings.roles, unit_code, full_name,
+        email))
     click.echo(f"Đã tạo người dùng {name}.")
 
 
@@ -244,9 +246,9 @@ def serve(host: str, port: int) -> None:
 
 def _add_domain_commands() -> None:
     """Commands of the domain live in their own modules, one per concern."""
-    from webapp import cli_council, cli_eligibility, cli_registry
+    from webapp import cli_council, cli_eligibility, cli_mail, cli_registry
 
-    for module in (cli_registry, cli_eligibility, cli_council):
+    for module in (cli_registry, cli_eligibility, cli_council, cli_mail):
         for command in module.COMMANDS:
             main.add_command(command)
     from webapp import cli_process_migrate
