@@ -108,7 +108,7 @@ def letter(parts: Sequence[MailContent]) -> MailContent:
         intro_text = f"Anh/chị có {len(parts)} thông báo mới:\n\n"
         intro_html = f"<p>Anh/chị có {len(parts)} thông báo mới:</p>\n"
     text = (f"{GREETING}\n\n{intro_text}" + "\n\n---\n\n".join(p.text for p in parts)
-            + f"\n\n--\n{FOOTER}\n")
+            + f"\n\n-- \n{FOOTER}\n")
     sections = "\n".join(
         f'<div style="border-left:4px solid #0b5ed7;padding:8px 12px;margin:0 0 12px">'
         f"\n{p.html}\n</div>" for p in parts)

@@ -157,3 +157,47 @@ def test_the_admin_api_reads_and_writes_the_address(app: Flask, client: FlaskCli
     r = client.patch(f"{API}/admin/users/{body['id']}", headers=h, json={"email": ""})
     assert r.status_code == 200 and r.get_json()["email"] is None
     assert events(app, "user.updated")[-1]["before"]["email"] == "vanthu@tinh.gov.vn"
+
+
+def test_the_api_sends_a_test_mail_lists_and_retries(
+        app: Flask, client: FlaskClient, people: dict[str, Headers], two_lane: str,
+        smtp_server: SmtpServer) -> None:  # noqa: F811
+    h = people["admin1"]
+    assert client.post(f"{API}/mail/test", headers=people["sec1"],
+                       json={"address": "a@tinh.gov.vn"}).status_code == 403
+    r = client.post(f"{API}/mail/test", headers=h, json={"address": "a@tinh.gov.vn"})
+    assert r.status_code == 200 and r.get_json()["code"] == "smtp.not_configured"
+    assert r.get_json()["ok"] is False
+    configure(app, **local(smtp_server))
+    r = client.post(f"{API}/mail/test", headers=h, json={"address": "a@tinh.gov.vn"})
+    assert r.get_json() == {"ok": True, "recipient": "a@tinh.gov.vn", "answer": ANSWER,
+                            "code": "", "message": ""}
+    r = client.post(f"{API}/mail/test", headers=h, json={"address": "sai"})
+    assert r.status_code == 422 and r.get_json()["code"] == "user.email_invalid"
+
+    set_email(app, "sec1", "nobody@tinh.gov.vn")
+    _two_tasks(app.test_client(), people, two_lane)
+    r = client.post(f"{API}/mail/send", headers=h)
+    assert r.status_code == 200 and r.get_json()["failed"] == 2
+    page = client.get(f"{API}/mail/outbox?status=failed", headers=h).get_json()
+    assert page["total"] == 2 and page["items"][0]["recipient"] == "nobody@tinh.gov.vn"
+    failed_id = page["items"][0]["id"]
+    r = client.post(f"{API}/mail/outbox/{failed_id}/retry", headers=h)
+    assert r.status_code == 200 and r.get_json()["status"] == "queued"
+    r = client.post(f"{API}/mail/outbox/{failed_id}/retry", headers=h)
+    assert r.status_code == 409 and r.get_json()["code"] == "mail.not_failed"
+    assert client.get(f"{API}/mail/outbox?status=nope", headers=h).status_code == 422
+
+
+def test_the_api_account_turns_mail_off(app: Flask, client: FlaskClient,
+                                        people: dict[str, Headers]) -> None:
+    set_email(app, "sec1", "sec1@tinh.gov.vn")
+    r = client.get(f"{API}/account", headers=people["sec1"])
+    assert r.get_json() == {"username": "sec1", "full_name": "sec1",
+                            "email": "sec1@tinh.gov.vn", "email_notifications": True}
+    r = client.patch(f"{API}/account", headers=people["sec1"],
+                     json={"email_notifications": False})
+    assert r.status_code == 200 and r.get_json()["email_notifications"] is False
+    r = client.patch(f"{API}/account", headers=people["sec1"], json={"email": "x@y.vn"})
+    assert r.status_code == 422  # the address is the admin's to set
+    assert events(app, "user.email_notifications")[-1]["after"] is False

@@ -103,6 +103,7 @@ def _domain_blueprints() -> list[Any]:
         catalogue,
         council,
         eligibility,
+        mail,
         migrations,
         movements,
         notifications,
@@ -110,7 +111,8 @@ def _domain_blueprints() -> list[Any]:
     )
 
     return [m.blp for m in (eligibility, registry, catalogue, attachments, movements,
-                            notifications, admin, migrations, council)] + [admin.settings_blp]
+                            notifications, admin, migrations, council, mail)] + [
+        admin.settings_blp, mail.account_blp]
 
 
 def init_api(app: Flask) -> TdktApi:
