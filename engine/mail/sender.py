@@ -2,12 +2,13 @@
 
 A run claims up to ``limit`` due rows with a conditional ``UPDATE`` (status ``queued`` and
 due, or ``sending`` under a claim older than ``stale_after``: its process stopped), so two
-processes running at once never send a row twice. The rows of one recipient go out as one
-message (:func:`engine.mail.compose.letter`); each message's rows are then committed on
-their own: sent, queued again with a growing delay, or ``failed`` after the last attempt
-(or at once when the server refuses the address for good). Rows whose person has since
-lost their address, turned e-mail off or been locked are ``cancelled``. When SMTP is not
-configured nothing is claimed: the rows wait.
+processes running at once never send a row twice (a run keeps its claim fresh while it
+sends, so a slow server does not make its rows look abandoned). The rows of one recipient
+go out as one message (:func:`engine.mail.compose.letter`); each message's rows are then
+committed on their own: sent, queued again with a growing delay, or ``failed`` after the
+last attempt (or at once when the server refuses the address for good). Rows whose person
+has since lost their address, turned e-mail off or been locked are ``cancelled``. When
+SMTP is not configured nothing is claimed: the rows wait.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from engine.store.db import Database
 from engine.store.models import EmailOutbox, User, utcnow
 
 DEFAULT_LIMIT = 200
+HEARTBEAT = timedelta(minutes=1)
 CANCELLED_NOTE = "Không gửi: người nhận không còn địa chỉ, đã tắt thư hoặc bị khóa."
 
 
@@ -150,22 +152,44 @@ def _groups(rows: list[_Row]) -> list[list[_Row]]:
     return list(by_recipient.values())
 
 
-def _send_groups(db: Database, token: str, config: SmtpConfig, groups: list[list[_Row]],
-                 now: datetime, policy: RetryPolicy, report: SendReport) -> None:
+@dataclass
+class _Claim:
+    """The run's hold on its rows: kept fresh while it sends, so that only the rows of a
+    run that stopped look stale to the others."""
+
+    db: Database
+    token: str
+    now: datetime  # the run's time
+    started: datetime = field(default_factory=utcnow)  # the clock's time at its start
+    touched: datetime | None = None
+
+    def keep(self) -> None:
+        moment = self.now + (utcnow() - self.started)
+        if moment - (self.touched or self.now) < HEARTBEAT:
+            return
+        with self.db.write_session() as s:
+            s.execute(update(EmailOutbox).where(EmailOutbox.claim_token == self.token)
+                      .values(claimed_at=moment).execution_options(synchronize_session=False))
+            s.commit()
+        self.touched = moment
+
+
+def _send_groups(claim: _Claim, config: SmtpConfig, groups: list[list[_Row]],
+                 policy: RetryPolicy, report: SendReport) -> None:
+    db, token, now = claim.db, claim.token, claim.now
     connection = SmtpConnection(config)
     down: MailError | None = None  # the server could not be reached: the rest wait too
     try:
         for group in groups:
-            if down is None:
+            claim.keep()
+            if down is None and connection.closed:
                 try:
-                    if connection.closed:
-                        connection.open()
+                    connection.open()
                 except MailError as exc:
                     down = exc
-            if down is not None:
-                _failed(db, token, group, down, now, policy, report)
-                continue
             try:
+                if down is not None:
+                    raise down
                 message_id, _answer = connection.send(group[0].recipient,
                                                       letter([r.part for r in group]))
             except MailError as exc:
@@ -200,5 +224,5 @@ def send_pending(db: Database, config: SmtpConfig, *, now: datetime | None = Non
     if cancel:
         _finish(db, token, cancel, status="cancelled", last_error=CANCELLED_NOTE)
         report.cancelled = len(cancel)
-    _send_groups(db, token, config, _groups(rows), now, policy, report)
+    _send_groups(_Claim(db, token, now), config, _groups(rows), policy, report)
     return report

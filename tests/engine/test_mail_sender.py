@@ -13,7 +13,7 @@ from mail_kit import ADDRESSES, BASE_URL, mail_world, outbox, set_user, smtp, to
 from smtp_kit import ANSWER, SmtpServer, closed_port, smtp_server  # noqa: F401  (fixture)
 from sqlalchemy import String, cast, update
 
-from engine.mail.sender import RetryPolicy, SendReport, send_pending, take
+from engine.mail.sender import RetryPolicy, SendReport, _Claim, send_pending, take
 from engine.store.models import EmailOutbox, utcnow
 
 
@@ -142,6 +142,19 @@ def test_a_row_claimed_by_another_run_is_not_taken_again(w: World) -> None:
     assert [r.claim_token for r in outbox(w)] == ["run-a", "run-a", "run-b"]
     # once the claims are stale (their processes stopped), another run takes them over
     assert take(w.db, ids, "run-c", now + stale + timedelta(seconds=1), stale) == ids
+
+
+def test_a_run_that_is_still_sending_keeps_its_claim(w: World) -> None:
+    to_appraisal(w, "HS-S-7")
+    ids = [r.id for r in outbox(w)]
+    now, stale = utcnow(), timedelta(minutes=15)
+    assert take(w.db, ids, "slow-run", now, stale) == ids
+    claim = _Claim(w.db, "slow-run", now, started=utcnow() - timedelta(minutes=10))
+    claim.keep()  # ten minutes into the run: the claim is renewed
+    assert {r.claimed_at for r in outbox(w)} == {claim.touched}
+    assert claim.touched is not None and claim.touched >= now + timedelta(minutes=10)
+    later = now + stale + timedelta(minutes=1)  # stale for the first claim, not the renewed
+    assert take(w.db, ids, "other-run", later, stale) == []
 
 
 def test_two_senders_at_once_send_each_mail_once(pg_url: str, monkeypatch: pytest.MonkeyPatch,
