@@ -51,7 +51,8 @@ def versions(session: Session, key: str, from_version: int, to_version: int
 
 def planner_for(engine: ProcessEngine, session: Session, from_id: int, to_id: int) -> Planner:
     return Planner(engine.specs.load(session, from_id), engine.specs.load(session, to_id),
-                   engine.forms, engine.settings.roles)
+                   engine.forms, engine.settings.roles,
+                   engine.runner.planning_script_engine(session))
 
 
 def dry_run(engine: ProcessEngine, session: Session, key: str, from_version: int,
