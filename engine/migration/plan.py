@@ -16,6 +16,7 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
 from SpiffWorkflow.util.task import TaskState
 
@@ -95,6 +96,39 @@ def current_steps(wf: BpmnWorkflow) -> list[str]:
         if t.task_spec.manual or isinstance(t.task_spec, CatchingEvent)})
 
 
+def boundary_events(spec: Any, name: str) -> list[str]:
+    """BPMN ids of the events attached to activity ``name`` of a process spec."""
+    split = spec.task_specs.get(f"{name}.BoundaryEventSplit")
+    return sorted(element_id(o) for o in split.outputs if o.name != name) if split else []
+
+
+_EVENT_PARTS = (".BoundaryEventSplit", ".BoundaryEventJoin")
+
+
+def _activity_of(name: str) -> str | None:
+    """The activity whose boundary-event split or join a task spec is, or None."""
+    return next((name[:-len(p)] for p in _EVENT_PARTS if name.endswith(p)), None)
+
+
+def _check_boundaries(out: Assessment, name: str, old_spec: Any, new_spec: Any, where: str,
+                      current: bool) -> None:
+    """SpiffWorkflow attaches boundary events when an activity is reached: a step that is
+    current (or done) cannot gain or lose them in a move (a new timer would not run)."""
+    before, after = boundary_events(old_spec, name), boundary_events(new_spec, name)
+    spec = new_spec.task_specs.get(name) or old_spec.task_specs.get(name)
+    element = element_id(spec) if spec is not None else name
+    if before == after or any(r["code"] == "migration.boundary_changed"
+                              and r["element_id"] == element for r in out.reasons):
+        return
+    label = element_label(spec) if spec is not None else name
+    tail = ("hồ sơ di chuyển được sau khi qua bước này" if current
+            else "đường đi đã qua không còn hợp lệ")
+    out.refuse("migration.boundary_changed",
+               f"Sự kiện gắn trên bước {'đang xử lý' if current else 'đã làm'} {label}{where} "
+               f"khác ở phiên bản đích ({', '.join(before) or 'không có'} → "
+               f"{', '.join(after) or 'không có'}); {tail}.", element)
+
+
 @dataclass
 class Assessment:
     """One instance's answer: may it move, why not, and what would change."""
@@ -134,10 +168,19 @@ class Planner:
 
     # -- checks -------------------------------------------------------------------
     def _check_tasks(self, out: Assessment, tasks: Any, new_spec: Any, where: str) -> None:
-        """Every started, waiting, ready or finished task keeps its element (by BPMN id)."""
+        """Every started, waiting, ready or finished task keeps its element (by BPMN id),
+        and a current step keeps the events attached to it (a boundary timer, say)."""
         for task in tasks:
             spec = task.task_spec
+            if task.has_state(CURRENT) and isinstance(spec, BoundaryEvent):
+                continue  # told with its activity, below
+            if task.has_state(CURRENT) and spec.name in new_spec.task_specs:
+                _check_boundaries(out, spec.name, task.workflow.spec, new_spec, where, True)
             if not task.has_state(DONE | CURRENT) or spec.name in new_spec.task_specs:
+                continue
+            activity = _activity_of(spec.name)
+            if activity is not None:  # SpiffWorkflow's split/join around an activity
+                _check_boundaries(out, activity, task.workflow.spec, new_spec, where, False)
                 continue
             if task.has_state(CURRENT):
                 out.refuse("migration.current_step_removed",

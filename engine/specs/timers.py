@@ -25,6 +25,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
@@ -103,7 +104,10 @@ class _EngineClockTimer(TimerEventDefinition):
         if due is None:
             start = clock.now()
             value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            due = due_from(value, start, _zone(my_task))
+            try:
+                due = due_from(value, start, _zone(my_task))
+            except TimerValueError as exc:  # the instance goes to error at this event
+                raise WorkflowTaskException(str(exc), task=my_task, exception=exc) from exc
             my_task._set_internal_data(event_value=due.isoformat())
         if due <= clock.now():
             my_task._set_internal_data(event_fired=True)
