@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,25 +56,30 @@ class Scheduler:
         stale_after: how long a silent holder keeps the lease (default: 4 intervals,
             at least two minutes).
         policy: reminders and escalation (default: the engine's, from the settings).
+        wall_clock: the real time, for the lease only (a tick run "at" another moment
+            must not hold the lease in the future); tests replace it.
     """
 
     def __init__(self, engine: ProcessEngine, db: Database, interval_s: float = 30.0,
                  holder: str | None = None, stale_after: timedelta | None = None,
-                 policy: ReminderPolicy | None = None) -> None:
+                 policy: ReminderPolicy | None = None,
+                 wall_clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
         self.db = db
         self.interval_s = interval_s
         self.holder = holder or worker_name()
         self.stale_after = stale_after or timedelta(seconds=max(120.0, 4 * interval_s))
         self.policy = policy
+        self.wall_clock = wall_clock or (lambda: datetime.now(UTC))
         self._aps: BaseScheduler | None = None
 
     def tick(self, now: datetime | None = None) -> TickReport:
         """One round. ``now`` (aware) runs it as of that moment, as tests and
         ``tdkt scheduler --once --at`` do; by default the real clock."""
-        started, began = now or clock.now(), time.monotonic()
-        if not lease.acquire(self.db, self.holder, started, self.stale_after):
+        began = time.monotonic()
+        if not lease.acquire(self.db, self.holder, self.wall_clock(), self.stale_after):
             return TickReport(active=False)
+        started = now or clock.now()
         report = TickReport(active=True)
         with clock.at(now):
             try:
@@ -81,8 +87,7 @@ class Scheduler:
             except Exception:  # the database went away: the next tick starts again
                 log.exception("firing timers failed")
             if time.monotonic() - began > self.stale_after.total_seconds() / 2:
-                lease.acquire(self.db, self.holder, started + timedelta(
-                    seconds=time.monotonic() - began), self.stale_after)
+                lease.acquire(self.db, self.holder, self.wall_clock(), self.stale_after)
             try:
                 report.reminders = remind(self.engine, self.db, self.policy, clock.now())
             except Exception:

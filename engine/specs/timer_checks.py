@@ -34,7 +34,7 @@ from engine.sandbox import WORKING_DAYS, check_script
 from engine.specs.timers import TimerValueError, due_from
 from engine.specs.validate import NS, Problems, owner_id
 
-_BARE_ISO = re.compile(r"^(R\d*/)?([Pp]\S*|\d{4}-\d{2}-\d{2}([T ]\S*)?)$")
+BARE_ISO = re.compile(r"^(R\d*/)?([Pp]\S*|\d{4}-\d{2}-\d{2}([T ]\S*)?)$")
 _SETTING = re.compile(r"^setting:[A-Za-z_][\w.]*$")
 EXAMPLE = "viết \"P3D\" (trong dấu ngoặc kép) hoặc working_days(5)"
 
@@ -73,7 +73,7 @@ def check_timers(root: etree._Element, problems: Problems) -> None:
 
 def expression_problems(text: str) -> list[tuple[str, str]]:
     """(message, code) of a timer expression's problems; [] when it can run."""
-    if _BARE_ISO.match(text):
+    if BARE_ISO.match(text):
         return [(f"Biểu thức hẹn giờ «{text}» là mã Python nên giá trị ISO phải nằm trong "
                  f"dấu ngoặc kép: \"{text}\".", "timer.unquoted")]
     errors = check_script(text, "eval")

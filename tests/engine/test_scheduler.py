@@ -31,20 +31,46 @@ def fired_events(w: World) -> int:
 
 
 # -- one active scheduler --------------------------------------------------------------
+class Wall:
+    """A wall clock the test moves by hand (the lease reads only this one)."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
 def test_a_second_scheduler_waits_and_takes_over_when_the_first_dies(w: World) -> None:
-    first = Scheduler(w.eng, w.db, interval_s=30, holder="first")
-    second = Scheduler(w.eng, w.db, interval_s=30, holder="second")
+    wall = Wall(T0)
+    first = Scheduler(w.eng, w.db, interval_s=30, holder="first", wall_clock=wall)
+    second = Scheduler(w.eng, w.db, interval_s=30, holder="second", wall_clock=wall)
     assert first.stale_after == timedelta(minutes=2)
 
-    assert first.tick(T0).active
-    assert not second.tick(T0 + timedelta(seconds=30)).active
-    assert first.tick(T0 + timedelta(seconds=60)).active  # renewed
-    assert not second.tick(T0 + timedelta(seconds=170)).active
+    assert first.tick().active
+    wall.moment = T0 + timedelta(seconds=30)
+    assert not second.tick().active
+    wall.moment = T0 + timedelta(seconds=60)
+    assert first.tick().active  # renewed
+    wall.moment = T0 + timedelta(seconds=170)
+    assert not second.tick().active
     assert lease.holder_of(w.db) == ("first", T0 + timedelta(seconds=60))
     # the first stops reporting: after two minutes the second takes over
-    assert second.tick(T0 + timedelta(seconds=181)).active
-    assert not first.tick(T0 + timedelta(seconds=190)).active
+    wall.moment = T0 + timedelta(seconds=181)
+    assert second.tick().active
+    wall.moment = T0 + timedelta(seconds=190)
+    assert not first.tick().active
     assert lease.holder_of(w.db)[0] == "second"
+
+
+def test_a_tick_run_at_another_moment_holds_the_lease_in_real_time(w: World) -> None:
+    """``tdkt scheduler --once --at 2027-…`` must not keep the real scheduler out."""
+    wall = Wall(T0)
+    assert Scheduler(w.eng, w.db, holder="manual", wall_clock=wall).tick(
+        T0 + timedelta(days=400)).active
+    assert lease.holder_of(w.db) == ("manual", T0)
+    wall.moment = T0 + timedelta(minutes=3)
+    assert Scheduler(w.eng, w.db, holder="real", wall_clock=wall).tick().active
 
 
 def test_a_clean_stop_hands_the_lease_over_at_once(w: World) -> None:
@@ -58,9 +84,8 @@ def test_a_clean_stop_hands_the_lease_over_at_once(w: World) -> None:
 def test_the_waiting_scheduler_fires_nothing(w: World) -> None:
     w.deploy(waiting())
     inst = start_at(w, T0, "waiting")
-    due = T0 + timedelta(days=3, seconds=1)
-    assert tick(w, due - timedelta(minutes=1), holder="first").active
-    report = tick(w, due, holder="second")
+    assert tick(w, T0, holder="first").active  # the lease is held in real time
+    report = tick(w, T0 + timedelta(days=3, seconds=1), holder="second")
     assert (report.active, report.timers.fired) == (False, [])
     assert w.instance(inst["id"])["tasks"] == []
 

@@ -223,3 +223,14 @@ def test_a_ready_task_is_unaffected_by_a_timer_elsewhere(w: World) -> None:
     inst = start_at(w, T0, "esc")
     done = w.complete(ready(inst, "review")["id"], "sub_a")
     assert done["status"] == "completed"
+
+
+def test_a_camunda_timer_is_imported_quoted_and_deploys(w: World) -> None:
+    """Camunda Modeler writes P3D bare (its engine reads ISO text): the import quotes it."""
+    from engine.specs.importing import import_diagram
+
+    report = import_diagram(catch("P3D"))
+    assert [(n["element_id"], n["kind"]) for n in report.notes] == [("n1", "mapped")]
+    assert b'<bpmn:timeDuration>"P3D"</bpmn:timeDuration>' in report.xml
+    assert problems(w, report.xml) == []
+    assert w.deploy(report.xml)["created"]
