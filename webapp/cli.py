@@ -7,6 +7,7 @@ app; migrations and diagrams are found through the installed package.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -248,6 +249,9 @@ def serve(host: str, port: int, with_scheduler: bool | None) -> None:
     if with_scheduler if with_scheduler is not None else app.config["SCHEDULER_IN_SERVE"]:
         job = make_scheduler(app)
         job.start(blocking=False)  # a background thread; another process may hold the lease
+        click.echo(f"Bộ lập lịch (hẹn giờ, nhắc hạn) chạy kèm, mỗi {job.interval_s:g} giây.")
+        # stopping (Ctrl+C or SIGTERM) gives the lease up, so another process takes over
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
     try:
         app.run(host=host, port=port, threaded=True, use_reloader=False)
     finally:

@@ -55,6 +55,7 @@ def scheduler(once: bool, at: str | None, interval: float | None) -> None:
         job = make_scheduler(app, interval)
         if once:
             report = job.tick(_moment(app, at) if at else None)
+            job.stop()  # a one-off run leaves the lease to the running schedulers
             click.echo(report.summary())
             sys.exit(1 if report.timers.failed else 0)
         click.echo(f"Bộ lập lịch {job.holder} chạy mỗi {job.interval_s:g} giây "
