@@ -27,7 +27,7 @@ from engine import audit, clock
 from engine.errors import Conflict, EngineError, Forbidden, NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
 from engine.notify import notify_completed
-from engine.roles import SYSTEM, Actor
+from engine.roles import Actor
 from engine.runtime.access import AccessPolicy
 from engine.runtime.inputs import check_input, error_text, failing_element
 from engine.runtime.persist import (
@@ -108,11 +108,6 @@ class Runner:
         wf.script_engine = CommandScriptEngine(
             self.sandbox, self.handlers, session, inst.id, inst.process_key, actor, self.rules
         )
-
-    def planning_script_engine(self, session: Session) -> CommandScriptEngine:
-        """For moving instances in memory: timers computed afresh run in the sandbox."""
-        return CommandScriptEngine(self.sandbox, self.handlers, session, 0, "", SYSTEM,
-                                   self.rules)
 
     def _load(self, session: Session, inst: ProcessInstance, actor: Actor
               ) -> tuple[LoadedSpec, BpmnWorkflow]:
