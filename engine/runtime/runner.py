@@ -10,7 +10,7 @@ handler is kept as the instance's ``error`` status so it can be retried.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
@@ -19,9 +19,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefin
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from engine import audit, clock
 from engine.errors import Conflict, EngineError, Forbidden, NotFound
@@ -46,39 +44,21 @@ from engine.runtime.state import (
     ready_user_tasks,
     sync_human_tasks,
 )
-from engine.runtime.timers import clear_timers, sync_timers, waiting_timers
+from engine.runtime.timers import (
+    clear_timers,
+    finished_timer_tasks,
+    fired_event,
+    fired_timers,
+    sync_timers,
+    waiting_timers,
+)
+from engine.runtime.transaction import run_command as run_command
 from engine.sandbox import SandboxEnvironment
 from engine.specs.registry import LoadedSpec, SpecRegistry
 from engine.store.models import HumanTask, ProcessInstance, Unit, utcnow
 from engine.store.serializer import dump_state, load_state, to_jsonable
-from engine.views import iso
 
-T = TypeVar("T")
 Opened = tuple[ProcessInstance, list[Any]]  # an instance and its ready task rows
-
-
-def run_command(session: Session, body: Callable[[], T]) -> T:
-    """Run ``body`` as one transaction: commit on success, roll back on any error."""
-    try:
-        with session.no_autoflush:  # one flush, at commit, with batched statements
-            result = body()
-        session.commit()
-        return result
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict(NOT_READY, code="task.not_ready") from exc
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("Dữ liệu trùng hoặc vừa thay đổi; vui lòng thử lại.",
-                       code="conflict") from exc
-    except OperationalError as exc:
-        session.rollback()
-        if "deadlock" in str(exc).lower():  # PostgreSQL chose us as the loser of a race
-            raise Conflict(NOT_READY, code="task.not_ready") from exc
-        raise
-    except BaseException:
-        session.rollback()
-        raise
 
 
 class Runner:
@@ -117,8 +97,13 @@ class Runner:
         return loaded, wf
 
     def _advance(self, session: Session, inst: ProcessInstance, actor: Actor,
-                 step: Callable[[], None]) -> None:
-        """Run ``step`` (engine steps included); keep a script/handler failure as ``error``."""
+                 step: Callable[[], None], timers_of: BpmnWorkflow | None = None) -> None:
+        """Run ``step`` (engine steps included); keep a script/handler failure as ``error``.
+
+        ``timers_of``: the workflow, when it has timers: each one that fires during the
+        step (in any command: engine steps refresh the timers) is audited ``timer.fired``.
+        """
+        finished = finished_timer_tasks(timers_of) if timers_of is not None else set()
         try:
             step()
         except EngineError:
@@ -127,6 +112,7 @@ class Runner:
             root = getattr(exc, "exception", None)
             if isinstance(root, EngineError):
                 raise root from exc
+            self._audit_fired(session, inst, actor, timers_of, finished)
             element = failing_element(exc)
             inst.status = "error"
             inst.error_message = error_text(exc)
@@ -134,8 +120,14 @@ class Runner:
             audit.append(session, actor, "instance.error",
                          {"element_id": element, "message": inst.error_message}, inst.id)
             return
+        self._audit_fired(session, inst, actor, timers_of, finished)
         inst.error_message = None
         inst.error_element = None
+
+    def _audit_fired(self, session: Session, inst: ProcessInstance, actor: Actor,
+                     wf: BpmnWorkflow | None, finished: set[Any]) -> None:
+        for timer in fired_timers(wf, finished, clock.now()) if wf is not None else []:
+            audit.append(session, actor, "timer.fired", fired_event(timer), inst.id)
 
     def _check_due_dates(self, session: Session, wf: BpmnWorkflow) -> None:
         """Evaluate the deadlines of the ready tasks here, where a failure becomes ``error``."""
@@ -208,7 +200,7 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
         return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
 
     def _open_task(self, session: Session, task_id: str, actor: Actor
@@ -247,7 +239,7 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
         return inst, self._persist(session, inst, wf, actor, {task_id}, loaded.has_timers)
 
     def claim(self, session: Session, task_id: str, actor: Actor) -> Opened:
@@ -304,7 +296,7 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
         return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
 
     def deliver(self, session: Session, instance_id: int, message_name: str,
@@ -333,7 +325,7 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
         return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
 
     def fire_timers(self, session: Session, instance_id: int, actor: Actor) -> Opened | None:
@@ -348,22 +340,16 @@ class Runner:
             return None
         loaded, wf = self._load(session, inst, actor)
         now = clock.now()
-        due = [t for t in waiting_timers(wf) if t.due_at <= now]
-        if not due:
+        if not any(t.due_at <= now for t in waiting_timers(wf)):
             sync_timers(session, inst.id, wf)  # rows out of line with the state: fix them
             return None
-        for timer in due:
-            audit.append(session, actor, "timer.fired", {
-                "element_id": timer.element_id, "title": timer.title, "kind": timer.kind,
-                "attached_to": timer.attached_to, "interrupting": timer.interrupting,
-                "due_at": iso(timer.due_at)}, inst.id)
 
         def step() -> None:
             wf.refresh_timers()
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
         return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
 
     def fail(self, session: Session, instance_id: int, actor: Actor, element: str | None,

@@ -10,6 +10,7 @@ a workflow to do so.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -63,23 +64,45 @@ def _kind(task: Any) -> tuple[str, str | None, bool | None]:
     return "intermediate", None, None
 
 
+def _timer_tasks(wf: BpmnWorkflow, state: TaskState) -> Iterator[tuple[Any, list[Any]]]:
+    for task in wf.get_tasks(state=state):
+        timers = engine_timers(getattr(task.task_spec, "event_definition", None))
+        if timers:
+            yield task, timers
+
+
+def _describe(task: Any, timer: Any, due: datetime) -> WaitingTimer:
+    kind, attached, interrupting = _kind(task)
+    element = timer.bpmn_id or task.task_spec.bpmn_id or task.task_spec.name
+    title = (timer.name if timer.name != element else "") or element
+    return WaitingTimer(str(task.id), element, title[:255], kind, attached, interrupting, due)
+
+
 def waiting_timers(wf: BpmnWorkflow) -> list[WaitingTimer]:
     """Every timer the workflow (sub-processes included) waits on and whose moment is known."""
-    found: list[WaitingTimer] = []
-    for task in wf.get_tasks(state=TaskState.WAITING):
-        timers = engine_timers(getattr(task.task_spec, "event_definition", None))
-        if not timers:
-            continue
-        kind, attached, interrupting = _kind(task)
-        for timer in timers:
-            due = timer.due_at(task)
-            if due is None:
-                continue
-            element = timer.bpmn_id or task.task_spec.bpmn_id or task.task_spec.name
-            title = (timer.name if timer.name != element else "") or element
-            found.append(WaitingTimer(str(task.id), element, title[:255], kind, attached,
-                                      interrupting, due))
-    return found
+    return [_describe(task, timer, due)
+            for task, timers in _timer_tasks(wf, TaskState.WAITING) for timer in timers
+            if (due := timer.due_at(task)) is not None]
+
+
+def finished_timer_tasks(wf: BpmnWorkflow) -> set[Any]:
+    """Ids of the timer events' tasks already completed (before a command's steps)."""
+    return {task.id for task, _ in _timer_tasks(wf, TaskState.COMPLETED)}
+
+
+def fired_timers(wf: BpmnWorkflow, before: set[Any], now: datetime) -> list[WaitingTimer]:
+    """The timers that fired during a command: their task completed since ``before`` and
+    their moment has come (an event-based gateway completed by its message has not)."""
+    return [_describe(task, timer, due)
+            for task, timers in _timer_tasks(wf, TaskState.COMPLETED) if task.id not in before
+            for timer in timers if (due := timer.due_at(task)) is not None and due <= now]
+
+
+def fired_event(timer: WaitingTimer) -> dict[str, Any]:
+    """The payload of the ``timer.fired`` audit event."""
+    return {"element_id": timer.element_id, "title": timer.title, "kind": timer.kind,
+            "attached_to": timer.attached_to, "interrupting": timer.interrupting,
+            "due_at": iso(timer.due_at)}
 
 
 _ROWS = select(_TIMER.c.id, _TIMER.c.task_id, _TIMER.c.element_id, _TIMER.c.due_at).where(

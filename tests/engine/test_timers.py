@@ -187,3 +187,64 @@ def test_a_refusal_after_the_timer_puts_the_instance_in_error(w: World) -> None:
     assert (failed["status"], failed["error"]["element_id"]) == ("error", "wait")
     assert failed["error"]["message"] == "Hẹn giờ không chạy được: Không được."
     assert len(timers(w, inst["id"])) == 1  # still waiting; retry fires it again
+
+
+def test_a_timer_due_when_another_command_runs_fires_there_and_is_audited(w: World) -> None:
+    """Engine steps refresh the timers: acting on another branch after the moment fires it."""
+    from engine_kit import bpmn
+
+    w.deploy(bpmn(
+        '<bpmn:startEvent id="start" /><bpmn:parallelGateway id="split" />'
+        '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition id="td">'
+        '<bpmn:timeDuration>"P3D"</bpmn:timeDuration></bpmn:timerEventDefinition>'
+        '</bpmn:intermediateCatchEvent><bpmn:userTask id="after" /><bpmn:userTask id="other" />'
+        '<bpmn:parallelGateway id="join" /><bpmn:endEvent id="end" />'
+        '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="split" />'
+        '<bpmn:sequenceFlow id="f2" sourceRef="split" targetRef="wait" />'
+        '<bpmn:sequenceFlow id="f3" sourceRef="wait" targetRef="after" />'
+        '<bpmn:sequenceFlow id="f4" sourceRef="split" targetRef="other" />'
+        '<bpmn:sequenceFlow id="f5" sourceRef="after" targetRef="join" />'
+        '<bpmn:sequenceFlow id="f6" sourceRef="other" targetRef="join" />'
+        '<bpmn:sequenceFlow id="f7" sourceRef="join" targetRef="end" />', "branches"))
+    inst = start_at(w, T0, "branches")
+
+    done = complete_at(w, T0 + timedelta(days=4), ready(inst, "other")["id"], "sub_a")
+
+    assert [t["name"] for t in done["tasks"]] == ["after"]
+    assert w.history_types(inst["id"]).count("timer.fired") == 1
+    assert timers(w, inst["id"]) == []
+    assert tick(w, T0 + timedelta(days=5)).timers.fired == []
+
+
+def test_completing_a_step_after_its_timers_moment_but_before_the_tick(w: World) -> None:
+    """The completion wins: the boundary timer had not fired yet (ticks are 30 s apart)."""
+    w.deploy(escalating(interrupting=True))
+    inst = start_at(w, T0, "esc")
+    done = complete_at(w, T0 + timedelta(days=3, seconds=5), ready(inst, "review")["id"],
+                       "sub_a")
+    assert (done["status"], done["tasks"]) == ("completed", [])
+    assert "timer.fired" not in w.history_types(inst["id"])
+    assert timers(w, inst["id"]) == []
+
+
+def test_a_moment_already_past_fires_at_once(w: World) -> None:
+    w.deploy(waiting('"2026-01-01T08:00"', tag="timeDate"))
+    inst = start_at(w, T0, "waiting")
+    assert [t["name"] for t in inst["tasks"]] == ["after"]
+    assert w.history_types(inst["id"]) == ["instance.started", "timer.fired"]
+    assert timers(w, inst["id"]) == []
+
+
+def test_a_timer_inside_a_called_process(w: World) -> None:
+    from engine_kit import bpmn
+
+    w.deploy(waiting(process_id="callee"))
+    w.deploy(bpmn('<bpmn:startEvent id="start" /><bpmn:callActivity id="call" '
+                  'calledElement="callee" /><bpmn:endEvent id="end" />'
+                  '<bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call" />'
+                  '<bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end" />', "caller"))
+    inst = start_at(w, T0, "caller")
+    assert [(t.element_id, t.due_at) for t in timers(w, inst["id"])] == [
+        ("wait", T0 + timedelta(days=3))]
+    assert tick(w, T0 + timedelta(days=3, seconds=1)).timers.fired == [inst["id"]]
+    assert [t["name"] for t in w.instance(inst["id"])["tasks"]] == ["after"]
