@@ -48,6 +48,7 @@ def _moment(app: Flask, text: str) -> datetime:
 def scheduler(once: bool, at: str | None, interval: float | None) -> None:
     """Bộ lập lịch: chạy các hẹn giờ đến hạn, nhắc hạn và báo quá hạn."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     app = create_app()
     if at and not once:
         raise click.UsageError("--at chỉ dùng cùng --once.")
