@@ -53,7 +53,8 @@ def _candidates(session: Session, *where: Any) -> list[Any]:
     return list(session.execute(
         select(_T, ProcessInstance.business_key)
         .join(ProcessInstance, ProcessInstance.id == _T.c.instance_id)
-        .where(_T.c.state == "ready", _T.c.due_at.is_not(None), *where)
+        .where(_T.c.state == "ready", _T.c.due_at.is_not(None),
+               ProcessInstance.status == "running", *where)
         .order_by(_T.c.due_at).limit(BATCH)).all())
 
 
