@@ -7,7 +7,9 @@ recipients and writes their rows in the same statement.
 
 A task's kind is ``task.new`` unless its diagram says otherwise with the property
 ``notifyKind`` (e.g. ``dossier.returned`` on a "return for supplement" step), so the
-engine knows no domain word. Each person sees, reads and marks only their own rows.
+engine knows no domain word. The scheduler adds ``task.reminder`` (a deadline is near),
+``task.overdue`` (it passed) and ``task.escalated`` (the step's supervisor is told),
+see ``engine.reminders``. Each person sees, reads and marks only their own rows.
 
 Every notification is also e-mailed to its person when they have an address and have not
 turned e-mail off: the statements return the ids they wrote and ``engine.mail.outbox``
@@ -59,8 +61,9 @@ TITLES = {
     "task.new": "Công việc mới: {step}",
     "dossier.returned": "Hồ sơ bị trả lại, cần bổ sung: {step}",
     "instance.completed": "Hồ sơ đã kết thúc: {step}",
-    "task.reminder": "Nhắc việc: {step}",
-    "task.overdue": "Công việc quá hạn: {step}",
+    "task.reminder": "Sắp đến hạn xử lý: {step}",
+    "task.overdue": "Quá hạn xử lý: {step}",
+    "task.escalated": "Bước quá hạn cần đôn đốc: {step}",
 }
 
 
@@ -139,14 +142,38 @@ def _statement(row: dict[str, Any], unit_scoped: frozenset[str]
     person = row.get("assignee_id") or row.get("owner_id")
     if person is not None:
         return _TO_PERSON, {"person": person}
-    role = row.get("role")
+    return _role_statement(row.get("role"), row.get("unit_code"), unit_scoped)
+
+
+def _role_statement(role: str | None, unit: str | None, unit_scoped: frozenset[str]
+                    ) -> tuple[Any, dict[str, Any]] | None:
     if role is None:
         return None
     if role not in unit_scoped:
         return _TO_ROLE, {"role": role}
-    if row.get("unit_code") is None:
+    if unit is None:
         return None
-    return _TO_ROLE_IN_UNIT, {"role": role, "unit": row["unit_code"]}
+    return _TO_ROLE_IN_UNIT, {"role": role, "unit": unit}
+
+
+def notify_task(conn: Connection, row: dict[str, Any], kind: str, step: str, body: str,
+                unit_scoped: frozenset[str], actor: Actor, role: str | None = None,
+                mail: MailOptions | None = None) -> None:
+    """Notify a task's people (``role``: that role's people instead, e.g. a supervisor),
+    except ``actor``, and queue their e-mails; ``step`` fills the kind's title."""
+    found = (_statement(row, unit_scoped) if role is None
+             else _role_statement(role, row.get("unit_code"), unit_scoped))
+    if found is None:
+        return
+    statement, who = found
+    now, title, body = utcnow(), title_of(kind, step), body[:10_000]
+    ids = conn.execute(statement, {
+        **who, "actor_id": actor.id if actor.id is not None else -1, "kind": kind,
+        "title": title, "body": body, "instance_id": row["instance_id"],
+        "task_id": row["id"], "created_at": now}).scalars().all()
+    queue_for_notifications(conn, ids, notification_mail(
+        mail or MailOptions(), kind=kind, title=title, body=body, task_id=row["id"],
+        instance_id=row["instance_id"], due_at=row.get("due_at")), now)
 
 
 def notify_ready(conn: Connection, tasks: list[ReadyTask], unit_scoped: frozenset[str],
@@ -159,23 +186,10 @@ def notify_ready(conn: Connection, tasks: list[ReadyTask], unit_scoped: frozense
         body: a line shown under the title (the instance's business key, say).
         mail: how the e-mails write links and dates.
     """
-    now = utcnow()
-    body = body[:10_000]
     for task in tasks:
-        found = _statement(task.row, unit_scoped)
-        if found is None:
-            continue
-        statement, who = found
         kind = (task.kind or DEFAULT_KIND).strip()[:32] or DEFAULT_KIND
-        title = title_of(kind, task.row["title"])
-        ids = conn.execute(statement, {
-            **who, "actor_id": actor.id if actor.id is not None else -1, "kind": kind,
-            "title": title, "body": body, "instance_id": task.row["instance_id"],
-            "task_id": task.row["id"], "created_at": now}).scalars().all()
-        queue_for_notifications(conn, ids, notification_mail(
-            mail or MailOptions(), kind=kind, title=title, body=body,
-            task_id=task.row["id"], instance_id=task.row["instance_id"],
-            due_at=task.row.get("due_at")), now)
+        notify_task(conn, task.row, kind, task.row["title"], body, unit_scoped, actor,
+                    mail=mail)
 
 
 # -- reading and marking (each person their own) ------------------------------------------

@@ -170,8 +170,11 @@ _SAFE_BUILTINS: dict[str, Any] = {
     "__import__": _internal_import,
 }
 
+# The deadline helper every command's scripts and timers see (engine.runtime.scripting).
+WORKING_DAYS = "working_days"
 # Task data may not use these names: as globals they would hide the builtins scripts use.
-RESERVED_NAMES: frozenset[str] = frozenset(k for k in _SAFE_BUILTINS if not k.startswith("_"))
+RESERVED_NAMES: frozenset[str] = frozenset(
+    {k for k in _SAFE_BUILTINS if not k.startswith("_")} | {WORKING_DAYS})
 
 # What a script may leave in task data: what the serializer stores and JSON shows.
 _STORABLE_SCALARS = (str, int, float, bool, type(None), date, datetime, timedelta)

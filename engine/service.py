@@ -19,7 +19,9 @@ from engine.calendar import WorkingCalendar
 from engine.errors import NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
 from engine.mail.compose import DEFAULT_BASE_URL, MailOptions
-from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, Actor
+from engine.reminders import ReminderPolicy
+from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, SYSTEM, Actor
+from engine.runtime import timers
 from engine.runtime.access import AccessPolicy
 from engine.runtime.runner import Opened, Runner, run_command
 from engine.runtime.state import TaskRules
@@ -53,6 +55,8 @@ class EngineSettings:
     named_days: Callable[[Session, str], Any] | None = None
     # The address people open the app at: the links in notification e-mails start with it.
     base_url: str = DEFAULT_BASE_URL
+    # Reminders and escalation as the office configured them (None: ReminderPolicy()).
+    reminder_policy: Callable[[Session], ReminderPolicy] | None = None
 
 
 @dataclass
@@ -93,6 +97,11 @@ class ProcessEngine:
                           MailOptions(self.settings.base_url, self.settings.timezone))
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
+
+    def reminder_policy(self, session: Session) -> ReminderPolicy:
+        """When to remind before a deadline and whom to tell after it."""
+        found = self.settings.reminder_policy
+        return found(session) if found is not None else ReminderPolicy()
 
     def _form_fields(self, form_key: str) -> list[str] | None:
         """Names a form's answers take in the task data (None: no such form)."""
@@ -180,9 +189,27 @@ class ProcessEngine:
             return opened
         return self._command(session, act)
 
+    def fire_timers(self, session: Session, instance_id: int, actor: Actor = SYSTEM
+                    ) -> dict[str, Any] | None:
+        """Fire the instance's timers due at the engine's clock (one command); None when
+        nothing was due any more. The scheduler calls this (``engine.scheduler``)."""
+        def body() -> dict[str, Any] | None:
+            opened = self.runner.fire_timers(session, instance_id, actor)
+            return None if opened is None else instance_view(
+                opened[0], [task_view(r) for r in opened[1]])
+        return run_command(session, body)
+
+    def fail_instance(self, session: Session, instance_id: int, message: str,
+                      element_id: str | None = None, actor: Actor = SYSTEM) -> None:
+        """Put a running instance in status ``error`` with ``message`` (one command)."""
+        run_command(session, lambda: self.runner.fail(session, instance_id, actor, element_id,
+                                                      message))
+
     def get_instance(self, session: Session, instance_id: int, actor: Actor) -> dict[str, Any]:
+        """One instance with its ready tasks and the timers it waits on (``timers``)."""
         inst = self.policy.visible_instance(session, actor, instance_id)
-        return self._instance_view(session, inst)
+        return {**self._instance_view(session, inst),
+                "timers": timers.instance_timers(session, instance_id)}
 
     def list_instances(self, session: Session, actor: Actor, process_key: str | None = None,
                        status: str | None = None, page: int = 1, per_page: int = 50,

@@ -7,6 +7,7 @@ app; migrations and diagrams are found through the installed package.
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -238,17 +239,33 @@ def audit_verify() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
+@click.option("--scheduler/--no-scheduler", "with_scheduler", default=None,
+              help="Chạy kèm bộ lập lịch (hẹn giờ, nhắc hạn) trong tiến trình này "
+                   "(mặc định: có, trừ khi TDKT_SCHEDULER_IN_SERVE=false).")
+def serve(host: str, port: int, with_scheduler: bool | None) -> None:
     """Chạy ứng dụng web và API (dùng gunicorn khi cần nhiều tiến trình)."""
+    from webapp.cli_scheduler import make_scheduler
+
     app = create_app()
-    app.run(host=host, port=port, threaded=True, use_reloader=False)
+    job = None
+    if with_scheduler if with_scheduler is not None else app.config["SCHEDULER_IN_SERVE"]:
+        job = make_scheduler(app)
+        job.start(blocking=False)  # a background thread; another process may hold the lease
+        click.echo(f"Bộ lập lịch (hẹn giờ, nhắc hạn) chạy kèm, mỗi {job.interval_s:g} giây.")
+        # stopping (Ctrl+C or SIGTERM) gives the lease up, so another process takes over
+        signal.signal(signal.SIGTERM, lambda *_args: sys.exit(0))
+    try:
+        app.run(host=host, port=port, threaded=True, use_reloader=False)
+    finally:
+        if job is not None:
+            job.stop()
 
 
 def _add_domain_commands() -> None:
     """Commands of the domain live in their own modules, one per concern."""
-    from webapp import cli_council, cli_eligibility, cli_mail, cli_registry
+    from webapp import cli_council, cli_eligibility, cli_mail, cli_registry, cli_scheduler
 
-    for module in (cli_registry, cli_eligibility, cli_council, cli_mail):
+    for module in (cli_registry, cli_eligibility, cli_council, cli_mail, cli_scheduler):
         for command in module.COMMANDS:
             main.add_command(command)
     from webapp import cli_process_migrate

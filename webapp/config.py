@@ -18,10 +18,11 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 KEYS = ("DATABASE_URL", "SECRET_KEY", "TIMEZONE", "SCRIPT_TIMEOUT_S", "TESTING",
         "MAX_CONTENT_LENGTH", "BPMN_DIR", "INSTANCE_DIR", "FILES_DIR", "MAX_UPLOAD_BYTES",
-        "SESSION_COOKIE_SECURE", "BASE_URL")
+        "SESSION_COOKIE_SECURE", "BASE_URL", "SCHEDULER_INTERVAL_S", "SCHEDULER_IN_SERVE")
 
 _CASTS: dict[str, Any] = {"SCRIPT_TIMEOUT_S": float, "MAX_CONTENT_LENGTH": int,
-                          "MAX_UPLOAD_BYTES": int,
+                          "MAX_UPLOAD_BYTES": int, "SCHEDULER_INTERVAL_S": float,
+                          "SCHEDULER_IN_SERVE": lambda v: str(v).lower() in ("1", "true", "yes"),
                           "TESTING": lambda v: str(v).lower() in ("1", "true", "yes"),
                           "SESSION_COOKIE_SECURE":
                               lambda v: str(v).lower() in ("1", "true", "yes")}
@@ -40,6 +41,10 @@ def _defaults(instance_dir: Path) -> dict[str, Any]:
         "MAX_UPLOAD_BYTES": 20 * 1024 * 1024,
         # The address people open the app at: links in notification e-mails start with it.
         "BASE_URL": DEFAULT_BASE_URL,
+        # The scheduler (timers, reminders): every N seconds; `tdkt serve` runs one
+        # beside the web server unless SCHEDULER_IN_SERVE is false.
+        "SCHEDULER_INTERVAL_S": 30.0,
+        "SCHEDULER_IN_SERVE": True,
     }
 
 

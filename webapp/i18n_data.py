@@ -38,6 +38,10 @@ SETTINGS = (
     N_("Cơ quan ban hành (viết tắt trên tiêu đề)"), N_("Tên đầy đủ cơ quan ban hành"),
     N_("Địa danh ghi ngày tháng"), N_("Chức vụ người ký"), N_("Họ tên người ký"),
     N_("Đơn vị trình (ghi trong quyết định)"), N_("Tên Hội đồng Thi đua - Khen thưởng"),
+    N_("Nhắc hạn và báo quá hạn"), N_("Nhắc trước hạn xử lý"),
+    N_("ngày làm việc; 0: không nhắc"), N_("Bước của đơn vị quá hạn: báo cho"),
+    N_("Bước của Phòng TCHCQT quá hạn: báo cho"), N_("Bước của Hội đồng quá hạn: báo cho"),
+    N_("Bước của Chủ tịch Hội đồng quá hạn: báo cho"),
 )
 
 # webapp.admin.users.STATUSES (/admin/users)

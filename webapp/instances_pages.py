@@ -92,6 +92,8 @@ def event_label(event: dict[str, Any], titles: dict[str, str] | None = None) -> 
         "instance.message": lambda: _("Nhận kết quả «%(name)s»",
                                       name=MESSAGE_LABELS.get(payload.get("message", ""),
                                                               payload.get("message", ""))),
+        "timer.fired": lambda: _("Đến hạn hẹn giờ «%(name)s»",
+                                 name=payload.get("title") or payload.get("element_id", "")),
         "council.submitted": lambda: _("Trình Hội đồng Thi đua - Khen thưởng"),
         "council.result_delivered": lambda: _("Hội đồng đã gửi kết quả họp"),
     }
@@ -131,6 +133,26 @@ def _value(value: Any) -> str:
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, indent=1)
     return str(value)
+
+
+def _timers(timers: list[dict[str, Any]], titles: dict[str, str]) -> list[dict[str, str]]:
+    """What the dossier waits for, in words, with the moment in the office's zone."""
+    shown = []
+    for timer in timers:
+        step = titles.get(timer.get("attached_to") or "", timer.get("attached_to") or "")
+        if timer["kind"] == "boundary" and timer.get("interrupting"):
+            what = _("Gắn trên bước «%(step)s»: đến hạn mà bước chưa xong thì bước dừng lại "
+                     "và hồ sơ đi theo nhánh hẹn giờ.", step=step)
+        elif timer["kind"] == "boundary":
+            what = _("Gắn trên bước «%(step)s»: đến hạn mà bước chưa xong thì thêm một bước "
+                     "song song, bước này vẫn tiếp tục.", step=step)
+        elif timer["kind"] == "gateway":
+            what = _("Đến hạn mà chưa nhận được kết quả thì hồ sơ đi theo nhánh hẹn giờ.")
+        else:
+            what = _("Hồ sơ chờ đến hạn rồi tự chuyển sang bước sau.")
+        shown.append({"title": timer["title"], "what": what, "due": local_time(timer["due_at"]),
+                      "iso": timer["due_at"]})
+    return shown
 
 
 def _process_name(key: str) -> str:
@@ -173,6 +195,7 @@ def show(instance_id: int) -> str:
         process_name=_process_name(inst["process_key"]), unit=_unit_name(inst["unit"]),
         started_by=names.get(inst["started_by"] or 0, ""),
         started_at=local_time(inst["started_at"]), tasks=tasks, timeline=timeline,
+        timers=_timers(inst.get("timers") or [], titles),
         files=files, data=data, trail=trail)
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from engine.service import EngineSettings, ProcessEngine
-from workflows import catalogue, documents
+from workflows import catalogue, documents, settings_admin
 from workflows.forms import register_forms
 from workflows.handlers import register_handlers
 from workflows.handlers.documents import register_document_handlers
@@ -31,7 +31,8 @@ def build_engine(settings: EngineSettings | None = None,
     With ``files_dir`` (where attachments are stored) the numbering steps also render
     and attach their documents (workflows/handlers/documents.py).
     """
-    settings = replace(settings or EngineSettings(), named_days=working_days_setting)
+    settings = replace(settings or EngineSettings(), named_days=working_days_setting,
+                       reminder_policy=settings_admin.reminder_policy)
     engine = ProcessEngine(settings)
     register_forms(engine.forms)
     register_handlers(engine.handlers)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine import audit
 from engine.errors import InvalidData
 from engine.messages import translate
+from engine.reminders import ReminderPolicy
 from engine.roles import Actor
 from engine.store.models import utcnow
 from workflows.documents.context import LETTERHEAD_DEFAULTS
@@ -54,6 +55,14 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "tháng-ngày, ví dụ 03-31"),
     SettingSpec("statistics_deadline", "Hạn gửi báo cáo thống kê", "deadlines",
                 "tháng-ngày, ví dụ 12-15"),
+    SettingSpec("reminder_working_days", "Nhắc trước hạn xử lý", "reminders",
+                "ngày làm việc; 0: không nhắc"),
+    SettingSpec("supervisor_of_submitter", "Bước của đơn vị quá hạn: báo cho", "reminders"),
+    SettingSpec("supervisor_of_secretariat", "Bước của Phòng TCHCQT quá hạn: báo cho",
+                "reminders"),
+    SettingSpec("supervisor_of_council", "Bước của Hội đồng quá hạn: báo cho", "reminders"),
+    SettingSpec("supervisor_of_chair", "Bước của Chủ tịch Hội đồng quá hạn: báo cho",
+                "reminders"),
     SettingSpec("council_quorum_pct", "Túc số Hội đồng (trên tỷ lệ thành viên)", "council",
                 "%"),
     SettingSpec("decision_number_suffix", "Ký hiệu số quyết định khen thưởng", "council"),
@@ -73,11 +82,20 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("document_council", "Tên Hội đồng Thi đua - Khen thưởng", "documents"),
 )
 SPECS = {s.key: s for s in SETTINGS}
-GROUPS = {"money": "Tiền thưởng", "deadlines": "Thời hạn", "council": "Hội đồng và quyết định",
+GROUPS = {"money": "Tiền thưởng", "deadlines": "Thời hạn",
+          "reminders": "Nhắc hạn và báo quá hạn", "council": "Hội đồng và quyết định",
           "smtp": "Thư điện tử (SMTP)", "documents": "Tiêu đề văn bản ban hành"}
+# Whose overdue steps are told to whom (the step's supervisor, DOMAIN.md): a role code,
+# or "" for nobody besides the step's own people.
+SUPERVISED_ROLES = ("submitter", "secretariat", "council", "chair")
+SUPERVISOR_ROLES = ("secretariat", "council", "chair", "admin")
+REMINDER_DEFAULTS: dict[str, Any] = {
+    "reminder_working_days": 2, "supervisor_of_submitter": "secretariat",
+    "supervisor_of_secretariat": "chair", "supervisor_of_council": "chair",
+    "supervisor_of_chair": ""}
 DEFAULTS: dict[str, Any] = {"smtp_host": "", "smtp_port": 587, "smtp_user": "",
                             "smtp_password": "", "smtp_sender": "", "smtp_tls": "starttls",
-                            **LETTERHEAD_DEFAULTS}
+                            **LETTERHEAD_DEFAULTS, **REMINDER_DEFAULTS}
 
 _DAYS = validate.Range(min=1, max=365)
 
@@ -86,6 +104,11 @@ def _letterhead(required: bool = False) -> fields.String:
     """A line of the documents' letterhead (Nghị định 30/2020/NĐ-CP); some may stay empty."""
     return fields.String(required=required,
                          validate=validate.Length(min=1 if required else 0, max=255))
+
+
+def _supervisor() -> fields.String:
+    return fields.String(required=True, validate=validate.OneOf(
+        ["", *SUPERVISOR_ROLES], error="Chọn một vai trò trong danh sách, hoặc để trống."))
 
 
 def _month_day(value: str) -> None:
@@ -108,6 +131,12 @@ class SettingsSchema(Schema):
     disclosure_working_days = fields.Integer(required=True, validate=_DAYS)
     complaint_working_days = fields.Integer(required=True, validate=_DAYS)
     province_answer_working_days = fields.Integer(required=True, validate=_DAYS)
+    reminder_working_days = fields.Integer(required=True, validate=validate.Range(
+        min=0, max=30, error="Phải từ {min} đến {max} ngày làm việc (0: không nhắc)."))
+    supervisor_of_submitter = _supervisor()
+    supervisor_of_secretariat = _supervisor()
+    supervisor_of_council = _supervisor()
+    supervisor_of_chair = _supervisor()
     registration_deadline = fields.String(required=True, validate=_month_day)
     statistics_deadline = fields.String(required=True, validate=_month_day)
     # "more than N % of the members" (rules.has_quorum): 100 would make a meeting impossible
@@ -152,6 +181,15 @@ def current_settings(session: Session) -> dict[str, Any]:
     out = {key: stored.get(key, DEFAULTS.get(key)) for key in SPECS if key not in SECRET_KEYS}
     out["smtp_password_set"] = bool(stored.get("smtp_password"))
     return out
+
+
+def reminder_policy(session: Session) -> ReminderPolicy:
+    """When the scheduler reminds before a deadline and whom it tells after it."""
+    values = current_settings(session)
+    supervisors = {role: str(values[f"supervisor_of_{role}"]) for role in SUPERVISED_ROLES
+                   if values.get(f"supervisor_of_{role}")}
+    return ReminderPolicy(remind_days=int(values["reminder_working_days"]),
+                          supervisors=supervisors)
 
 
 def smtp_settings(session: Session) -> dict[str, Any]:

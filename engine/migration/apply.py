@@ -3,7 +3,7 @@
 The same discipline as every runner command: lock the instance row (``SELECT … FOR
 UPDATE`` on PostgreSQL; the write session holds SQLite's write lock), assess it on
 its locked state, write the new state with the version counter checked, bring its
-``human_task`` rows in line, audit ``instance.migrated``. A refusal raises
+``human_task`` and ``timer`` rows in line, audit ``instance.migrated``. A refusal raises
 :class:`Refused` so the caller rolls back whatever was begun and records the reasons.
 """
 
@@ -28,6 +28,7 @@ from engine.runtime.state import (
     ready_user_tasks,
     sync_human_tasks,
 )
+from engine.runtime.timers import sync_timers
 from engine.service import ProcessEngine
 from engine.store.models import HumanTask, ProcessInstance, utcnow
 from engine.store.serializer import dump_state
@@ -68,7 +69,7 @@ def _run_engine_steps(engine: ProcessEngine, session: Session, inst: ProcessInst
     if not any(not t.task_spec.manual for t in wf.get_tasks(state=TaskState.READY)):
         return
     wf.script_engine = CommandScriptEngine(engine.sandbox, engine.handlers, session, inst.id,
-                                           inst.process_key, actor)
+                                           inst.process_key, actor, engine.runner.rules)
     try:
         wf.do_engine_steps()
     except Exception as exc:  # the instance must never be left half-moved or in error
@@ -139,6 +140,7 @@ def move_instance(engine: ProcessEngine, session: Session, planner: Planner, ins
         raise Conflict(NOT_READY, code="task.not_ready")
     inst.lock_version += 1
     sync_human_tasks(session, engine.runner.rules, inst, wf, actor, set(), ready)
+    sync_timers(session, inst.id, wf)  # the timers moved with their branches
     _refresh_rows(engine, session, inst, wf, _changed_rules(out))
     audit.append(session, actor, "instance.migrated", {
         **payload, "from_version": previous, "to_version": inst.version,

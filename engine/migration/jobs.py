@@ -16,7 +16,8 @@ from engine import audit
 from engine.errors import Conflict, InvalidData, NotFound
 from engine.migration.plan import Planner, diagram_diff
 from engine.migration.select import Filters, instance_ids
-from engine.roles import Actor
+from engine.roles import SYSTEM, Actor
+from engine.runtime.scripting import CommandScriptEngine
 from engine.service import ProcessEngine
 from engine.store.models import (
     MigrationItem,
@@ -50,8 +51,11 @@ def versions(session: Session, key: str, from_version: int, to_version: int
 
 
 def planner_for(engine: ProcessEngine, session: Session, from_id: int, to_id: int) -> Planner:
+    # Moving a branch computes its timers afresh: in the sandbox, with working_days().
+    scripts = CommandScriptEngine(engine.sandbox, engine.handlers, session, 0, "", SYSTEM,
+                                  engine.runner.rules)
     return Planner(engine.specs.load(session, from_id), engine.specs.load(session, to_id),
-                   engine.forms, engine.settings.roles)
+                   engine.forms, engine.settings.roles, scripts)
 
 
 def dry_run(engine: ProcessEngine, session: Session, key: str, from_version: int,

@@ -16,17 +16,18 @@ from typing import Any
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
 from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflow
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.util.task import TaskState
 
 from engine.extensions import FormRegistry
 from engine.roles import role_of_lane
 from engine.specs.registry import LoadedSpec
-from engine.store.serializer import dump_state, load_state
+from engine.specs.timers import engine_timers
+from engine.store.serializer import SPEC_CONFIG, dump_state, load_state
 
 # Only used to compare task specs attribute by attribute (SpecDiff asks for one).
-_SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SPIFF_CONFIG)
+_SPEC_REGISTRY = BpmnWorkflowSerializer.configure(SPEC_CONFIG)
 
 DONE = TaskState.COMPLETED | TaskState.CANCELLED | TaskState.ERROR
 CURRENT = TaskState.READY | TaskState.WAITING | TaskState.STARTED
@@ -38,6 +39,7 @@ WATCHED = (
     ("form_key", "Biểu mẫu (form key)"),
     ("due", "Quy tắc hạn xử lý (dueWorkingDays)"),
     ("not_before", "Thời gian chờ tối thiểu (notBeforeWorkingDays)"),
+    ("timer", "Hẹn giờ (timer)"),
 )
 
 
@@ -59,7 +61,31 @@ def step_facts(spec: Any, roles: tuple[str, ...]) -> dict[str, Any]:
         "lane": lane, "role": role_of_lane(lane, roles),
         "form_key": props.get("formKey"),
         "due": props.get("dueWorkingDays"), "not_before": props.get("notBeforeWorkingDays"),
+        "timer": timer_expressions(spec),
     }
+
+
+def timer_expressions(spec: Any) -> str | None:
+    """The expressions of a catching event's timers (None: it has none)."""
+    timers = engine_timers(getattr(spec, "event_definition", None))
+    return "; ".join(t.expression for t in timers) if timers else None
+
+
+def _timer_moments(wf: BpmnWorkflow) -> dict[Any, tuple[str | None, Any]]:
+    """Waiting timers by task id: their expressions and computed moment."""
+    return {task.id: (timer_expressions(task.task_spec), task.internal_data.get("event_value"))
+            for task in wf.get_tasks(state=TaskState.WAITING)
+            if timer_expressions(task.task_spec) is not None}
+
+
+def _keep_moments(wf: BpmnWorkflow, before: dict[Any, tuple[str | None, Any]]) -> None:
+    """A timer moved with its branch keeps the moment it had when its expression is
+    unchanged: moving a dossier does not postpone its deadline."""
+    for task in wf.get_tasks(state=TaskState.WAITING):
+        expression, moment = before.get(task.id, (None, None))
+        if moment is not None and expression == timer_expressions(task.task_spec):
+            task.internal_data.pop("event_fired", None)
+            task.internal_data["event_value"] = moment
 
 
 def current_steps(wf: BpmnWorkflow) -> list[str]:
@@ -68,6 +94,39 @@ def current_steps(wf: BpmnWorkflow) -> list[str]:
     return sorted({element_id(t.task_spec) for t in wf.get_tasks(
         state=TaskState.READY | TaskState.WAITING)
         if t.task_spec.manual or isinstance(t.task_spec, CatchingEvent)})
+
+
+def boundary_events(spec: Any, name: str) -> list[str]:
+    """BPMN ids of the events attached to activity ``name`` of a process spec."""
+    split = spec.task_specs.get(f"{name}.BoundaryEventSplit")
+    return sorted(element_id(o) for o in split.outputs if o.name != name) if split else []
+
+
+_EVENT_PARTS = (".BoundaryEventSplit", ".BoundaryEventJoin")
+
+
+def _activity_of(name: str) -> str | None:
+    """The activity whose boundary-event split or join a task spec is, or None."""
+    return next((name[:-len(p)] for p in _EVENT_PARTS if name.endswith(p)), None)
+
+
+def _check_boundaries(out: Assessment, name: str, old_spec: Any, new_spec: Any, where: str,
+                      current: bool) -> None:
+    """SpiffWorkflow attaches boundary events when an activity is reached: a step that is
+    current (or done) cannot gain or lose them in a move (a new timer would not run)."""
+    before, after = boundary_events(old_spec, name), boundary_events(new_spec, name)
+    spec = new_spec.task_specs.get(name) or old_spec.task_specs.get(name)
+    element = element_id(spec) if spec is not None else name
+    if before == after or any(r["code"] == "migration.boundary_changed"
+                              and r["element_id"] == element for r in out.reasons):
+        return
+    label = element_label(spec) if spec is not None else name
+    tail = ("hồ sơ di chuyển được sau khi qua bước này" if current
+            else "đường đi đã qua không còn hợp lệ")
+    out.refuse("migration.boundary_changed",
+               f"Sự kiện gắn trên bước {'đang xử lý' if current else 'đã làm'} {label}{where} "
+               f"khác ở phiên bản đích ({', '.join(before) or 'không có'} → "
+               f"{', '.join(after) or 'không có'}); {tail}.", element)
 
 
 @dataclass
@@ -92,11 +151,13 @@ class Planner:
     """Assesses instances of one version against a target version; caches spec diffs."""
 
     def __init__(self, source: LoadedSpec, target: LoadedSpec, forms: FormRegistry,
-                 roles: tuple[str, ...]) -> None:
+                 roles: tuple[str, ...], script_engine: Any = None) -> None:
         self.source = source
         self.target = target
         self.forms = forms
         self.roles = roles
+        # Moving a branch computes its timers afresh: in the sandbox, never unguarded.
+        self.script_engine = script_engine
         self._diffs: dict[tuple[int, int], SpecDiff] = {}
 
     def _diff(self, old: Any, new: Any) -> SpecDiff:
@@ -107,10 +168,19 @@ class Planner:
 
     # -- checks -------------------------------------------------------------------
     def _check_tasks(self, out: Assessment, tasks: Any, new_spec: Any, where: str) -> None:
-        """Every started, waiting, ready or finished task keeps its element (by BPMN id)."""
+        """Every started, waiting, ready or finished task keeps its element (by BPMN id),
+        and a current step keeps the events attached to it (a boundary timer, say)."""
         for task in tasks:
             spec = task.task_spec
+            if task.has_state(CURRENT) and isinstance(spec, BoundaryEvent):
+                continue  # told with its activity, below
+            if task.has_state(CURRENT) and spec.name in new_spec.task_specs:
+                _check_boundaries(out, spec.name, task.workflow.spec, new_spec, where, True)
             if not task.has_state(DONE | CURRENT) or spec.name in new_spec.task_specs:
+                continue
+            activity = _activity_of(spec.name)
+            if activity is not None:  # SpiffWorkflow's split/join around an activity
+                _check_boundaries(out, activity, task.workflow.spec, new_spec, where, False)
                 continue
             if task.has_state(CURRENT):
                 out.refuse("migration.current_step_removed",
@@ -185,10 +255,17 @@ class Planner:
         sub_diffs = {sp_id: WorkflowDiff(wf.subprocesses[sp_id],
                                          self._diff(wf.subprocesses[sp_id].spec, new_sub))
                      for sp_id, new_sub in subs.items()}
-        migrate_workflow(top_diff, wf, self.target.spec)
-        for sp_id, diff in sub_diffs.items():
-            if sp_id in wf.subprocesses:
-                migrate_workflow(diff, wf.subprocesses[sp_id], subs[sp_id])
+        moments = _timer_moments(wf)
+        try:
+            migrate_workflow(top_diff, wf, self.target.spec)
+            for sp_id, diff in sub_diffs.items():
+                if sp_id in wf.subprocesses:
+                    migrate_workflow(diff, wf.subprocesses[sp_id], subs[sp_id])
+        except Exception as exc:  # e.g. a timer whose new expression fails
+            out.refuse("migration.move_failed",
+                       f"Không đặt được hồ sơ lên phiên bản đích: {exc}")
+            return
+        _keep_moments(wf, moments)
         for task in wf.get_tasks():
             owner = self._target_spec_of(task.workflow)
             if owner is None or owner.task_specs.get(task.task_spec.name) is not task.task_spec:
@@ -215,6 +292,8 @@ class Planner:
             out.refuse(f"migration.instance_{status}", reason)
             return out
         wf = load_state(state_json, self.source.spec, self.source.subprocess_specs)
+        if self.script_engine is not None:
+            wf.script_engine = self.script_engine
         out.steps_before = current_steps(wf)
         self._check_tasks(out, wf.tasks.values(), self.target.spec, "")
         subs = self._check_subprocesses(out, wf)

@@ -1,8 +1,8 @@
 """The background worker of migration jobs: one daemon thread per process, on demand.
 
-There is no scheduler process yet, so the web application starts this thread when a
-job is queued and when a page or the API asks about jobs (which is also how a job
-left running by a stopped process is resumed, once its heartbeat is stale). The
+The web application starts this thread when a job is queued and when a page or the
+API asks about jobs (which is also how a job left running by a stopped process is
+resumed, once its heartbeat is stale). The
 thread runs every claimable job, waits while another worker's job is still running
 (it may need taking over), and ends when no job is queued or running. Everything it
 knows is in the database, so stopping the process at any moment loses nothing.

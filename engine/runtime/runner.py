@@ -1,32 +1,33 @@
-"""The commands that change instances: start, complete, claim, cancel, retry.
+"""The commands that change instances: start, complete, claim, cancel, retry, deliver a
+message, fire due timers.
 
 Each command is one transaction: lock the instance, load its state onto the
-cached spec, act, serialize, sync ``human_task`` rows, append audit events,
-commit. A domain error rolls everything back; an error inside a script or a
+cached spec, act, serialize, sync ``human_task`` and ``timer`` rows, append audit
+events, commit. A domain error rolls everything back; an error inside a script or a
 handler is kept as the instance's ``error`` status so it can be retried.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnEvent, BpmnWorkflow
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.util.task import TaskState
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from engine import audit
-from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
+from engine import audit, clock
+from engine.errors import Conflict, EngineError, Forbidden, NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
 from engine.notify import notify_completed
 from engine.roles import Actor
 from engine.runtime.access import AccessPolicy
+from engine.runtime.inputs import check_input, error_text, failing_element
 from engine.runtime.persist import (
     NOT_READY,
     insert_instance,
@@ -43,37 +44,21 @@ from engine.runtime.state import (
     ready_user_tasks,
     sync_human_tasks,
 )
-from engine.sandbox import RESERVED_NAMES, SandboxEnvironment, unstorable
+from engine.runtime.timers import (
+    clear_timers,
+    finished_timer_tasks,
+    fired_event,
+    fired_timers,
+    sync_timers,
+    waiting_timers,
+)
+from engine.runtime.transaction import run_command as run_command
+from engine.sandbox import SandboxEnvironment
 from engine.specs.registry import LoadedSpec, SpecRegistry
 from engine.store.models import HumanTask, ProcessInstance, Unit, utcnow
 from engine.store.serializer import dump_state, load_state, to_jsonable
 
-T = TypeVar("T")
 Opened = tuple[ProcessInstance, list[Any]]  # an instance and its ready task rows
-
-
-def run_command(session: Session, body: Callable[[], T]) -> T:
-    """Run ``body`` as one transaction: commit on success, roll back on any error."""
-    try:
-        with session.no_autoflush:  # one flush, at commit, with batched statements
-            result = body()
-        session.commit()
-        return result
-    except StaleDataError as exc:
-        session.rollback()
-        raise Conflict(NOT_READY, code="task.not_ready") from exc
-    except IntegrityError as exc:
-        session.rollback()
-        raise Conflict("Dữ liệu trùng hoặc vừa thay đổi; vui lòng thử lại.",
-                       code="conflict") from exc
-    except OperationalError as exc:
-        session.rollback()
-        if "deadlock" in str(exc).lower():  # PostgreSQL chose us as the loser of a race
-            raise Conflict(NOT_READY, code="task.not_ready") from exc
-        raise
-    except BaseException:
-        session.rollback()
-        raise
 
 
 class Runner:
@@ -101,7 +86,7 @@ class Runner:
     def _attach_engine(self, session: Session, wf: BpmnWorkflow, inst: ProcessInstance,
                        actor: Actor) -> None:
         wf.script_engine = CommandScriptEngine(
-            self.sandbox, self.handlers, session, inst.id, inst.process_key, actor
+            self.sandbox, self.handlers, session, inst.id, inst.process_key, actor, self.rules
         )
 
     def _load(self, session: Session, inst: ProcessInstance, actor: Actor
@@ -112,8 +97,13 @@ class Runner:
         return loaded, wf
 
     def _advance(self, session: Session, inst: ProcessInstance, actor: Actor,
-                 step: Callable[[], None]) -> None:
-        """Run ``step`` (engine steps included); keep a script/handler failure as ``error``."""
+                 step: Callable[[], None], timers_of: BpmnWorkflow | None = None) -> None:
+        """Run ``step`` (engine steps included); keep a script/handler failure as ``error``.
+
+        ``timers_of``: the workflow, when it has timers: each one that fires during the
+        step (in any command: engine steps refresh the timers) is audited ``timer.fired``.
+        """
+        finished = finished_timer_tasks(timers_of) if timers_of is not None else set()
         try:
             step()
         except EngineError:
@@ -122,15 +112,22 @@ class Runner:
             root = getattr(exc, "exception", None)
             if isinstance(root, EngineError):
                 raise root from exc
-            element = _failing_element(exc)
+            self._audit_fired(session, inst, actor, timers_of, finished)
+            element = failing_element(exc)
             inst.status = "error"
-            inst.error_message = _error_text(exc)
+            inst.error_message = error_text(exc)
             inst.error_element = element
             audit.append(session, actor, "instance.error",
                          {"element_id": element, "message": inst.error_message}, inst.id)
             return
+        self._audit_fired(session, inst, actor, timers_of, finished)
         inst.error_message = None
         inst.error_element = None
+
+    def _audit_fired(self, session: Session, inst: ProcessInstance, actor: Actor,
+                     wf: BpmnWorkflow | None, finished: set[Any]) -> None:
+        for timer in fired_timers(wf, finished, clock.now()) if wf is not None else []:
+            audit.append(session, actor, "timer.fired", fired_event(timer), inst.id)
 
     def _check_due_dates(self, session: Session, wf: BpmnWorkflow) -> None:
         """Evaluate the deadlines of the ready tasks here, where a failure becomes ``error``."""
@@ -144,7 +141,9 @@ class Runner:
                     task=task, exception=exc) from exc
 
     def _persist(self, session: Session, inst: ProcessInstance, wf: BpmnWorkflow,
-                 actor: Actor, completed_ids: set[str]) -> list[Any]:
+                 actor: Actor, completed_ids: set[str], timers: bool) -> list[Any]:
+        """Write the instance and bring its rows in line; ``timers``: its version has
+        timer events (otherwise it has no ``timer`` rows to keep)."""
         now = utcnow()
         ready = ready_user_tasks(wf)
         inst.state_json = dump_state(wf)  # scripts and handlers leave only storable values
@@ -158,6 +157,10 @@ class Runner:
             if inst.status == "completed":
                 notify_completed(session, inst, actor, self.rules.mail)
         save_instance(session, inst)
+        if wf.completed or inst.status == "cancelled":
+            clear_timers(session, inst.id)
+        elif timers:
+            sync_timers(session, inst.id, wf)
         return sync_human_tasks(session, self.rules, inst, wf, actor, completed_ids, ready)
 
     # -- commands ---------------------------------------------------------------
@@ -197,8 +200,8 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
-        return inst, self._persist(session, inst, wf, actor, set())
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
+        return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
 
     def _open_task(self, session: Session, task_id: str, actor: Actor
                    ) -> tuple[HumanTask, ProcessInstance]:
@@ -222,7 +225,7 @@ class Runner:
                 f"Chưa đến thời hạn hoàn thành bước «{row.title}»: phải chờ hết ngày "
                 f"{local:%d/%m/%Y} (đủ số ngày làm việc theo quy định).", code="task.too_early")
         clean = check_input(self.forms.validate(row.form_key, data) if row.form_key else data)
-        _, wf = self._load(session, inst, actor)
+        loaded, wf = self._load(session, inst, actor)
         task = wf.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:
             raise Conflict(NOT_READY, code="task.not_ready")
@@ -236,8 +239,8 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
-        return inst, self._persist(session, inst, wf, actor, {task_id})
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
+        return inst, self._persist(session, inst, wf, actor, {task_id}, loaded.has_timers)
 
     def claim(self, session: Session, task_id: str, actor: Actor) -> Opened:
         row, inst = self._open_task(session, task_id, actor)
@@ -274,13 +277,13 @@ class Runner:
         inst.status = "cancelled"
         inst.ended_at = utcnow()
         audit.append(session, actor, "instance.cancelled", {"reason": reason}, inst.id)
-        return inst, self._persist(session, inst, wf, actor, set())
+        return inst, self._persist(session, inst, wf, actor, set(), True)
 
     def retry(self, session: Session, instance_id: int, actor: Actor) -> Opened:
         inst = self._lock(session, instance_id)
         if inst.status != "error":
             raise Conflict("Hồ sơ không ở trạng thái lỗi.", code="instance.not_in_error")
-        _, wf = self._load(session, inst, actor)
+        loaded, wf = self._load(session, inst, actor)
         failed = list(wf.get_tasks(state=TaskState.ERROR))
         inst.status = "running"
         audit.append(session, actor, "instance.retried",
@@ -293,8 +296,8 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
-        return inst, self._persist(session, inst, wf, actor, set())
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
+        return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
 
     def deliver(self, session: Session, instance_id: int, message_name: str,
                 payload: dict[str, Any] | None, actor: Actor) -> Opened:
@@ -309,7 +312,7 @@ class Runner:
         if inst.status != "running":
             raise Conflict(f"Hồ sơ không ở trạng thái đang xử lý ({inst.status}); không nhận "
                            f"được thông điệp «{message_name}».", code="instance.not_running")
-        _, wf = self._load(session, inst, actor)
+        loaded, wf = self._load(session, inst, actor)
         definition = _waiting_message(wf, message_name)
         if definition is None:
             raise Conflict(f"Hồ sơ không chờ thông điệp «{message_name}».",
@@ -322,51 +325,56 @@ class Runner:
             wf.do_engine_steps()
             self._check_due_dates(session, wf)
 
-        self._advance(session, inst, actor, step)
-        return inst, self._persist(session, inst, wf, actor, set())
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
+        return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
+
+    def fire_timers(self, session: Session, instance_id: int, actor: Actor) -> Opened | None:
+        """Fire the instance's timers that are due at the engine's clock, then run on.
+
+        Each fired timer is audited (``timer.fired``); what follows it runs as in any
+        command (a script's failure leaves the instance in ``error``). None when nothing
+        is due any more: another scheduler fired it, or the instance ended or moved.
+        """
+        inst = self._lock(session, instance_id)
+        if inst.status != "running":
+            return None
+        loaded, wf = self._load(session, inst, actor)
+        now = clock.now()
+        if not any(t.due_at <= now for t in waiting_timers(wf)):
+            sync_timers(session, inst.id, wf)  # rows out of line with the state: fix them
+            return None
+
+        def step() -> None:
+            wf.refresh_timers()
+            wf.do_engine_steps()
+            self._check_due_dates(session, wf)
+
+        self._advance(session, inst, actor, step, wf if loaded.has_timers else None)
+        return inst, self._persist(session, inst, wf, actor, set(), loaded.has_timers)
+
+    def fail(self, session: Session, instance_id: int, actor: Actor, element: str | None,
+             message: str) -> None:
+        """Put a running instance in status ``error`` (a timer whose command failed
+        outright), so that it waits for ``retry`` instead of failing at every tick."""
+        inst = self._lock(session, instance_id)
+        if inst.status != "running":
+            return
+        inst.status, inst.error_element = "error", element
+        inst.error_message = message[:4000]
+        inst.updated_at = utcnow()
+        save_instance(session, inst)
+        audit.append(session, actor, "instance.error",
+                     {"element_id": element, "message": inst.error_message}, inst.id)
 
 
 def _waiting_message(wf: BpmnWorkflow, name: str) -> Any:
-    """The definition of a message event waiting for ``name`` (any depth), or None."""
+    """The definition of a message event waiting for ``name`` (any depth, also behind an
+    event-based gateway that waits for a message or a timer), or None."""
     for task in wf.get_tasks(state=TaskState.WAITING):
         definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, MessageEventDefinition) and definition.name == name:
-            return definition
+        found = (definition.event_definitions if isinstance(definition, MultipleEventDefinition)
+                 else [definition])
+        for item in found:
+            if isinstance(item, MessageEventDefinition) and item.name == name:
+                return item
     return None
-
-
-def check_input(data: dict[str, Any] | None) -> dict[str, Any]:
-    """Data a person sends: a JSON object whose names do not hide script builtins."""
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InvalidData("Dữ liệu phải là một đối tượng JSON.",
-                          details={"data": ["Phải là một đối tượng JSON."]})
-    clashes = sorted(RESERVED_NAMES.intersection(data))
-    if clashes:
-        raise InvalidData(
-            f"Tên trường trùng với tên hàm dùng trong kịch bản: {', '.join(clashes)}.",
-            details={name: ["Tên trường này được dành riêng; hãy đặt tên khác."]
-                     for name in clashes})
-    bad = unstorable(data)
-    if bad:
-        raise InvalidData(f"Dữ liệu có giá trị không lưu được ({bad}).",
-                          details={"data": [f"Giá trị không hợp lệ: {bad}."]})
-    return data
-
-
-def _failing_element(exc: BaseException) -> str | None:
-    task = getattr(exc, "task", None)
-    if task is not None:
-        spec = task.task_spec
-        return str(getattr(spec, "bpmn_id", None) or spec.name)
-    spec = getattr(exc, "task_spec", None)
-    return str(getattr(spec, "bpmn_id", None) or spec.name) if spec is not None else None
-
-
-def _error_text(exc: BaseException) -> str:
-    notes = getattr(exc, "__notes__", None) or []
-    text = str(exc)
-    if notes:
-        text = f"{text} ({'; '.join(notes)})"
-    return text[:4000]

@@ -1,22 +1,28 @@
 """The script engine a workflow runs with during one command.
 
 Scripts and conditions go through the sandbox; service tasks call the
-handlers ``workflows`` registered, inside the command's transaction.
+handlers ``workflows`` registered, inside the command's transaction. Every
+expression and script of the command also sees ``working_days(n)``: the end of the
+n-th working day from now in the office's zone (``n`` a whole number or
+``"setting:<name>"``, a deadline the office configures), as a timer's moment.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from sqlalchemy.orm import Session
 
+from engine import clock
 from engine.errors import EngineError
 from engine.extensions import HandlerRegistry, ServiceCall
 from engine.roles import Actor
-from engine.sandbox import SandboxEnvironment
+from engine.runtime.state import TaskRules, working_days_count
+from engine.sandbox import WORKING_DAYS, SandboxEnvironment
 from engine.store.serializer import to_jsonable
 
 
@@ -31,6 +37,7 @@ class CommandScriptEngine(PythonScriptEngine):
         instance_id: int,
         process_key: str,
         actor: Actor,
+        rules: TaskRules | None = None,
     ) -> None:
         super().__init__(environment=environment)
         self.handlers = handlers
@@ -38,6 +45,27 @@ class CommandScriptEngine(PythonScriptEngine):
         self.instance_id = instance_id
         self.process_key = process_key
         self.actor = actor
+        self.rules = rules
+        # Timers read a moment without a zone in the office's zone (engine.specs.timers).
+        self.zone: tzinfo = rules.calendar.tz if rules is not None else UTC
+
+    def working_days(self, days: Any) -> datetime:
+        """The end of the ``days``-th working day from now (office zone), aware UTC."""
+        if self.rules is None:
+            raise ValueError("working_days() is not available here")
+        count = working_days_count(self.rules, self.session, days)
+        return self.rules.calendar.due_at(clock.now(), count)
+
+    def _helpers(self, external_context: dict[str, Any] | None) -> dict[str, Any]:
+        return {**(external_context or {}), WORKING_DAYS: self.working_days}
+
+    def evaluate(self, task: Any, expression: str,
+                 external_context: dict[str, Any] | None = None) -> Any:
+        return super().evaluate(task, expression, self._helpers(external_context))
+
+    def execute(self, task: Any, script: str,
+                external_context: dict[str, Any] | None = None) -> Any:
+        return super().execute(task, script, self._helpers(external_context))
 
     def call_service(self, task: Any, **kwargs: Any) -> str:
         name = kwargs["operation_name"]

@@ -59,6 +59,21 @@ def _properties(task: Any) -> dict[str, Any]:
 SETTING_PREFIX = "setting:"
 
 
+def working_days_count(rules: TaskRules, session: Session, value: Any) -> int:
+    """A number of working days: a whole number 0–3650, or ``setting:<name>``
+    (a value the office configures); ValueError otherwise."""
+    if isinstance(value, str) and value.strip().startswith(SETTING_PREFIX):
+        name = value.strip()[len(SETTING_PREFIX):].strip()
+        value = rules.named_days(session, name) if rules.named_days else None
+        if value is None:
+            raise ValueError(f"không có thiết lập «{name}»")
+    elif isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
+        raise ValueError(f"cần một số nguyên từ 0 đến 3650, nhận được {value!r}")
+    return value
+
+
 def due_working_days(rules: TaskRules, task: Any, session: Session,
                      prop: str = "dueWorkingDays") -> int | None:
     """A task's ``dueWorkingDays`` (or ``notBeforeWorkingDays``): a whole number,
@@ -67,18 +82,9 @@ def due_working_days(rules: TaskRules, task: Any, session: Session,
     if raw is None or str(raw).strip() == "":
         return None
     text = str(raw).strip()
-    if text.startswith(SETTING_PREFIX):
-        name = text[len(SETTING_PREFIX):].strip()
-        value = rules.named_days(session, name) if rules.named_days else None
-        if value is None:
-            raise ValueError(f"không có thiết lập «{name}»")
-    elif text.isdigit():
-        value = int(text)
-    else:
-        value = rules.sandbox.evaluate(text, dict(task.data))
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
-        raise ValueError(f"cần một số nguyên từ 0 đến 3650, nhận được {value!r}")
-    return value
+    if text.startswith(SETTING_PREFIX) or text.isdigit():
+        return working_days_count(rules, session, text)
+    return working_days_count(rules, session, rules.sandbox.evaluate(text, dict(task.data)))
 
 
 def _due_at(rules: TaskRules, task: Any, now: datetime, session: Session,

@@ -8,6 +8,8 @@ Camunda reads is removed and reported, so the admin knows what to redo:
 - an external service task's ``camunda:topic`` -> ``spiffworkflow:serviceTaskOperator``
   (the handler of that name), ``camunda:resultVariable`` -> its result variable;
 - a JUEL condition ``${a && !b}`` -> the Python expression ``a and not b``;
+- a timer written bare (``P3D``, ``2027-01-15T08:00``, as Camunda reads it) -> the quoted
+  Python string SpiffWorkflow evaluates (``"P3D"``);
 - a diagram with one process and none executable (bpmn.io's default) becomes executable.
 """
 
@@ -20,6 +22,7 @@ from typing import Any
 from lxml import etree
 
 from engine.specs.parser import CAMUNDA_NS, SPIFF_NS
+from engine.specs.timer_checks import BARE_ISO
 from engine.specs.validate import BPMN_NS, NS, owner_id
 from engine.specs.xmlsafe import parse_xml
 
@@ -128,6 +131,17 @@ def _map_conditions(root: etree._Element, report: ImportReport) -> None:
         cond.attrib.pop("language", None)
 
 
+def _map_timers(root: etree._Element, report: ImportReport) -> None:
+    for tag in ("timeDuration", "timeDate"):
+        for node in root.iter(f"{BPMN}{tag}"):
+            text = (node.text or "").strip()
+            if BARE_ISO.match(text) and not text.upper().startswith("R"):
+                node.text = f'"{text}"'
+                event = node.getparent().getparent()  # timer definition, then its event
+                report.note(event if event is not None else node, "mapped",
+                            f"Hẹn giờ «{text}» → biểu thức \"{text}\".")
+
+
 def _make_executable(root: etree._Element, report: ImportReport) -> None:
     processes = root.xpath(".//bpmn:process", namespaces=NS)
     if len(processes) == 1 and processes[0].get("isExecutable", "false") != "true":
@@ -176,6 +190,7 @@ def import_diagram(xml: bytes) -> ImportReport:
     _map_form_keys(root, report)
     _map_service_tasks(root, report)
     _map_conditions(root, report)
+    _map_timers(root, report)
     _make_executable(root, report)
     _drop_foreign(root, report)
     nsmap = {k: v for k, v in root.nsmap.items() if v in STANDARD}

@@ -3,7 +3,8 @@
 It parses through the hardened XML parser and reads the few extensions the
 engine understands on user tasks: ``formKey`` and ``dueWorkingDays`` from
 ``spiffworkflow:properties``, or ``camunda:formKey`` for diagrams drawn in
-Camunda Modeler.
+Camunda Modeler. Timer events get the engine's timer classes
+(``engine.specs.timers``): SpiffWorkflow's, on the engine's clock.
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.parser.util import full_tag
 from SpiffWorkflow.spiff.parser import VALIDATOR, SpiffBpmnParser
+from SpiffWorkflow.spiff.parser.event_parsers import (
+    SpiffBoundaryEventParser,
+    SpiffIntermediateCatchEventParser,
+    SpiffIntermediateThrowEventParser,
+    SpiffStartEventParser,
+)
 from SpiffWorkflow.spiff.parser.task_spec import UserTaskParser
+
+from engine.specs.timers import TimerParsingMixin
 
 CAMUNDA_NS = "http://camunda.org/schema/1.0/bpmn"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -31,13 +40,37 @@ class TdktUserTaskParser(UserTaskParser):
         return extensions
 
 
+class TdktStartEventParser(TimerParsingMixin, SpiffStartEventParser):
+    pass
+
+
+class TdktBoundaryEventParser(TimerParsingMixin, SpiffBoundaryEventParser):
+    pass
+
+
+class TdktIntermediateCatchEventParser(TimerParsingMixin, SpiffIntermediateCatchEventParser):
+    pass
+
+
+class TdktIntermediateThrowEventParser(TimerParsingMixin, SpiffIntermediateThrowEventParser):
+    pass
+
+
+def _with_spec(tag: str, parser: type) -> dict[str, tuple[type, type]]:
+    """Our parser class for ``tag``, with SpiffWorkflow's task spec class."""
+    return {full_tag(tag): (parser, SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)][1])}
+
+
 class TdktBpmnParser(SpiffBpmnParser):
     """SpiffBpmnParser that only ever sees XML parsed by ``engine.specs.xmlsafe``."""
 
     OVERRIDE_PARSER_CLASSES = {
         **SpiffBpmnParser.OVERRIDE_PARSER_CLASSES,
-        full_tag("userTask"): (TdktUserTaskParser, SpiffBpmnParser.OVERRIDE_PARSER_CLASSES[
-            full_tag("userTask")][1]),
+        **_with_spec("userTask", TdktUserTaskParser),
+        **_with_spec("startEvent", TdktStartEventParser),
+        **_with_spec("boundaryEvent", TdktBoundaryEventParser),
+        **_with_spec("intermediateCatchEvent", TdktIntermediateCatchEventParser),
+        **_with_spec("intermediateThrowEvent", TdktIntermediateThrowEventParser),
     }
 
     def __init__(self) -> None:

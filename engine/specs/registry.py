@@ -20,6 +20,8 @@ from engine.roles import Actor, role_of_lane
 from engine.specs import flow_checks as flow
 from engine.specs import validate as v
 from engine.specs.parser import TdktBpmnParser
+from engine.specs.timer_checks import check_timers
+from engine.specs.timers import engine_timers
 from engine.specs.xmlsafe import parse_xml
 from engine.store.models import AuditHead, ProcessModelVersion
 
@@ -34,6 +36,9 @@ class LoadedSpec:
     spec: Any
     subprocess_specs: dict[str, Any]
     start_role: str | None
+    # Whether any process of the version has a timer event: only then do commands
+    # bring ``timer`` rows in line (engine.runtime.timers).
+    has_timers: bool = False
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,11 @@ def dependency_order(docs: list[tuple[str, bytes]]) -> list[tuple[str, bytes]]:
     return ordered + unreadable
 
 
+def _has_timers(specs: Iterable[Any]) -> bool:
+    return any(engine_timers(getattr(ts, "event_definition", None))
+               for spec in specs for ts in spec.task_specs.values())
+
+
 class SpecRegistry:
     """Deploys versions and keeps parsed specs in an LRU cache keyed by version id."""
 
@@ -165,6 +175,7 @@ class SpecRegistry:
         v.check_user_tasks(root, self.checks.form_exists, problems)
         v.check_service_tasks(root, self.checks.handler_exists, problems)
         v.check_supported(root, problems)
+        check_timers(root, problems)
         v.check_unique_ids(root, problems)
         v.check_lengths(root, problems)
         flow.check_reachable(root, problems)
@@ -280,7 +291,8 @@ class SpecRegistry:
         for ts in spec.task_specs.values():
             if type(ts).__name__ == "StartEvent" and ts.lane:
                 start_role = role_of_lane(ts.lane, self.checks.roles)
-        loaded = LoadedSpec(row.id, row.process_key, row.version, spec, subs, start_role)
+        loaded = LoadedSpec(row.id, row.process_key, row.version, spec, subs, start_role,
+                            has_timers=_has_timers([spec, *subs.values()]))
         with self._lock:
             self._cache[version_id] = loaded
             while len(self._cache) > self._cache_size:

@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from engine import clock
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -36,7 +38,9 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """Now, aware UTC: the engine's clock (``engine.clock``), so a tick run "at" a
+    moment stamps its rows with that moment."""
+    return clock.now()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -178,6 +182,7 @@ class HumanTask(Base):
         Index("ix_human_task_inbox_assignee", "state", "assignee_id"),
         Index("ix_human_task_inbox_owner", "state", "owner_id"),
         Index("ix_human_task_instance", "instance_id", "state"),
+        Index("ix_human_task_due", "state", "due_at"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)  # SpiffWorkflow task id
@@ -198,6 +203,48 @@ class HumanTask(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
     completed_by: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    # The deadline (``due_at``) for which the reminder, and the overdue notice, went out:
+    # once per task and deadline (engine/reminders.py); a new deadline is told again.
+    reminded_for: Mapped[datetime | None]
+    overdue_for: Mapped[datetime | None]
+
+
+class Timer(Base):
+    """A timer event an instance waits on (sự kiện hẹn giờ) and when it fires.
+
+    Written by every command from the workflow it leaves (``engine.runtime.timers``),
+    so the scheduler finds what is due here without reading any workflow.
+    """
+
+    __tablename__ = "timer"
+    __table_args__ = (
+        Index("ix_timer_due", "due_at"),
+        UniqueConstraint("instance_id", "task_id", "element_id",
+                         name="uq_timer_instance_task_element"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instance.id"), index=True)
+    task_id: Mapped[str] = mapped_column(String(36))  # the waiting SpiffWorkflow task
+    element_id: Mapped[str] = mapped_column(String(255))  # the timer event's BPMN id
+    title: Mapped[str] = mapped_column(String(255), default="")
+    kind: Mapped[str] = mapped_column(String(16))  # intermediate | boundary | gateway
+    attached_to: Mapped[str | None] = mapped_column(String(255))  # a boundary's activity
+    interrupting: Mapped[bool | None] = mapped_column(Boolean)
+    due_at: Mapped[datetime]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SchedulerLease(Base):
+    """Which scheduler process is the active one: renewed at every tick, taken over
+    by a waiting process once its heartbeat is stale (``engine.scheduler.lease``)."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(128))
+    acquired_at: Mapped[datetime | None]
+    heartbeat_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

@@ -14,8 +14,11 @@ from uuid import UUID
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.serializer.default import TimerConditionalEventDefinitionConverter
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+
+from engine.specs.timers import ENGINE_TIMERS
 
 
 class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
@@ -41,7 +44,11 @@ class StateOnlyWorkflowConverter(BpmnWorkflowConverter):
         return workflow
 
 
-_CONFIG = dict(SPIFF_CONFIG)
+# The engine's spec classes (timers on the engine's clock) convert like SpiffWorkflow's:
+# the migration planner compares specs through this configuration.
+SPEC_CONFIG = {**SPIFF_CONFIG, **{cls: TimerConditionalEventDefinitionConverter
+                                  for cls in ENGINE_TIMERS}}
+_CONFIG = dict(SPEC_CONFIG)
 _CONFIG[BpmnWorkflow] = StateOnlyWorkflowConverter
 _REGISTRY = BpmnWorkflowSerializer.configure(_CONFIG)
 # SpiffWorkflow knows datetime and timedelta; forms also produce plain dates.

@@ -165,28 +165,77 @@ def test_every_shipped_diagram_survives_the_modeler(web: Watched,
     web.assert_clean()
 
 
-def test_timer_duration_is_edited_in_the_panel(web: Watched, copy_deployed: str) -> None:
-    """Timers come from bpmn-js-properties-panel's own Timer group (ISO 8601 duration)."""
+def test_timers_are_written_so_the_engine_runs_them(web: Watched, live_server: LiveServer,
+                                                     copy_deployed: str) -> None:
+    """The TĐKT group replaces the stock Timer group (which writes ISO values unquoted, a
+    Python name to SpiffWorkflow): a duration is written quoted, working days as
+    working_days(n), a date dd/mm/yyyy HH:MM as a quoted ISO moment; a bad value is shown
+    and not written; the diagram validates and deploys, and the engine reads the timers."""
+    from lxml import etree
+
+    from engine.specs.parser import TdktBpmnParser
+    from engine.specs.timers import EngineDateTimer, EngineDurationTimer
+
     log_in(web, "quantri")
     page = web.page
     page.goto(f"/admin/processes/{KEY}/v1")
     page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
     modeler(page, """(m) => {
         const registry = m.get('elementRegistry'), modeling = m.get('modeling');
-        const lane = registry.filter(e => e.type === 'bpmn:Lane')[0];
-        const event = m.get('bpmnFactory').create('bpmn:IntermediateCatchEvent', {
-            id: 'wait_timer',
-            eventDefinitions: [m.get('bpmnFactory').create('bpmn:TimerEventDefinition')] });
-        const shape = m.get('elementFactory').createShape(
-            { type: 'bpmn:IntermediateCatchEvent', businessObject: event });
-        modeling.createShape(shape, { x: lane.x + 400, y: lane.y + lane.height - 30 }, lane.parent);
-        m.get('selection').select(registry.get('wait_timer'));
+        const factory = m.get('bpmnFactory');
+        const review = registry.get('review');
+        const late = modeling.createShape({ type: 'bpmn:BoundaryEvent',
+            eventDefinitionType: 'bpmn:TimerEventDefinition' },
+            { x: review.x + review.width / 2, y: review.y + review.height }, review,
+            { attach: true });
+        modeling.updateProperties(late, { id: 'late', name: 'Quá hạn xem xét' });
+        const end = modeling.createShape({ type: 'bpmn:EndEvent' },
+            { x: review.x + review.width / 2, y: review.y + review.height + 80 }, review.parent);
+        modeling.updateProperties(end, { id: 'end_late' });
+        modeling.connect(late, end);
+        m.get('selection').select(late);
     }""")
-    timer = page.locator('[data-group-id="group-timer"]')
-    timer.locator(".bio-properties-panel-group-header").click()
-    page.locator("select[name='timerEventDefinitionType']").select_option("timeDuration")
-    page.locator("[name='timerEventDefinitionValue']").fill("P3D")
-    page.wait_for_timeout(600)  # debounced
-    xml = page.evaluate("async () => (await window.tdktModeler.saveXML()).xml")
-    assert re.search(r'<bpmn:timeDuration[^>]*>P3D</bpmn:timeDuration>', xml), xml[-3000:]
+    assert page.locator('[data-group-id="group-timer"]').count() == 0  # the stock group
+    mode = page.locator("select[name='tdkt-timer-mode']")
+    value = page.locator("input[name='tdkt-timer-value']")
+
+    def saved_timer() -> tuple[str, str]:
+        xml = page.evaluate("async () => (await window.tdktModeler.saveXML()).xml")
+        root = etree.fromstring(xml.encode())
+        node = root.find(".//{*}boundaryEvent[@id='late']/{*}timerEventDefinition")
+        child = [c for c in node if isinstance(c.tag, str)][0]
+        return etree.QName(child).localname, child.text or ""
+
+    assert mode.input_value() == "duration"
+    value.fill("P3D")
+    page.wait_for_timeout(600)  # the panel's text inputs are debounced
+    assert saved_timer() == ("timeDuration", '"P3D"')
+    value.fill("3 ngày")
+    page.wait_for_timeout(600)
+    assert "ISO 8601" in page.locator("#tdkt-properties .bio-properties-panel-error").inner_text()
+    assert saved_timer() == ("timeDuration", '"P3D"')  # a bad value is not written
+    mode.select_option("date")
+    value.fill("15/01/2027 08:00")
+    page.wait_for_timeout(600)
+    assert saved_timer() == ("timeDate", '"2027-01-15T08:00"')
+    mode.select_option("working_days")
+    value.fill("5")
+    page.wait_for_timeout(600)
+    assert saved_timer() == ("timeDuration", "working_days(5)")
+    web.shot("modeler_timer")
+
+    page.get_by_role("button", name="Kiểm tra").click()
+    page.locator("#tdkt-status", has_text="Không có lỗi nào.").wait_for()
+    page.get_by_role("button", name="Triển khai phiên bản mới").click()
+    link = page.locator("#tdkt-status a", has_text="phiên bản")
+    link.wait_for()
+    version = int(link.inner_text().split()[-1])
+    services = live_server.app.extensions["tdkt"]
+    with services.db.session() as session:
+        xml = services.engine.process_xml(session, KEY, version)
+    parser = TdktBpmnParser()
+    parser.add_bpmn_str(xml.encode(), "x.bpmn")
+    timer = parser.get_spec(KEY).task_specs["late"].event_definition
+    assert isinstance(timer, EngineDurationTimer) and not isinstance(timer, EngineDateTimer)
+    assert timer.expression == "working_days(5)"
     web.assert_clean()

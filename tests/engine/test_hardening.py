@@ -121,14 +121,31 @@ def test_unknown_unit_at_start_is_not_found(w: World) -> None:
     assert info.value.code == "unit.not_found"
 
 
-def test_timer_events_are_refused_until_the_scheduler_exists(w: World) -> None:
-    timer = ('<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition id="t">'
-             '<bpmn:timeDuration>"PT1H"</bpmn:timeDuration></bpmn:timerEventDefinition>'
-             '</bpmn:intermediateCatchEvent>')
-    xml = linear(timer.replace('id="wait"', 'id="n1"'))
+def test_waits_nothing_would_end_are_refused_with_their_code(w: World) -> None:
+    """A conditional event has nothing that re-evaluates it; a timer start event and a
+    repeating timer are not run by the engine (timers with a duration or date are)."""
+    conditional = ('<bpmn:intermediateCatchEvent id="n1"><bpmn:conditionalEventDefinition '
+                   'id="c"><bpmn:condition>x</bpmn:condition></bpmn:conditionalEventDefinition>'
+                   '</bpmn:intermediateCatchEvent>')
     with pytest.raises(BpmnInvalid) as info:
-        w.deploy(xml)
-    assert {d["element_id"] for d in info.value.details} == {"n1"}
+        w.deploy(linear(conditional))
+    assert {(d["element_id"], d["code"]) for d in info.value.details} == {
+        ("n1", "event.unsupported")}
+    start = linear().replace(
+        b'<bpmn:startEvent id="start" />',
+        b'<bpmn:startEvent id="start"><bpmn:timerEventDefinition id="t"><bpmn:timeDate>'
+        b'"2027-01-01"</bpmn:timeDate></bpmn:timerEventDefinition></bpmn:startEvent>')
+    with pytest.raises(BpmnInvalid) as info:
+        w.deploy(start)
+    assert [(d["element_id"], d["code"]) for d in info.value.details] == [
+        ("start", "timer.start_unsupported")]
+    cycle = ('<bpmn:intermediateCatchEvent id="n1"><bpmn:timerEventDefinition id="t">'
+             '<bpmn:timeCycle>"R3/PT1H"</bpmn:timeCycle></bpmn:timerEventDefinition>'
+             '</bpmn:intermediateCatchEvent>')
+    with pytest.raises(BpmnInvalid) as info:
+        w.deploy(linear(cycle))
+    assert [(d["element_id"], d["code"]) for d in info.value.details] == [
+        ("n1", "timer.cycle_unsupported")]
 
 
 def test_an_id_used_twice_is_refused_with_its_name(w: World) -> None:

@@ -121,3 +121,10 @@ def form_of(html: str) -> dict[str, Any]:
     reader = _FormReader()
     reader.feed(html)
     return {k: (v[0] if len(v) == 1 else v) for k, v in reader.fields.items() if k}
+
+
+def settings_form(html: str) -> dict[str, Any]:
+    """The settings form as a browser submits it (the page's test-mail form is another)."""
+    form = form_of(html)
+    form.pop("test_address", None)
+    return form

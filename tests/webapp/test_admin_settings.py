@@ -10,8 +10,8 @@ from test_admin_kit import (
     admin,  # noqa: F401  (fixture)
     events,
     field_errors,
-    form_of,
     post,
+    settings_form,
 )
 
 from workflows.catalogue import setting
@@ -20,13 +20,6 @@ from workflows.catalogue import setting
 def _value(app: Flask, key: str) -> Any:
     with app.extensions["tdkt"].db.session() as s:
         return setting(s, key)
-
-
-def settings_form(html: str) -> dict[str, Any]:
-    """The settings form as a browser submits it (the page's test-mail form is another)."""
-    form = form_of(html)
-    form.pop("test_address", None)
-    return form
 
 
 def _form(admin: FlaskClient) -> dict[str, Any]:  # noqa: F811

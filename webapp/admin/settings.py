@@ -11,13 +11,13 @@ from engine.errors import EngineError
 from webapp.admin import bp
 from webapp.admin.common import admin_required, errors_of, form_dict
 from webapp.admin.mail_status import current_user_email, mail_status
-from webapp.auth import current_actor
+from webapp.auth import ROLE_LABELS, current_actor
 from webapp.services import read_session, write_session
 from workflows import settings_admin
 from workflows.catalogue import vn_number
 
 # The groups of settings in the page's two columns (short groups share the first).
-COLUMNS = (("money", "council", "smtp"), ("deadlines", "documents"))
+COLUMNS = (("money", "council", "smtp"), ("deadlines", "reminders", "documents"))
 
 
 def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200,
@@ -32,6 +32,8 @@ def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 20
     return render_template("admin/settings.html", columns=columns, values=values, errors=errors,
                            vn_number=vn_number,
                            tls_modes=settings_admin.TLS_MODES,
+                           supervisors=[(r, str(ROLE_LABELS.get(r, r)))
+                                        for r in settings_admin.SUPERVISOR_ROLES],
                            password_set=password_set, mail=mail_status(session),
                            **test_mail), status
 

@@ -63,6 +63,17 @@ class TaskSchema(Schema):
     completed_at = fields.String(allow_none=True)
 
 
+class TimerSchema(Schema):
+    id = fields.Integer()
+    element_id = fields.String(metadata={"description": "BPMN id of the timer event"})
+    title = fields.String()
+    kind = fields.String(metadata={"description": "intermediate|boundary|gateway"})
+    attached_to = fields.String(allow_none=True, metadata={
+        "description": "a boundary timer's activity (BPMN id)"})
+    interrupting = fields.Boolean(allow_none=True)
+    due_at = fields.String(metadata={"description": "when it fires (ISO 8601, UTC)"})
+
+
 class InstanceSchema(Schema):
     id = fields.Integer()
     process_key = fields.String()
@@ -77,6 +88,8 @@ class InstanceSchema(Schema):
     error = fields.Dict(allow_none=True)
     data = fields.Dict()
     tasks = fields.List(fields.Nested(TaskSchema))
+    timers = fields.List(fields.Nested(TimerSchema), metadata={
+        "description": "the timers it waits on, soonest first (GET /instances/<id> only)"})
 
 
 class VersionSchema(Schema):

@@ -1,7 +1,8 @@
 // The "TĐKT" group of the properties panel: exactly what our engine reads.
 // lane -> role; user task -> form key, due / not-before working days;
 // service task -> handler and result variable; sequence flow -> condition;
-// script task -> script. Timers come from bpmn-js-properties-panel's own Timer group.
+// script task -> script; timer event -> its deadline (modeler/timer.js, which replaces
+// bpmn-js-properties-panel's own Timer group: that one writes ISO values unquoted).
 // The choices (roles, form keys, handlers) come from /admin/processes/modeler-config.json.
 import { h } from "@bpmn-io/properties-panel/preact";
 import {
@@ -14,6 +15,9 @@ import {
   getOperator, getProperty, laneNameFor, roleOfLane, setHandler, setProperty,
   setResultVariable,
 } from "./extensions";
+import {
+  MODES, VALUE_TEXT, changeMode, readTimer, timerDefinition, timerError, writeTimer,
+} from "./timer";
 
 // The choices, set once by the provider (a module value keeps the entry components stable,
 // so an input keeps its focus while the panel re-renders).
@@ -139,6 +143,31 @@ function Script({ element, id }) {
   });
 }
 
+function TimerMode({ element, id }) {
+  const services = { ...useEditing(), bpmnFactory: useService("bpmnFactory") };
+  return h(SelectEntry, {
+    element, id, label: "Hẹn giờ theo",
+    getValue: () => readTimer(element).mode,
+    setValue: (mode) => changeMode(element, mode, services),
+    getOptions: () => MODES,
+  });
+}
+
+function TimerValue({ element, id }) {
+  const services = { ...useEditing(), bpmnFactory: useService("bpmnFactory") };
+  const debounce = useService("debounceInput");
+  const { mode } = readTimer(element);
+  const [label, description] = VALUE_TEXT[mode];
+  return h(TextFieldEntry, {
+    element, id, label, description, debounce,
+    getValue: () => readTimer(element).value,
+    setValue: (value, error) => {
+      if (!error) writeTimer(element, readTimer(element).mode, value, services);
+    },
+    validate: (value) => timerError(readTimer(element).mode, value),
+  });
+}
+
 function entriesFor(element) {
   const entry = (id, component, isEdited) => ({ id, element, component, isEdited });
   if (is(element, "bpmn:Lane")) return [entry("tdkt-lane-role", LaneRole, isSelectEntryEdited)];
@@ -159,6 +188,10 @@ function entriesFor(element) {
     }
   }
   if (is(element, "bpmn:ScriptTask")) return [entry("tdkt-script", Script, isTextAreaEntryEdited)];
+  if (timerDefinition(element)) {
+    return [entry("tdkt-timer-mode", TimerMode, isSelectEntryEdited),
+      entry("tdkt-timer-value", TimerValue, isTextFieldEntryEdited)];
+  }
   return [];
 }
 
@@ -166,6 +199,10 @@ export default function TdktPropertiesProvider(propertiesPanel, config) {
   CONFIG = config;
   this.getGroups = (element) => (groups) => {
     const entries = entriesFor(element);
+    if (timerDefinition(element)) {  // ours writes what SpiffWorkflow runs; the stock one does not
+      const stock = groups.findIndex((g) => g.id === "timer");
+      if (stock >= 0) groups.splice(stock, 1);
+    }
     if (entries.length) {
       groups.splice(1, 0, { id: "tdkt", label: "TĐKT (động cơ quy trình)",
         component: Group, entries });
