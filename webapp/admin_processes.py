@@ -209,7 +209,27 @@ def modeler_config() -> Response:
         "form_keys": engine.forms.keys(),
         "handlers": [{"name": n, "description": d} for n, d in engine.handlers.describe()
                      .items()],
+        "notify_kinds": notify_kinds(),
+        "deadline_settings": deadline_settings(),
     })
+
+
+def notify_kinds() -> list[dict[str, str]]:
+    """The kinds a user task's ``notifyKind`` may name (those with their own title)."""
+    from engine.notify import TITLES
+
+    return [{"kind": kind, "label": title.replace(": {step}", "")}
+            for kind, title in TITLES.items() if kind != "instance.completed"]
+
+
+def deadline_settings() -> list[dict[str, Any]]:
+    """The settings ``setting:<name>`` deadlines may read, with today's values."""
+    from workflows.catalogue import setting
+    from workflows.settings_admin import SETTINGS
+
+    session = read_session()
+    return [{"name": s.key, "label": s.label, "value": setting(session, s.key)}
+            for s in SETTINGS if s.unit == "ngày làm việc"]
 
 
 @bp.post("/drafts")
