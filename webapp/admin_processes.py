@@ -104,14 +104,15 @@ def index() -> str:
 def import_diagram() -> Any:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash(_("Hãy chọn một tệp .bpmn để nhập."))
+        flash(_("Hãy chọn một tệp .bpmn hoặc .dmn để nhập."))
         return redirect(url_for(".index"))
-    if not upload.filename.lower().endswith((".bpmn", ".xml")):
-        flash(_("Chỉ nhận tệp .bpmn (BPMN 2.0 XML)."))
+    if not upload.filename.lower().endswith((".bpmn", ".dmn", ".xml")):
+        flash(_("Chỉ nhận tệp .bpmn (BPMN 2.0 XML) hoặc .dmn (bảng quyết định DMN 1.3)."))
         return redirect(url_for(".index"))
     try:
         draft = drafts.import_file(write_session(), current_actor(),
-                                   upload.read(MAX_DIAGRAM_BYTES + 1), upload.filename)
+                                   upload.read(MAX_DIAGRAM_BYTES + 1), upload.filename,
+                                   drafts.import_context(services().engine))
     except EngineError as exc:
         flash(_("Không nhập được tệp: %(msg)s", msg=exc.message))
         return redirect(url_for(".index"))
