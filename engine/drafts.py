@@ -33,6 +33,7 @@ from engine.errors import BpmnInvalid, Conflict, EngineError, InvalidData, NotFo
 from engine.roles import Actor
 from engine.runtime.runner import run_command
 from engine.service import ProcessEngine
+from engine.specs.dmn_tables import check_rules, read_tables
 from engine.specs.import_rules import ImportContext
 from engine.specs.importing import import_diagram
 from engine.specs.registry import main_process_id
@@ -302,6 +303,8 @@ def dmn_problems(xml: bytes) -> list[dict[str, Any]]:
     except Exception as exc:  # SpiffWorkflow raises many kinds for a bad table
         problems.add(getattr(exc, "id", None), f"Bảng quyết định không hợp lệ: {exc}",
                      "dmn.invalid")
+    if not problems.items:  # each rule's cells, named by rule and column
+        check_rules(read_tables(xml), problems)
     return problems.items
 
 

@@ -93,10 +93,12 @@ def _engine_error(exc: EngineError) -> Any:
 @admin_only
 def index() -> str:
     session = read_session()
+    from engine.dmn_history import deployers
+
     return render_template("admin_processes/index.html",
                            models=drafts.list_models(session),
                            decisions=drafts.list_decisions(session, dmn_target()),
-                           when=local_time)
+                           dmn_deployers=deployers(session), when=local_time)
 
 
 @bp.post("/import")
@@ -187,6 +189,18 @@ def dmn_page(name: str) -> str:
     drafts.dmn_xml(read_session(), dmn_target(), name, version)  # 404 when missing
     return render_template("admin_processes/dmn.html", name=name, draft=None, version=version,
                            xml_url=url_for(".dmn_source", name=name, version=version))
+
+
+@bp.get("/dmn/<name>/diff")
+@admin_only
+def dmn_diff_page(name: str) -> str:
+    """Two versions of a decision table as one table: rules added, removed, changed
+    (``?a=1&b=2``; 0 is the shipped file; default the two newest)."""
+    from engine.dmn_history import compare_dmn
+
+    found = compare_dmn(read_session(), dmn_target(), name,
+                        _int_or_none(request.args.get("a")), _int_or_none(request.args.get("b")))
+    return render_template("admin_processes/dmn_diff.html", name=name, **found)
 
 
 @bp.get("/dmn/<name>.dmn")
