@@ -50,28 +50,34 @@ def _row(rule: Rule, table: Table, status: str, columns: list[dict[str, Any]],
 
 def _rows(old: Table | None, new: Table | None, columns: list[dict[str, Any]]
           ) -> list[dict[str, Any]]:
-    old_rules = {r.id: r for r in old.rules} if old else {}
-    new_ids = {r.id for r in new.rules} if new else set()
     rows: list[dict[str, Any]] = []
-    for rule in new.rules if new else []:
-        was = old_rules.get(rule.id)
-        if was is None or old is None:
-            rows.append(_row(rule, new, "added", columns))  # type: ignore[arg-type]
+    old_rules = {r.id: r for r in old.rules} if old is not None else {}
+    if new is not None:
+        for rule in new.rules:
+            was = old_rules.get(rule.id)
+            if was is None or old is None:
+                rows.append(_row(rule, new, "added", columns))
+                continue
+            before = _cells(was, old)
+            same = before == _cells(rule, new) and was.description == rule.description
+            rows.append(_row(rule, new, "same" if same else "changed", columns, before,
+                             was.description, was.number))
+    if old is not None:
+        _insert_removed(rows, old, {r.id for r in new.rules} if new else set(), columns)
+    return rows
+
+
+def _insert_removed(rows: list[dict[str, Any]], old: Table, kept: set[str],
+                    columns: list[dict[str, Any]]) -> None:
+    """Each removed rule goes after the last row that preceded it in the old version."""
+    for rule in old.rules:
+        if rule.id in kept:
             continue
-        before = _cells(was, old)
-        changed = before != _cells(rule, new) or was.description != rule.description  # type: ignore[arg-type]
-        rows.append(_row(rule, new, "changed" if changed else "same", columns,  # type: ignore[arg-type]
-                         before, was.description, was.number))
-    for rule in old.rules if old else []:  # removed rules after the row that preceded them
-        if rule.id in new_ids:
-            continue
-        assert old is not None
         row = _row(rule, old, "removed", columns, number_old=rule.number)
         row["number"] = None
-        earlier = [r.id for r in old.rules[:rule.number - 1]]
+        earlier = {r.id for r in old.rules[:rule.number - 1]}
         at = max((i + 1 for i, r in enumerate(rows) if r["id"] in earlier), default=0)
         rows.insert(at, row)
-    return rows
 
 
 def diff_dmn(old_xml: str | bytes, new_xml: str | bytes) -> dict[str, Any]:
