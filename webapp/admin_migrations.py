@@ -19,17 +19,17 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.errors import EngineError, InvalidData
+from engine.errors import EngineError, InvalidData, NotFound
 from engine.migration import (
     create_job,
     create_rollback,
     dry_run,
     get_job,
     list_jobs,
-    move_back,
     move_back_offer,
 )
 from engine.migration import parse_filters as engine_filters
+from engine.migration.back import move_back_item
 from engine.migration.jobs import throwaway_of
 from webapp.auth import current_actor
 from webapp.instances_pages import local_time
@@ -190,23 +190,6 @@ def show(job_id: int) -> str:
                            times=times, shown=ITEMS_SHOWN, offers=offers)
 
 
-@bp.post("/instances/<int:instance_id>/back")
-@admin_only
-def back(instance_id: int) -> Any:
-    """Move one instance back to the version it was on before its last migration."""
-    target = request.form.get("next") or f"/instances/{instance_id}"
-    if not target.startswith("/") or target.startswith("//"):
-        target = f"/instances/{instance_id}"
-    try:
-        done = move_back(services().engine, write_session(), current_actor(), instance_id)
-    except EngineError as exc:
-        flash(exc.message, "danger")
-        return redirect(target)
-    flash(_("Đã chuyển hồ sơ #%(id)s về phiên bản %(v)s.", id=instance_id,
-            v=done["to_version"]), "success")
-    return redirect(target)
-
-
 @bp.get("/<int:job_id>/progress.json")
 @admin_only
 def progress(job_id: int) -> Any:
@@ -230,3 +213,21 @@ def rollback(job_id: int) -> Any:
     wake()
     flash(_("Đã xếp lịch hoàn tác: các hồ sơ đã chuyển sẽ về phiên bản trước."), "success")
     return redirect(url_for("admin_migrations.show", job_id=back_id))
+
+
+@bp.post("/<int:job_id>/items/<int:item_id>/back")
+@admin_only
+def back(job_id: int, item_id: int) -> Any:
+    """Move the instance of one moved item back to the version it came from (only while
+    that move is its newest)."""
+    try:
+        done = move_back_item(services().engine, write_session(), current_actor(), job_id,
+                              item_id)
+    except NotFound:
+        abort(404)
+    except EngineError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(_("Đã chuyển hồ sơ #%(id)s về phiên bản %(v)s.", id=done["instance_id"],
+                v=done["to_version"]), "success")
+    return redirect(url_for("admin_migrations.show", job_id=job_id))

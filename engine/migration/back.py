@@ -44,19 +44,21 @@ def move_back_offer(session: Session, instance_id: int) -> dict[str, Any] | None
     if inst.model_version_id != job.to_version_id:
         return None
     back = session.get(ProcessModelVersion, item.previous_version_id)
-    return {"job_id": job.id, "from_version": inst.version,
+    return {"job_id": job.id, "item_id": item.id, "from_version": inst.version,
             "to_version": back.version if back else None}
 
 
-def move_back(engine: ProcessEngine, session: Session, actor: Actor, instance_id: int
-              ) -> dict[str, Any]:
-    """Move the instance back to its previous version (one transaction, audited).
+def move_back(engine: ProcessEngine, session: Session, actor: Actor, instance_id: int,
+              item_id: int | None = None) -> dict[str, Any]:
+    """Move the instance back to its previous version (one transaction, audited);
+    ``item_id`` (a job's item) must then be that newest move.
 
     Raises:
         NotFound: no such instance (``instance.not_found``) or it was never moved
             (``migration.no_previous``).
         Conflict: it is no longer on the version its last move took it to
-            (``migration.version_changed``), or the move is refused
+            (``migration.version_changed``), ``item_id`` is not its last move
+            (``migration.not_last_move``), or the move is refused
             (``migration.refused``; ``details`` lists the reasons).
     """
     def body() -> dict[str, Any]:
@@ -69,6 +71,10 @@ def move_back(engine: ProcessEngine, session: Session, actor: Actor, instance_id
                            "để quay về.", code="migration.no_previous")
         item, job = found
         assert item.previous_version_id is not None
+        if item_id is not None and item.id != item_id:
+            raise Conflict(f"Hồ sơ đã được di chuyển lần khác sau đó (đợt #{job.id}); chỉ "
+                           "hoàn tác được lần di chuyển gần nhất.",
+                           code="migration.not_last_move")
         if inst.model_version_id != job.to_version_id:
             raise Conflict(f"Hồ sơ không còn ở phiên bản mà đợt #{job.id} đã chuyển tới "
                            f"(đang ở phiên bản {inst.version}); không quay về được.",
@@ -86,3 +92,19 @@ def move_back(engine: ProcessEngine, session: Session, actor: Actor, instance_id
                 "to_version": planner.target.version, "move_back_of": job.id,
                 "changes": out.changes, "steps": out.steps_after}
     return run_command(session, body)
+
+
+def move_back_item(engine: ProcessEngine, session: Session, actor: Actor, job_id: int,
+                   item_id: int) -> dict[str, Any]:
+    """Move back the instance of one moved item of a job (the job page's button).
+
+    Raises:
+        NotFound: ``migration.item_not_found`` when the job has no such moved item; else
+            as :func:`move_back`.
+    """
+    item = session.get(MigrationItem, item_id)
+    if item is None or item.job_id != job_id or item.state != "moved":
+        session.rollback()
+        raise NotFound("Đợt di chuyển này không có hồ sơ đã chuyển như vậy.",
+                       code="migration.item_not_found")
+    return move_back(engine, session, actor, item.instance_id, item_id)

@@ -261,7 +261,8 @@ def get_job(session: Session, job_id: int, state: str | None = None, page: int =
         MigrationJob.rollback_of_id == job_id).limit(1))
     return {
         **job_summary(session, job), "rolled_back_by": rolled_back,
-        "items": [{"instance_id": item.instance_id, "business_key": bk, "state": item.state,
+        "items": [{"id": item.id, "instance_id": item.instance_id, "business_key": bk,
+                   "state": item.state,
                    "reasons": item.reasons, "changes": item.changes,
                    "previous_version_id": item.previous_version_id,
                    "done_at": iso(item.done_at)} for item, bk in rows],

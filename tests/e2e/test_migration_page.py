@@ -93,7 +93,7 @@ def test_dry_run_move_and_roll_back(web: Watched, phone: Watched,
     web.shot("migrations-job-1280")
     first = two_versions["ids"][0]
     page.once("dialog", lambda dialog: dialog.accept())  # one instance back to version 1
-    page.locator(f'form[action="/admin/migrations/instances/{first}/back"] button').click()
+    page.locator(f'tr:has(a[href="/instances/{first}"]) form[action$="/back"] button').click()
     page.get_by_text(f"Đã chuyển hồ sơ #{first} về phiên bản 1.").wait_for()
     assert page.get_by_role("button", name="Chuyển hồ sơ này về phiên bản 1").count() == 2
     web.shot("migrations-job-moved-back-1280")

@@ -60,8 +60,9 @@ def test_move_back_one_instance_of_a_job(w: World) -> None:
     w.deploy(changed_appraise())
     job = migrate(w, "two_lane", 1, 2)
     assert job["moved"] == 2
+    item = next(i for i in job["items"] if i["instance_id"] == a["id"])
     assert w.read(lambda s: move_back_offer(s, a["id"])) == {
-        "job_id": job["id"], "from_version": 2, "to_version": 1}
+        "job_id": job["id"], "item_id": item["id"], "from_version": 2, "to_version": 1}
 
     done = back(w, a["id"])
 

@@ -23,7 +23,7 @@ from test_admin_migrations import (  # noqa: F401  (fixtures)
     versions,
 )
 from test_migration_cli import _office
-from test_pages_auth import csrf_token
+from test_pages_auth import csrf_token, login
 
 from engine.store.models import AuditEvent, MigrationJob
 from webapp.migration_worker import migration_worker
@@ -65,28 +65,30 @@ def test_the_web_worker_thread_runs_a_queued_job_end_to_end(
 def test_job_page_moves_one_instance_back(app: Flask, client: FlaskClient,
                                           people: dict[str, Headers],
                                           admin_client: FlaskClient,
-                                          setup: dict[str, Any]) -> None:  # noqa: F811
+                                          setup: dict[str, Any]) -> None:
     job = moved_job(app, client, people["admin1"])
     page = f"/admin/migrations/{job['id']}"
+    items = {i["instance_id"]: i["id"] for i in job["items"]}
     html = admin_client.get(page).get_data(as_text=True)
-    form = f'action="/admin/migrations/instances/{setup["proposing"]}/back"'
-    assert html.count("Chuyển hồ sơ này về phiên bản 1") == 2 and form in html
-    r = admin_client.post(f"/admin/migrations/instances/{setup['proposing']}/back",
-                          data={"csrf_token": csrf_token(admin_client, page), "next": page})
+    action = f"/admin/migrations/{job['id']}/items/{items[setup['proposing']]}/back"
+    assert html.count("Chuyển hồ sơ này về phiên bản 1") == 2 and f'action="{action}"' in html
+    r = admin_client.post(action, data={"csrf_token": csrf_token(admin_client, page)})
     assert r.status_code == 302 and r.headers["Location"] == page
     html = admin_client.get(page).get_data(as_text=True)
     assert f"Đã chuyển hồ sơ #{setup['proposing']} về phiên bản 1." in html
-    assert form not in html and html.count("Chuyển hồ sơ này về phiên bản 1") == 1
+    assert f'action="{action}"' not in html
+    assert html.count("Chuyển hồ sơ này về phiên bản 1") == 1
     assert versions(app)[setup["proposing"]] == 1
     assert versions(app)[setup["appraising"]] == 2
-    r = admin_client.post(f"/admin/migrations/instances/{setup['proposing']}/back",
-                          data={"csrf_token": csrf_token(admin_client, page), "next": page})
+    admin_client.post(action, data={"csrf_token": csrf_token(admin_client, page)})
     assert "không quay về được" in admin_client.get(page).get_data(as_text=True)
+    wrong = f"/admin/migrations/{job['id'] + 1}/items/{items[setup['appraising']]}/back"
+    r = admin_client.post(wrong, data={"csrf_token": csrf_token(admin_client, page)})
+    assert r.status_code == 404
     sec = app.test_client()
-    from test_pages_auth import login
     assert login(sec, "sec1").status_code == 302
-    assert sec.post(f"/admin/migrations/instances/{setup['appraising']}/back",
-                    data={}).status_code in (400, 403)
+    other = f"/admin/migrations/{job['id']}/items/{items[setup['appraising']]}/back"
+    assert sec.post(other, data={}).status_code in (400, 403)
     assert versions(app)[setup["appraising"]] == 2
 
 

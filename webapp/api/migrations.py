@@ -105,6 +105,7 @@ class MigrationDryRunSchema(Schema):
 
 
 class MigrationJobItemSchema(Schema):
+    id = fields.Integer(metadata={"description": "the item (one instance of the job)"})
     instance_id = fields.Integer()
     business_key = fields.String(allow_none=True)
     state = fields.String(metadata={"description": "pending|moved|refused"})
