@@ -277,9 +277,13 @@ def check_condition_data(root: etree._Element, form_fields: FormFields,
     """
     always = set(known)
     here = local_processes(root)
-    producers = Producers(
-        form_fields, lambda ident: here.get(ident) or (called(ident) if called else None),
-        decisions or (lambda _id: None))
+    def find(ident: str) -> etree._Element | None:
+        found = here.get(ident)  # an lxml element is falsy without children: test for None
+        if found is None and called is not None:
+            found = called(ident)
+        return found
+
+    producers = Producers(form_fields, find, decisions or (lambda _id: None))
     for scope, _reached, top in reachable_scopes(root):
         outer: set[str] | None = set()
         if top is not None:  # inside a sub-process: anything its process produces
