@@ -33,6 +33,8 @@ from engine.errors import BpmnInvalid, Conflict, EngineError, InvalidData, NotFo
 from engine.roles import Actor
 from engine.runtime.runner import run_command
 from engine.service import ProcessEngine
+from engine.specs.dmn_tables import check_rules, read_tables
+from engine.specs.import_rules import ImportContext
 from engine.specs.importing import import_diagram
 from engine.specs.registry import main_process_id
 from engine.specs.validate import Problems
@@ -254,14 +256,30 @@ def save_draft(session: Session, actor: Actor, xml: bytes, *, kind: str = "bpmn"
     return run_command(session, body)
 
 
-def import_file(session: Session, actor: Actor, xml: bytes, filename: str | None
-                ) -> dict[str, Any]:
-    """A ``.bpmn`` from Camunda Modeler or bpmn.io as a new draft, with what was mapped
-    and what was dropped (``notes``)."""
-    report = import_diagram(xml)
+def import_file(session: Session, actor: Actor, xml: bytes, filename: str | None,
+                context: ImportContext | None = None) -> dict[str, Any]:
+    """A ``.bpmn`` from Camunda Modeler (7 or 8) or bpmn.io as a new draft, with what was
+    mapped, dropped or left to review (``notes``); a DMN document (``.dmn``) becomes a
+    draft of the decision table named like the file."""
+    if etree.QName(parse_xml(xml)).namespace in DMN_NS:
+        stem = Path(filename or "").stem
+        if not DMN_NAME.fullmatch(stem):
+            raise InvalidData(f"Tên tệp «{filename}» phải là tên bảng quyết định: chữ không "
+                              "dấu, số và dấu _, bắt đầu bằng chữ (ví dụ CSTD_CS.dmn).",
+                              code="dmn.bad_name")
+        draft = save_draft(session, actor, xml, kind="dmn", dmn_name=stem,
+                           event="draft.imported", filename=filename)
+        return {**draft, "filename": filename}
+    report = import_diagram(xml, context)
     draft = save_draft(session, actor, report.xml, notes=report.notes,
                        event="draft.imported", filename=filename)
     return {**draft, "filename": filename}
+
+
+def import_context(engine: ProcessEngine) -> ImportContext:
+    """The roles, handlers and forms an imported diagram may be mapped to."""
+    return ImportContext(tuple(engine.settings.roles), lambda n: n in engine.handlers,
+                         lambda k: k in engine.forms)
 
 
 # -- checking and deploying -----------------------------------------------------------
@@ -285,6 +303,8 @@ def dmn_problems(xml: bytes) -> list[dict[str, Any]]:
     except Exception as exc:  # SpiffWorkflow raises many kinds for a bad table
         problems.add(getattr(exc, "id", None), f"Bảng quyết định không hợp lệ: {exc}",
                      "dmn.invalid")
+    if not problems.items:  # each rule's cells, named by rule and column
+        check_rules(read_tables(xml), problems)
     return problems.items
 
 

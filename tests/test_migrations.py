@@ -30,8 +30,10 @@ def test_sqlite_up_down_up(tmp_path: Path) -> None:
     assert set(Base.metadata.tables) <= _tables(url)
 
 
-def test_postgres_up_down_up(pg_schema_url: str) -> None:
-    # The session schema is already at head: go down to empty and back up.
+def test_postgres_up_down_up(pg_url: str) -> None:
+    # The session schema is already at head (emptied by pg_url, so no row of an earlier
+    # test holds on to the seeded catalogue): go down to empty and back up.
+    pg_schema_url = pg_url
     downgrade(pg_schema_url, VERSION_DIRS)
     assert _tables(pg_schema_url) == set()
     upgrade(pg_schema_url, VERSION_DIRS)

@@ -4,7 +4,9 @@
 shows per instance whether it can move and what would change (nothing is written),
 "Di chuyển" queues a job. ``/admin/migrations/<id>`` shows the job's progress (refreshed
 by ``webapp/frontend/migrations.js`` from ``…/progress.json``), the moved and refused
-instances with their reasons, and the rollback button. Only the ``admin`` role.
+instances with their reasons, the rollback button and, per moved instance, "move back".
+A dry run's report is paged (``GET …?dry_run=1&page=N&state=refused``: it writes nothing,
+so its pages are plain links). Only the ``admin`` role.
 """
 
 from __future__ import annotations
@@ -17,9 +19,18 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from engine.errors import EngineError, InvalidData
-from engine.migration import create_job, create_rollback, dry_run, get_job, list_jobs
+from engine.errors import EngineError, InvalidData, NotFound
+from engine.migration import (
+    create_job,
+    create_rollback,
+    dry_run,
+    get_job,
+    list_jobs,
+    move_back_offer,
+)
 from engine.migration import parse_filters as engine_filters
+from engine.migration.back import move_back_item
+from engine.migration.jobs import throwaway_of
 from webapp.auth import current_actor
 from webapp.instances_pages import local_time
 from webapp.migration_worker import resume_on_first_request, wake
@@ -30,6 +41,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 FILTER_FIELDS = ("instance_ids", "business_key_prefix", "step", "started_after",
                  "started_before")
 ITEMS_SHOWN = 500
+REPORT_PER_PAGE = 100
 
 
 @bp.record_once
@@ -95,11 +107,38 @@ def _page(form: dict[str, str], **extra: Any) -> str:
                            jobs=jobs, errors=extra.pop("errors", {}), **extra)
 
 
+def _report(form: dict[str, str], frm: int, to: int, filters: Any) -> dict[str, Any]:
+    """One page of the dry run (every instance is assessed; the page lists 100)."""
+    state = request.args.get("state") if request.args.get("state") in ("movable",
+                                                                        "refused") else None
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    report = dry_run(services().engine, read_session(), form["process"], frm, to, filters,
+                     throwaway=throwaway_of(services().db.write_session),
+                     actor=current_actor(), state=state, page=page,
+                     per_page=REPORT_PER_PAGE)
+    report["pages"] = max(1, -(-report["items_total"] // REPORT_PER_PAGE))
+    report["base_args"] = {**{k: v for k, v in form.items() if v}, "dry_run": "1"}
+    report["args"] = {**report["base_args"], **({"state": state} if state else {})}
+    return report
+
+
 @bp.get("")
 @admin_only
-def index() -> str:
+def index() -> Any:
     wake()  # a job left running by a stopped process is picked up again
-    return _page(_form())
+    form = _form()
+    if request.args.get("dry_run") != "1":
+        return _page(form)
+    try:
+        frm, to = _versions(form)
+        return _page(form, report=_report(form, frm, to, engine_filters(
+            {k: form[k] for k in FILTER_FIELDS})))
+    except EngineError as exc:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        return _page(form, errors=details, error=exc.message), 422
 
 
 @bp.post("")
@@ -112,8 +151,7 @@ def submit() -> Any:
         frm, to = _versions(form)
         filters = engine_filters({k: form[k] for k in FILTER_FIELDS})
         if request.form.get("action") != "start":
-            report = dry_run(engine, read_session(), form["process"], frm, to, filters)
-            return _page(form, report=report)
+            return _page(form, report=_report(form, frm, to, filters))
         session = write_session()
         try:
             job_id = create_job(engine, session, current_actor(), form["process"], frm, to,
@@ -146,8 +184,10 @@ def show(job_id: int) -> str:
     moved = get_job(session, job_id, "moved", per_page=ITEMS_SHOWN)
     refused = get_job(session, job_id, "refused", per_page=ITEMS_SHOWN)
     times = {k: local_time(job[k]) for k in ("created_at", "started_at", "finished_at")}
+    offers = {i["instance_id"]: move_back_offer(session, i["instance_id"])
+              for i in moved["items"]}
     return render_template("admin_migrations/job.html", job=job, moved=moved, refused=refused,
-                           times=times, shown=ITEMS_SHOWN)
+                           times=times, shown=ITEMS_SHOWN, offers=offers)
 
 
 @bp.get("/<int:job_id>/progress.json")
@@ -173,3 +213,21 @@ def rollback(job_id: int) -> Any:
     wake()
     flash(_("Đã xếp lịch hoàn tác: các hồ sơ đã chuyển sẽ về phiên bản trước."), "success")
     return redirect(url_for("admin_migrations.show", job_id=back_id))
+
+
+@bp.post("/<int:job_id>/items/<int:item_id>/back")
+@admin_only
+def back(job_id: int, item_id: int) -> Any:
+    """Move the instance of one moved item back to the version it came from (only while
+    that move is its newest)."""
+    try:
+        done = move_back_item(services().engine, write_session(), current_actor(), job_id,
+                              item_id)
+    except NotFound:
+        abort(404)
+    except EngineError as exc:
+        flash(exc.message, "danger")
+    else:
+        flash(_("Đã chuyển hồ sơ #%(id)s về phiên bản %(v)s.", id=done["instance_id"],
+                v=done["to_version"]), "success")
+    return redirect(url_for("admin_migrations.show", job_id=job_id))

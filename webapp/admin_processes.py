@@ -93,10 +93,12 @@ def _engine_error(exc: EngineError) -> Any:
 @admin_only
 def index() -> str:
     session = read_session()
+    from engine.dmn_history import deployers
+
     return render_template("admin_processes/index.html",
                            models=drafts.list_models(session),
                            decisions=drafts.list_decisions(session, dmn_target()),
-                           when=local_time)
+                           dmn_deployers=deployers(session), when=local_time)
 
 
 @bp.post("/import")
@@ -104,14 +106,15 @@ def index() -> str:
 def import_diagram() -> Any:
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        flash(_("Hãy chọn một tệp .bpmn để nhập."))
+        flash(_("Hãy chọn một tệp .bpmn hoặc .dmn để nhập."))
         return redirect(url_for(".index"))
-    if not upload.filename.lower().endswith((".bpmn", ".xml")):
-        flash(_("Chỉ nhận tệp .bpmn (BPMN 2.0 XML)."))
+    if not upload.filename.lower().endswith((".bpmn", ".dmn", ".xml")):
+        flash(_("Chỉ nhận tệp .bpmn (BPMN 2.0 XML) hoặc .dmn (bảng quyết định DMN 1.3)."))
         return redirect(url_for(".index"))
     try:
         draft = drafts.import_file(write_session(), current_actor(),
-                                   upload.read(MAX_DIAGRAM_BYTES + 1), upload.filename)
+                                   upload.read(MAX_DIAGRAM_BYTES + 1), upload.filename,
+                                   drafts.import_context(services().engine))
     except EngineError as exc:
         flash(_("Không nhập được tệp: %(msg)s", msg=exc.message))
         return redirect(url_for(".index"))
@@ -188,6 +191,18 @@ def dmn_page(name: str) -> str:
                            xml_url=url_for(".dmn_source", name=name, version=version))
 
 
+@bp.get("/dmn/<name>/diff")
+@admin_only
+def dmn_diff_page(name: str) -> str:
+    """Two versions of a decision table as one table: rules added, removed, changed
+    (``?a=1&b=2``; 0 is the shipped file; default the two newest)."""
+    from engine.dmn_history import compare_dmn
+
+    found = compare_dmn(read_session(), dmn_target(), name,
+                        _int_or_none(request.args.get("a")), _int_or_none(request.args.get("b")))
+    return render_template("admin_processes/dmn_diff.html", name=name, **found)
+
+
 @bp.get("/dmn/<name>.dmn")
 @admin_only
 def dmn_source(name: str) -> Response:
@@ -209,7 +224,27 @@ def modeler_config() -> Response:
         "form_keys": engine.forms.keys(),
         "handlers": [{"name": n, "description": d} for n, d in engine.handlers.describe()
                      .items()],
+        "notify_kinds": notify_kinds(),
+        "deadline_settings": deadline_settings(),
     })
+
+
+def notify_kinds() -> list[dict[str, str]]:
+    """The kinds a user task's ``notifyKind`` may name (those with their own title)."""
+    from engine.notify import TITLES
+
+    return [{"kind": kind, "label": title.replace(": {step}", "")}
+            for kind, title in TITLES.items() if kind != "instance.completed"]
+
+
+def deadline_settings() -> list[dict[str, Any]]:
+    """The settings ``setting:<name>`` deadlines may read, with today's values."""
+    from workflows.catalogue import setting
+    from workflows.settings_admin import SETTINGS
+
+    session = read_session()
+    return [{"name": s.key, "label": s.label, "value": setting(session, s.key)}
+            for s in SETTINGS if s.unit == "ngày làm việc"]
 
 
 @bp.post("/drafts")

@@ -89,6 +89,9 @@ def event_label(event: dict[str, Any], titles: dict[str, str] | None = None) -> 
         "instance.migrated": lambda: _("Chuyển từ phiên bản %(old)s sang phiên bản %(new)s",
                                        old=payload.get("from_version", ""),
                                        new=payload.get("to_version", "")),
+        "instance.migration_refused": lambda: _(
+            "Không chuyển được sang phiên bản %(new)s (giữ phiên bản %(old)s)",
+            old=payload.get("from_version", ""), new=payload.get("to_version", "")),
         "instance.message": lambda: _("Nhận kết quả «%(name)s»",
                                       name=MESSAGE_LABELS.get(payload.get("message", ""),
                                                               payload.get("message", ""))),

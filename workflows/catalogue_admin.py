@@ -5,6 +5,12 @@ known keys of ``award_type.rules`` (``eligibility_catalogue.KEYS``) each have a 
 range; a key given as ``None`` is removed from the rules, keys this module does not know
 are kept untouched. Nothing is written when any value is bad; every change is audited
 with the values before and after.
+
+A new title or form is created with its code, kind of subject and level (which never
+change afterwards: the award history refers to them), optionally copying the values and
+rules of another. Retiring one (``active = False``, ngừng sử dụng) takes it off the forms
+of new nominations while the history keeps it; it is refused while a nomination for it is
+still being processed.
 """
 
 from __future__ import annotations
@@ -12,17 +18,17 @@ from __future__ import annotations
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.errors import InvalidData, NotFound
+from engine.errors import Conflict, InvalidData, NotFound
 from engine.messages import translate
 from engine.roles import Actor
 from workflows.dossier import ITEMS
 from workflows.eligibility_catalogue import KEYS, QUOTA_SCOPES, check_rules
 from workflows.history import DISCIPLINE_NAMES, LEVEL_NAMES, RATING_NAMES
-from workflows.models import AwardType
+from workflows.models import AwardType, Nomination
 
 SUBJECT_KINDS = {"individual": "Cá nhân", "collective": "Tập thể", "both": "Cá nhân và tập thể"}
 LEVELS = {"office": "Văn phòng", "province": "Cấp tỉnh", "national": "Cấp nhà nước"}
@@ -136,18 +142,97 @@ def _merged_rules(row: AwardType, changes: dict[str, Any]) -> dict[str, Any]:
     return rules
 
 
+class AwardTypeCreateSchema(AwardTypeEditSchema):
+    """A new title or form: its identity, then any value an edit may set."""
+
+    code = fields.String(required=True, validate=validate.Regexp(
+        r"^[A-Z][A-Z0-9_]{1,31}$", error="Mã gồm 2–32 chữ in hoa không dấu, số và dấu _, "
+                                          "bắt đầu bằng chữ (ví dụ GK_CHUYEN_DE)."))
+    name = fields.String(required=True, validate=_FILLED)
+    decided_by = fields.String(required=True, validate=_FILLED)
+    subject_kind = fields.String(required=True, validate=validate.OneOf(list(SUBJECT_KINDS)))
+    level = fields.String(required=True, validate=validate.OneOf(list(LEVELS)))
+    copy_from = fields.String(load_default=None, allow_none=True)
+
+
+def create_award_type(session: Session, actor: Actor, data: dict[str, Any]) -> AwardType:
+    """A new title or form (thêm danh hiệu, hình thức); audited ``catalogue.created``.
+
+    ``copy_from`` (a code) starts from that one's values, dossier items and rules.
+
+    Raises:
+        InvalidData: ``catalogue.invalid`` with ``details`` by field.
+        Conflict: ``catalogue.exists`` when the code is taken.
+    """
+    try:
+        loaded: dict[str, Any] = AwardTypeCreateSchema().load(data)
+    except ValidationError as exc:
+        raise _invalid(translate(exc.messages)) from exc
+    if session.get(AwardType, loaded["code"]) is not None:
+        raise Conflict(f"Mã «{loaded['code']}» đã có trong danh mục.", code="catalogue.exists",
+                       details={"code": ["Mã này đã được dùng; chọn mã khác."]})
+    source = loaded.pop("copy_from", None)
+    base: dict[str, Any] = {}
+    if source:
+        model = session.get(AwardType, source)
+        if model is None:
+            raise _invalid({"copy_from": ["Cần mã một danh hiệu, hình thức có trong danh mục."]})
+        base = {k: v for k, v in snapshot(model).items()
+                if k not in ("name", "active", "sort_order")}
+    rules = {**base.pop("rules", {}), **loaded.pop("rules", {})}
+    _check_titles(session, rules)
+    row = AwardType(**{**base, **loaded, "active": loaded.get("active", True)})
+    row.rules = {k: (int(v) if isinstance(v, float) and v.is_integer() else v)
+                 for k, v in rules.items() if v is not None}
+    row.sort_order = loaded.get("sort_order", _next_order(session))
+    session.add(row)
+    session.flush()
+    check_rules(session, row)  # the caller rolls back on any error
+    audit.append(session, actor, "catalogue.created",
+                 {"code": row.code, "copy_from": source, "after": snapshot(row)})
+    return row
+
+
+def _next_order(session: Session) -> int:
+    return int(session.scalar(select(func.max(AwardType.sort_order))) or 0) + 10
+
+
+def open_nominations(session: Session, code: str) -> int:
+    """Nominations for this title still being processed (not closed, instance open)."""
+    from engine.store.models import ProcessInstance
+    from workflows.nominations import CLOSED, OPEN_INSTANCE
+
+    return int(session.scalar(
+        select(func.count()).select_from(Nomination)
+        .join(ProcessInstance, ProcessInstance.id == Nomination.instance_id)
+        .where(Nomination.award_code == code, Nomination.status.not_in(CLOSED),
+               ProcessInstance.status.in_(OPEN_INSTANCE))) or 0)
+
+
+def _check_retire(session: Session, row: AwardType) -> None:
+    pending = open_nominations(session, row.code)
+    if pending:
+        raise Conflict(f"Còn {pending} đề nghị «{row.name}» đang được xử lý; chỉ ngừng sử dụng "
+                       "được khi các đề nghị đó đã xong.", code="catalogue.in_use",
+                       details={"active": [f"Còn {pending} đề nghị đang xử lý."]})
+
+
 def update_award_type(session: Session, actor: Actor, code: str,
                       data: dict[str, Any]) -> AwardType:
-    """Change one title's values (sửa danh mục); audited as ``catalogue.updated``.
+    """Change one title's values (sửa danh mục); audited as ``catalogue.updated`` (and
+    ``catalogue.retired`` / ``catalogue.restored`` when ``active`` changes).
 
     Raises:
         NotFound: ``award.not_found``.
         InvalidData: ``catalogue.invalid`` with ``details`` by field (``rules`` nested).
+        Conflict: ``catalogue.in_use`` when retiring a title with nominations in progress.
     """
     row = get_award_type(session, code)
     loaded = _load(data)
     rule_changes = loaded.pop("rules", {})
     _check_titles(session, rule_changes)
+    if row.active and loaded.get("active") is False:
+        _check_retire(session, row)
     before = snapshot(row)
     for name, value in loaded.items():
         setattr(row, name, value)
@@ -160,4 +245,7 @@ def update_award_type(session: Session, actor: Actor, code: str,
         audit.append(session, actor, "catalogue.updated",
                      {"code": code, "before": {k: before[k] for k in sorted(changed)},
                       "after": {k: after[k] for k in sorted(changed)}})
+    if "active" in changed:
+        audit.append(session, actor, "catalogue.restored" if row.active else
+                     "catalogue.retired", {"code": code, "name": row.name})
     return row

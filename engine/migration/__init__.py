@@ -5,13 +5,17 @@
 - :mod:`~engine.migration.jobs`: the dry run, queuing jobs and rollbacks, views;
 - :mod:`~engine.migration.apply`: moving one instance in a transaction;
 - :mod:`~engine.migration.batches`: claiming a job and working through it;
+- :mod:`~engine.migration.back`: moving one instance back to its previous version;
+- :mod:`~engine.migration.paths`: the sequence flows an instance took;
 - :mod:`~engine.migration.worker`: the background thread of the web application.
 """
 
+from engine.migration.back import move_back, move_back_offer
 from engine.migration.batches import claim, run_job, run_pending
 from engine.migration.jobs import create_job, create_rollback, dry_run, get_job, list_jobs
 from engine.migration.select import Filters, parse_filters
 from engine.migration.worker import MigrationWorker
 
 __all__ = ["Filters", "MigrationWorker", "claim", "create_job", "create_rollback", "dry_run",
-           "get_job", "list_jobs", "parse_filters", "run_job", "run_pending"]
+           "get_job", "list_jobs", "move_back", "move_back_offer", "parse_filters", "run_job",
+           "run_pending"]

@@ -61,15 +61,27 @@ def _refusal(code: str, message: str) -> Refused:
     return Refused(out)
 
 
-def _run_engine_steps(engine: ProcessEngine, session: Session, inst: ProcessInstance,
-                      out: Assessment, actor: Actor) -> None:
-    """A branch reset onto the new spec may leave automatic steps ready: run them now."""
+def has_engine_steps(out: Assessment) -> bool:
+    """Automatic steps are ready on the moved workflow (a branch reset, a step that became
+    a service task): the move runs them, and so must the dry run."""
+    wf = out.workflow
+    return wf is not None and any(not t.task_spec.manual
+                                  for t in wf.get_tasks(state=TaskState.READY))
+
+
+def run_engine_steps(engine: ProcessEngine, session: Session, instance_id: int,
+                     process_key: str, out: Assessment, actor: Actor) -> None:
+    """A branch reset onto the new spec may leave automatic steps ready: run them now.
+
+    Raises:
+        Refused: ``migration.engine_step_failed`` (the caller rolls back).
+    """
     wf = out.workflow
     assert wf is not None
-    if not any(not t.task_spec.manual for t in wf.get_tasks(state=TaskState.READY)):
+    if not has_engine_steps(out):
         return
-    wf.script_engine = CommandScriptEngine(engine.sandbox, engine.handlers, session, inst.id,
-                                           inst.process_key, actor, engine.runner.rules)
+    wf.script_engine = CommandScriptEngine(engine.sandbox, engine.handlers, session,
+                                           instance_id, process_key, actor, engine.runner.rules)
     try:
         wf.do_engine_steps()
     except Exception as exc:  # the instance must never be left half-moved or in error
@@ -123,7 +135,7 @@ def move_instance(engine: ProcessEngine, session: Session, planner: Planner, ins
     if not out.can_move or out.workflow is None:
         raise Refused(out)
     wf = out.workflow
-    _run_engine_steps(engine, session, inst, out, actor)
+    run_engine_steps(engine, session, inst.id, inst.process_key, out, actor)
     now, ready = utcnow(), ready_user_tasks(wf)
     previous = inst.version
     inst.model_version_id = planner.target.version_id

@@ -131,7 +131,11 @@ def process_item(engine: ProcessEngine, db: Database, planner: Planner, job: Mig
     if not reasons:
         return
     with db.write_session() as session:
-        _mark(session, item_id, "refused", reasons, [], None)
+        if _mark(session, item_id, "refused", reasons, [], None):
+            audit.append(session, actor, "instance.migration_refused", {
+                "job_id": job.id, "rollback_of": job.rollback_of_id,
+                "from_version": planner.source.version, "to_version": planner.target.version,
+                "reasons": reasons}, instance_id)
         session.commit()
 
 
@@ -203,9 +207,16 @@ def run_pending(engine: ProcessEngine, db: Database, worker: str) -> list[int]:
 
 
 def fail(db: Database, job_id: int, worker: str, message: str) -> None:
-    """A job that cannot go on at all (its versions cannot be loaded, …) stops as failed."""
+    """A job that cannot go on at all (its versions cannot be loaded, …) stops as failed
+    (audited ``migration.failed`` in the name of whoever queued it)."""
     with db.write_session() as session:
-        session.execute(update(MigrationJob).where(
+        result = session.execute(update(MigrationJob).where(
             MigrationJob.id == job_id, MigrationJob.worker == worker)
             .values(status="failed", finished_at=utcnow(), error_message=message[:4000]))
+        if _rowcount(result) == 1:
+            job = session.get(MigrationJob, job_id)
+            assert job is not None
+            audit.append(session, _actor(session, job.created_by), "migration.failed", {
+                "job_id": job_id, "rollback_of": job.rollback_of_id,
+                "moved": job.moved, "refused": job.refused, "message": message[:1000]})
         session.commit()

@@ -7,6 +7,8 @@ them later, so nothing lives only in a process's memory.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -14,7 +16,9 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.errors import Conflict, InvalidData, NotFound
-from engine.migration.plan import Planner, diagram_diff
+from engine.migration.apply import Refused, has_engine_steps, run_engine_steps
+from engine.migration.paths import Flows, flow_map, version_documents
+from engine.migration.plan import Assessment, Planner, current_steps, diagram_diff
 from engine.migration.select import Filters, instance_ids
 from engine.roles import SYSTEM, Actor
 from engine.runtime.scripting import CommandScriptEngine
@@ -50,20 +54,83 @@ def versions(session: Session, key: str, from_version: int, to_version: int
     return version_row(session, key, from_version), version_row(session, key, to_version)
 
 
+def _flows(session: Session, version_id: int) -> Flows:
+    row = session.get(ProcessModelVersion, version_id)
+    if row is None:
+        raise NotFound("Không có phiên bản quy trình này.", code="process.not_found")
+    deps = [session.get(ProcessModelVersion, i) for i in (row.dependencies or {}).values()]
+    return flow_map(version_documents(row, deps))
+
+
 def planner_for(engine: ProcessEngine, session: Session, from_id: int, to_id: int) -> Planner:
     # Moving a branch computes its timers afresh: in the sandbox, with working_days().
     scripts = CommandScriptEngine(engine.sandbox, engine.handlers, session, 0, "", SYSTEM,
                                   engine.runner.rules)
     return Planner(engine.specs.load(session, from_id), engine.specs.load(session, to_id),
-                   engine.forms, engine.settings.roles, scripts)
+                   engine.forms, engine.settings.roles, scripts,
+                   (_flows(session, from_id), _flows(session, to_id)))
+
+
+# Opens a session whose writes are always thrown away (the dry run's automatic steps).
+Throwaway = Callable[[], AbstractContextManager[Session]]
+
+
+def savepoint_of(session: Session) -> Throwaway:
+    """A throwaway on ``session`` itself: a SAVEPOINT rolled back after each use."""
+    @contextmanager
+    def opened() -> Iterator[Session]:
+        nested = session.begin_nested()
+        try:
+            yield session
+        finally:
+            nested.rollback()
+    return opened
+
+
+def throwaway_of(factory: Callable[[], Session]) -> Throwaway:
+    """A throwaway on a fresh session from ``factory`` (rolled back, closed)."""
+    @contextmanager
+    def opened() -> Iterator[Session]:
+        with factory() as session:
+            try:
+                yield session
+            finally:
+                session.rollback()
+    return opened
+
+
+def _try_engine_steps(engine: ProcessEngine, throwaway: Throwaway, instance_id: int,
+                      key: str, out: Assessment, actor: Actor) -> None:
+    """Run the automatic steps the move would run, on the in-memory copy, writing nothing,
+    so the dry run's verdict is the move's."""
+    if not has_engine_steps(out):
+        return
+    with throwaway() as trial:
+        try:
+            run_engine_steps(engine, trial, instance_id, key, out, actor)
+        except Refused as exc:
+            out.reasons.extend(exc.assessment.reasons)
+            out.workflow = None
+            return
+    assert out.workflow is not None
+    out.steps_after = current_steps(out.workflow)
 
 
 def dry_run(engine: ProcessEngine, session: Session, key: str, from_version: int,
-            to_version: int, filters: Filters) -> dict[str, Any]:
-    """Per chosen instance: may it move, why not, what would change. Writes nothing."""
+            to_version: int, filters: Filters, *, throwaway: Throwaway | None = None,
+            actor: Actor = SYSTEM, state: str | None = None, page: int = 1,
+            per_page: int | None = None) -> dict[str, Any]:
+    """Per chosen instance: may it move, why not, what would change. Writes nothing.
+
+    Automatic steps the move would run are run on a throwaway copy (``throwaway``: a
+    session rolled back after each instance; default a SAVEPOINT of ``session``).
+    ``state`` (``movable``/``refused``), ``page`` and ``per_page`` choose which items the
+    report lists; the counts are always of every chosen instance.
+    """
     source, target = versions(session, key, from_version, to_version)
     planner = planner_for(engine, session, source.id, target.id)
     ids = instance_ids(session, source.id, filters, engine.calendar.tz)
+    trial = throwaway or savepoint_of(session)
     items: list[dict[str, Any]] = []
     for start in range(0, len(ids), DRY_RUN_CHUNK):
         rows = session.execute(
@@ -73,17 +140,21 @@ def dry_run(engine: ProcessEngine, session: Session, key: str, from_version: int
             .order_by(ProcessInstance.id)).all()
         for inst_id, business_key, status, state_json in rows:
             out = planner.assess(state_json, status)
+            _try_engine_steps(engine, trial, inst_id, key, out, actor)
             items.append({
                 "instance_id": inst_id, "business_key": business_key,
                 "can_move": out.can_move, "reasons": out.reasons, "changes": out.changes,
                 "steps_before": out.steps_before, "steps_after": out.steps_after,
             })
     movable = sum(1 for i in items if i["can_move"])
+    listed = [i for i in items if state is None or i["can_move"] == (state == "movable")]
+    size = per_page or max(1, len(listed))
     return {
         "process_key": key, "from_version": from_version, "to_version": to_version,
         "filters": filters.to_dict(), "diagram": diagram_diff(planner.source, planner.target),
         "total": len(items), "movable": movable, "refused": len(items) - movable,
-        "items": items,
+        "items": listed[(page - 1) * size:page * size], "items_total": len(listed),
+        "page": page, "per_page": size, "state": state,
     }
 
 
@@ -194,7 +265,8 @@ def get_job(session: Session, job_id: int, state: str | None = None, page: int =
         MigrationJob.rollback_of_id == job_id).limit(1))
     return {
         **job_summary(session, job), "rolled_back_by": rolled_back,
-        "items": [{"instance_id": item.instance_id, "business_key": bk, "state": item.state,
+        "items": [{"id": item.id, "instance_id": item.instance_id, "business_key": bk,
+                   "state": item.state,
                    "reasons": item.reasons, "changes": item.changes,
                    "previous_version_id": item.previous_version_id,
                    "done_at": iso(item.done_at)} for item, bk in rows],

@@ -21,6 +21,7 @@ from SpiffWorkflow.bpmn.util.diff import SpecDiff, WorkflowDiff, migrate_workflo
 from SpiffWorkflow.util.task import TaskState
 
 from engine.extensions import FormRegistry
+from engine.migration.paths import Flows, check_paths, taken
 from engine.roles import role_of_lane
 from engine.specs.registry import LoadedSpec
 from engine.specs.timers import engine_timers
@@ -151,13 +152,15 @@ class Planner:
     """Assesses instances of one version against a target version; caches spec diffs."""
 
     def __init__(self, source: LoadedSpec, target: LoadedSpec, forms: FormRegistry,
-                 roles: tuple[str, ...], script_engine: Any = None) -> None:
+                 roles: tuple[str, ...], script_engine: Any = None,
+                 flows: tuple[Flows, Flows] | None = None) -> None:
         self.source = source
         self.target = target
         self.forms = forms
         self.roles = roles
         # Moving a branch computes its timers afresh: in the sandbox, never unguarded.
         self.script_engine = script_engine
+        self.flows = flows  # the sequence flows of both versions (engine.migration.paths)
         self._diffs: dict[tuple[int, int], SpecDiff] = {}
 
     def _diff(self, old: Any, new: Any) -> SpecDiff:
@@ -297,9 +300,14 @@ class Planner:
         out.steps_before = current_steps(wf)
         self._check_tasks(out, wf.tasks.values(), self.target.spec, "")
         subs = self._check_subprocesses(out, wf)
+        path_changes: list[dict[str, Any]] = []
+        if self.flows is not None:
+            refused = {str(r["element_id"]) for r in out.reasons if r["element_id"]}
+            reasons, path_changes = check_paths(taken(wf.get_tasks()), *self.flows, refused)
+            out.reasons.extend(reasons)
         if out.reasons:
             return out
-        out.changes = self._step_changes(wf)
+        out.changes = self._step_changes(wf) + path_changes
         self._move(out, wf, subs)
         return out
 

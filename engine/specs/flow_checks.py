@@ -5,8 +5,12 @@
   (``gateway.no_default``, error): without one, an instance whose data matches no
   condition stops with an error in the middle of a procedure;
 - a condition reads only data that something before it produces: a form's fields, a
-  service task's result variable, names a script assigns (``condition.unknown_data``,
-  warning: data given when the instance starts is not known here).
+  service task's result variable, names a script assigns, what a called process gives
+  back (its ``dataOutput``s, else everything it produces), a business-rule task's result
+  (``camunda:resultVariable`` or the outputs of its decision table)
+  (``condition.unknown_data``, warning: data given when the instance starts is not known
+  here). Only when a called process or a decision table cannot be found is a path after
+  it not questioned.
 """
 
 from __future__ import annotations
@@ -29,13 +33,15 @@ FLOW_NODES = frozenset((
     "boundaryEvent", "exclusiveGateway", "inclusiveGateway", "parallelGateway",
     "eventBasedGateway", "complexGateway",
 ))
-CAMUNDA_FORM_KEY = "{http://camunda.org/schema/1.0/bpmn}formKey"
+CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
+CAMUNDA_FORM_KEY = f"{CAMUNDA}formKey"
 CONTAINERS = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-# Elements whose produced data cannot be known from the diagram: a condition after them
-# is not questioned.
-OPEN_ENDED = frozenset({"callActivity", "businessRuleTask"})
 
 FormFields = Callable[[str], "Iterable[str] | None"]
+# A called process's <bpmn:process> element (None: not known here).
+CalledProcess = Callable[[str], "etree._Element | None"]
+# The output names of a decision table (None: not known here).
+DecisionOutputs = Callable[[str], "Iterable[str] | None"]
 
 
 def local(node: etree._Element) -> str:
@@ -175,11 +181,61 @@ def read_names(expression: str) -> set[str] | None:
     return used - bound - RESERVED_NAMES
 
 
-def produced_by(node: etree._Element, form_fields: FormFields) -> set[str] | None:
-    """Data names an element produces (None: cannot be known)."""
-    kind = local(node)
-    if kind in OPEN_ENDED:
-        return None
+@dataclass
+class Producers:
+    """What each element leaves in the instance's data, with what the system knows."""
+
+    form_fields: FormFields
+    called: CalledProcess = lambda _id: None
+    decisions: DecisionOutputs = lambda _id: None
+    _visiting: set[str] = field(default_factory=set)
+
+    def of(self, node: etree._Element) -> set[str] | None:
+        """Data names ``node`` (an element, a sub-process or a process) produces, nested
+        elements included (None: cannot be known)."""
+        kind = local(node)
+        if kind == "callActivity":
+            return self._call(node)
+        own = self._decision(node) if kind == "businessRuleTask" else set()
+        names = _written(node, self.form_fields)
+        if own is None or names is None:
+            return None
+        names |= own
+        for inner in node.iterdescendants(f"{BPMN}callActivity", f"{BPMN}businessRuleTask"):
+            more = self.of(inner)
+            if more is None:
+                return None
+            names |= more
+        return names
+
+    def _call(self, node: etree._Element) -> set[str] | None:
+        """A call activity gives back its process's data outputs, or everything it made."""
+        ident = node.get("calledElement") or ""
+        process = self.called(ident) if ident else None
+        if process is None or ident in self._visiting:
+            return None
+        outputs = process.xpath("./bpmn:ioSpecification/bpmn:dataOutput/@id", namespaces=NS)
+        if outputs:
+            return {str(o) for o in outputs}
+        self._visiting.add(ident)
+        try:
+            return self.of(process)
+        finally:
+            self._visiting.discard(ident)
+
+    def _decision(self, node: etree._Element) -> set[str] | None:
+        result = node.get(f"{CAMUNDA}resultVariable")
+        if result:
+            return {result}
+        ref = node.find(f".//{SPIFF}calledDecisionId")
+        decision = ((ref.text or "").strip() if ref is not None else "") or \
+            node.get(f"{CAMUNDA}decisionRef") or ""
+        outputs = self.decisions(decision) if decision else None
+        return None if outputs is None else set(outputs)
+
+
+def _written(node: etree._Element, form_fields: FormFields) -> set[str] | None:
+    """Names scripts, messages, handlers, forms and data objects inside ``node`` write."""
     names: set[str] = set()
     for script in node.iter(f"{BPMN}script", f"{SPIFF}preScript", f"{SPIFF}postScript"):
         names |= assigned_names(script.text or "") or set()
@@ -201,17 +257,40 @@ def produced_by(node: etree._Element, form_fields: FormFields) -> set[str] | Non
     return names
 
 
+def produced_by(node: etree._Element, form_fields: FormFields) -> set[str] | None:
+    """Data names an element produces, knowing no other process nor decision table."""
+    return Producers(form_fields).of(node)
+
+
+def local_processes(root: etree._Element) -> dict[str, etree._Element]:
+    return {str(p.get("id")): p for p in root.xpath(".//bpmn:process", namespaces=NS)}
+
+
 def check_condition_data(root: etree._Element, form_fields: FormFields,
-                         known: Iterable[str], problems: Problems) -> None:
-    """Warn about a condition reading a name that no element before it produces."""
+                         known: Iterable[str], problems: Problems,
+                         called: CalledProcess | None = None,
+                         decisions: DecisionOutputs | None = None) -> None:
+    """Warn about a condition reading a name that no element before it produces.
+
+    ``called`` finds a process the document calls but does not define (the deployed
+    one); ``decisions`` gives a decision table's output names.
+    """
     always = set(known)
+    here = local_processes(root)
+    def find(ident: str) -> etree._Element | None:
+        found = here.get(ident)  # an lxml element is falsy without children: test for None
+        if found is None and called is not None:
+            found = called(ident)
+        return found
+
+    producers = Producers(form_fields, find, decisions or (lambda _id: None))
     for scope, _reached, top in reachable_scopes(root):
         outer: set[str] | None = set()
         if top is not None:  # inside a sub-process: anything its process produces
-            outer = produced_by(top, form_fields)
+            outer = producers.of(top)
         if outer is None:
             continue
-        produced = {ident: produced_by(node, form_fields) for ident, node in scope.nodes.items()}
+        produced = {ident: producers.of(node) for ident, node in scope.nodes.items()}
         for flow in scope.flows:
             _check_flow(flow, scope, produced, always | outer, problems)
 

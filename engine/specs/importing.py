@@ -10,7 +10,12 @@ Camunda reads is removed and reported, so the admin knows what to redo:
 - a JUEL condition ``${a && !b}`` -> the Python expression ``a and not b``;
 - a timer written bare (``P3D``, ``2027-01-15T08:00``, as Camunda reads it) -> the quoted
   Python string SpiffWorkflow evaluates (``"P3D"``);
-- a diagram with one process and none executable (bpmn.io's default) becomes executable.
+- a diagram with one process and none executable (bpmn.io's default) becomes executable;
+- Camunda 7 roles and Java delegates, Camunda 8 (Zeebe) task types, forms and FEEL
+  conditions, scripts in other languages: ``engine.specs.import_rules``.
+
+Each note has a ``kind``: ``mapped`` (done), ``dropped`` (not used, removed) or
+``review`` (the admin must redo it: choose a handler, a lane, rewrite a script).
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from typing import Any
 
 from lxml import etree
 
+from engine.specs import import_rules as rules
+from engine.specs.import_rules import ZEEBE_NS, ImportContext
 from engine.specs.parser import CAMUNDA_NS, SPIFF_NS
 from engine.specs.timer_checks import BARE_ISO
 from engine.specs.validate import BPMN_NS, NS, owner_id
@@ -100,12 +107,16 @@ def _map_service_tasks(root: etree._Element, report: ImportReport) -> None:
         result = task.attrib.pop(f"{CAMUNDA}resultVariable", None)
         if not topic:
             continue
-        op = etree.SubElement(_extension_elements(task), f"{SPIFF}serviceTaskOperator",
-                              id=topic)
+        op = add_handler(task, topic)
         if result:
             op.set("resultVariable", result)
-        etree.SubElement(op, f"{SPIFF}parameters")  # SpiffWorkflow's schema requires it
         report.note(task, "mapped", f"camunda:topic «{topic}» → bộ xử lý (handler) «{topic}».")
+
+
+def add_handler(task: etree._Element, name: str) -> etree._Element:
+    op = etree.SubElement(_extension_elements(task), f"{SPIFF}serviceTaskOperator", id=name)
+    etree.SubElement(op, f"{SPIFF}parameters")  # SpiffWorkflow's schema requires it
+    return op
 
 
 _JUEL = re.compile(r"^\s*[$#]\{(.*)\}\s*$", re.S)
@@ -124,10 +135,19 @@ def juel_to_python(text: str) -> str | None:
 
 def _map_conditions(root: etree._Element, report: ImportReport) -> None:
     for cond in root.iter(f"{BPMN}conditionExpression"):
+        language = (cond.get("language") or "").strip()
         mapped = juel_to_python(cond.text or "")
+        feel = rules.feel_to_python(cond.text or "") if mapped is None else None
         if mapped is not None:
             report.note(cond, "mapped", f"Điều kiện JUEL «{cond.text}» → «{mapped}».")
             cond.text = mapped
+        elif feel is not None:
+            report.note(cond, "mapped", f"Điều kiện FEEL «{cond.text}» → «{feel}».")
+            cond.text = feel
+        elif language.lower() not in rules.PYTHON_FORMATS | {"juel", "feel"}:
+            report.note(cond, "review", f"Điều kiện viết bằng «{language}»: động cơ chỉ chạy "
+                                        "Python; hãy viết lại bằng Python.")
+            continue  # the language stays: validation names it
         cond.attrib.pop("language", None)
 
 
@@ -175,20 +195,31 @@ def _drop_foreign(root: etree._Element, report: ImportReport) -> None:
 
 def _prefixed(tag: str) -> str:
     qname = etree.QName(tag)
-    prefix = {CAMUNDA_NS: "camunda"}.get(qname.namespace or "", qname.namespace)
+    prefix = {CAMUNDA_NS: "camunda", ZEEBE_NS: "zeebe"}.get(qname.namespace or "",
+                                                           qname.namespace)
     return f"{prefix}:{qname.localname}"
 
 
-def import_diagram(xml: bytes) -> ImportReport:
+def import_diagram(xml: bytes, context: ImportContext | None = None) -> ImportReport:
     """Map a foreign diagram to ours; the result still has to pass validation.
+
+    ``context`` says which roles, handlers and forms the running system has (Camunda's
+    groups, Zeebe's task types and forms are mapped only to those).
 
     Raises:
         BpmnInvalid: the XML cannot be read safely.
     """
+    context = context or ImportContext()
     root = parse_xml(xml)
     report = ImportReport()
     _map_form_keys(root, report)
+    rules.map_candidate_groups(root, report, context)
+    rules.note_java_delegates(root, report)
     _map_service_tasks(root, report)
+    rules.map_zeebe_tasks(root, report, context, add_handler)
+    rules.map_zeebe_forms(root, report, context,
+                          lambda task, key: set_property(task, "formKey", key))
+    rules.note_foreign_scripts(root, report)
     _map_conditions(root, report)
     _map_timers(root, report)
     _make_executable(root, report)

@@ -52,6 +52,8 @@ class Checks:
     # against them. Names every script sees (helpers) are never "unknown data".
     form_fields: Callable[[str], Iterable[str] | None] = lambda _key: None
     known_names: tuple[str, ...] = ()
+    # The output names of a decision table a business-rule task calls (None: unknown).
+    decision_outputs: Callable[[str], Iterable[str] | None] = lambda _id: None
 
 
 def _is_utf8(xml: bytes) -> bool:
@@ -180,9 +182,13 @@ class SpecRegistry:
         v.check_lengths(root, problems)
         flow.check_reachable(root, problems)
         flow.check_gateway_defaults(root, problems)
-        flow.check_condition_data(root, self.checks.form_fields, self.checks.known_names,
-                                  problems)
         _deps, dep_docs = self._dependency_xml(session, root)
+        deployed: dict[str, etree._Element] = {}
+        for _name, dep in dep_docs:
+            deployed.update(flow.local_processes(parse_xml(dep)))
+        flow.check_condition_data(root, self.checks.form_fields, self.checks.known_names,
+                                  problems, called=deployed.get,
+                                  decisions=self.checks.decision_outputs)
         try:
             self._parse(key, [("upload.bpmn", xml), *dep_docs])
         except ValidationException as exc:

@@ -77,11 +77,32 @@ def owner_id(node: Any) -> str | None:
     return None
 
 
+# What a script's scriptFormat or a condition's language may say: our sandbox runs Python.
+PYTHON_FORMATS = frozenset({"", "python", "python3", "py", "text/python", "text/x-python",
+                            "application/x-python"})
+
+
+def foreign_language(node: Any) -> str | None:
+    """The language of a script or condition written in something else than Python."""
+    if isinstance(node, etree._ElementUnicodeResult):
+        return None
+    holder = node.getparent() if etree.QName(node).localname == "script" else node
+    attr = "scriptFormat" if etree.QName(node).localname == "script" else "language"
+    language = ((holder.get(attr) if holder is not None else None) or "").strip()
+    return language if language.lower() not in PYTHON_FORMATS else None
+
+
 def check_code(root: etree._Element, problems: Problems) -> None:
     for path, mode in CODE_PATHS:
         for node in root.xpath(path, namespaces=NS):
             text = str(node) if isinstance(node, etree._ElementUnicodeResult) else node.text
             if not text or not text.strip():
+                continue
+            language = foreign_language(node)
+            if language:
+                problems.add(owner_id(node), f"Mã lệnh viết bằng «{language}»: động cơ chỉ "
+                                             "chạy Python (trong hộp cát); hãy viết lại bằng "
+                                             "Python.", "code.language")
                 continue
             for err in check_script(text.strip(), mode):
                 problems.add(owner_id(node), f"Mã lệnh bị từ chối: {err}", "code.rejected")

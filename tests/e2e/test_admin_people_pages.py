@@ -25,6 +25,7 @@ PAGES = {
     "unit-edit": "/admin/units/KT",
     "catalogue": "/admin/catalogue",
     "catalogue-edit": "/admin/catalogue/CSTD_CS",
+    "catalogue-new": "/admin/catalogue/new",
     "settings": "/admin/settings",
 }
 
@@ -70,3 +71,25 @@ def test_unit_tree_folds_and_a_refused_form_shows_errors(web: Watched) -> None:
     assert page.locator("#f-username-error").is_visible()
     assert page.get_by_label("Tên đăng nhập").get_attribute("aria-invalid") == "true"
     web.shot("admin-user-new-errors-1280")
+
+
+def test_a_new_title_then_retired_in_the_browser(web: Watched) -> None:
+    page = web.page
+    log_in(web, "quantri")
+    page.goto("/admin/catalogue")
+    page.get_by_role("link", name="Thêm danh hiệu, hình thức").click()
+    page.get_by_label("Mã").fill("gk_e2e")
+    page.get_by_label("Tên danh hiệu, hình thức").fill("Giấy khen thử nghiệm")
+    page.get_by_label("Cấp quyết định").fill("Chánh Văn phòng")
+    page.get_by_label("Sao chép giá trị và điều kiện từ").select_option("GK")
+    page.get_by_role("button", name="Thêm vào danh mục").click()
+    page.wait_for_url("**/admin/catalogue/GK_E2E")
+    assert "Đã thêm Giấy khen thử nghiệm (GK_E2E)" in page.locator("main").inner_text()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Ngừng sử dụng").click()
+    page.get_by_role("button", name="Dùng lại").wait_for()
+    web.shot("admin-catalogue-retired-1280")
+    page.goto("/admin/catalogue")
+    row = page.locator("tr", has_text="GK_E2E")
+    assert "Ngừng dùng" in row.inner_text()
+    web.assert_clean()

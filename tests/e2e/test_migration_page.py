@@ -74,6 +74,14 @@ def test_dry_run_move_and_roll_back(web: Watched, phone: Watched,
     page.get_by_text("5 hồ sơ: 3 di chuyển được, 2 không di chuyển được").wait_for()
     found += check(web, "dry-run@1280", 1280)
     web.shot("migrations-dry-run-1280")
+    page.get_by_role("link", name="Không di chuyển (2)").click()  # a GET: nothing written
+    page.wait_for_url(re.compile(r"dry_run=1.*state=refused"))
+    assert page.locator("tbody tr").count() == 2
+    assert page.locator(".badge", has_text="Di chuyển được").count() == 0
+    found += check(web, "dry-run-refused@1280", 1280)
+    web.shot("migrations-dry-run-refused-1280")
+    page.get_by_role("link", name="Tất cả (5)").click()
+    page.get_by_text("5 hồ sơ: 3 di chuyển được, 2 không di chuyển được").wait_for()
 
     page.get_by_role("button", name="Di chuyển", exact=True).click()
     page.wait_for_url(re.compile(r"/admin/migrations/\d+$"))
@@ -83,6 +91,13 @@ def test_dry_run_move_and_roll_back(web: Watched, phone: Watched,
     found += check(web, "job@1280", 1280)
     web.assert_clean()
     web.shot("migrations-job-1280")
+    first = two_versions["ids"][0]
+    page.once("dialog", lambda dialog: dialog.accept())  # one instance back to version 1
+    page.locator(f'tr:has(a[href="/instances/{first}"]) form[action$="/back"] button').click()
+    page.get_by_text(f"Đã chuyển hồ sơ #{first} về phiên bản 1.").wait_for()
+    assert page.get_by_role("button", name="Chuyển hồ sơ này về phiên bản 1").count() == 2
+    web.shot("migrations-job-moved-back-1280")
+    web.assert_clean()
 
     small = phone.page
     log_in(phone, "quantri")
@@ -90,7 +105,7 @@ def test_dry_run_move_and_roll_back(web: Watched, phone: Watched,
     found += check(phone, "form@375", 375)
     phone.shot("migrations-form-375")
     small.get_by_role("button", name="Chạy thử").click()
-    small.get_by_text("2 hồ sơ: 0 di chuyển được, 2 không di chuyển được").wait_for()
+    small.get_by_text("3 hồ sơ: 1 di chuyển được, 2 không di chuyển được").wait_for()
     found += check(phone, "dry-run@375", 375)
     phone.shot("migrations-dry-run-375")
 
@@ -100,7 +115,8 @@ def test_dry_run_move_and_roll_back(web: Watched, phone: Watched,
     small.once("dialog", lambda dialog: dialog.accept())
     small.get_by_role("button", name=re.compile("Hoàn tác")).click()
     small.get_by_text("Đợt hoàn tác").first.wait_for()
-    small.get_by_text("Hồ sơ đã chuyển (3)").wait_for(timeout=30_000)
+    small.get_by_text("Hồ sơ đã chuyển (2)").wait_for(timeout=30_000)  # one went back before
+    assert small.get_by_text("Hồ sơ không chuyển được (1)").count() == 1
     phone.assert_clean()
     phone.shot("migrations-rollback-375")
     assert not found, "\n".join(found)

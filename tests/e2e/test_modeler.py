@@ -62,7 +62,8 @@ def test_edit_validate_deploy_and_compare(web: Watched, live_server: LiveServer,
     }""", "Hội đồng xem xét, cho ý kiến")
     # The TĐKT group of the properties panel writes what the engine reads.
     modeler(page, """(m) => m.get('selection').select(m.get('elementRegistry').get('review'))""")
-    page.get_by_label("Thời hạn xử lý (ngày làm việc)").fill("7")
+    page.get_by_label("Thời hạn xử lý (ngày làm việc)").select_option("number")
+    page.get_by_label("Thời hạn xử lý: số ngày").fill("7")
     page.wait_for_timeout(600)  # the panel's text inputs are debounced
     form_key = page.get_by_label("Biểu mẫu (form key)")
     form_key.select_option("council_result")

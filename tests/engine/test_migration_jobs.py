@@ -90,6 +90,14 @@ def test_batch_of_1000_reports_counts_and_moved_instances_complete(w: World) -> 
     for instance_id in moving:
         done = w.complete(tasks[instance_id], "sub_a", {"title": f"Đề nghị {instance_id}"})
         assert (done["status"], done["version"], done["data"]["total"]) == ("completed", 2, 3)
+    # the refused ones were left as they were: they finish on version 1, by its own path
+    appraisals = dict(w.read(lambda s: s.execute(
+        select(HumanTask.instance_id, HumanTask.id).where(HumanTask.state == "ready",
+                                                          HumanTask.name == "appraise")).all()))
+    assert set(appraisals) == set(staying)
+    for instance_id in staying:
+        done = w.complete(appraisals[instance_id], "sec1", {"decision": "approve"})
+        assert (done["status"], done["version"], done["data"]["total"]) == ("completed", 1, 3)
     assert w.read(audit.verify).ok
 
 

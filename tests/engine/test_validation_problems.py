@@ -3,6 +3,7 @@ deploy refuses errors and accepts warnings; the six diagrams of bpmn/ have no pr
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -155,3 +156,90 @@ def test_every_problem_has_an_element_a_code_a_severity_and_a_message(w: World) 
     assert by_code["condition.unknown_data"]["severity"] == "warning"
     assert all(set(p) == {"element_id", "code", "severity", "message"} and p["message"]
                for p in found)
+
+
+def _after_call(condition: str, called_body: str, io: str = "") -> bytes:
+    """p: start -> call(sub) -> gw -(condition)-> end_a | default -> end_b; sub in the file."""
+    main = bpmn('<bpmn:startEvent id="start" />'
+                '<bpmn:callActivity id="call" calledElement="sub" />'
+                '<bpmn:exclusiveGateway id="gw" default="fb" />'
+                '<bpmn:endEvent id="end_a" /><bpmn:endEvent id="end_b" />'
+                '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="call" />'
+                '<bpmn:sequenceFlow id="f1" sourceRef="call" targetRef="gw" />'
+                f'<bpmn:sequenceFlow id="fa" sourceRef="gw" targetRef="end_a">'
+                f'<bpmn:conditionExpression>{condition}</bpmn:conditionExpression>'
+                '</bpmn:sequenceFlow>'
+                '<bpmn:sequenceFlow id="fb" sourceRef="gw" targetRef="end_b" />')
+    sub = (f'<bpmn:process id="sub" isExecutable="true">{io}<bpmn:startEvent id="s0" />'
+           f'{called_body}<bpmn:endEvent id="s9" />'
+           '<bpmn:sequenceFlow id="sf0" sourceRef="s0" targetRef="s1" />'
+           '<bpmn:sequenceFlow id="sf1" sourceRef="s1" targetRef="s9" /></bpmn:process>')
+    return main.replace(b"</bpmn:definitions>", sub.encode() + b"</bpmn:definitions>")
+
+
+def data_warnings(w: World, xml: bytes) -> list[str | None]:
+    return [p[0] for p in problems(w, xml) if p[1] == "condition.unknown_data"]
+
+
+def test_a_condition_after_a_call_activity_knows_what_the_called_process_gives(
+        w: World) -> None:
+    script = '<bpmn:scriptTask id="s1"><bpmn:script>verdict = "ok"</bpmn:script></bpmn:scriptTask>'
+    assert problems(w, _after_call('verdict == "ok"', script)) == []
+    assert data_warnings(w, _after_call('verdikt == "ok"', script)) == ["fa"]
+    # with data outputs, only those come back to the caller
+    io = ('<bpmn:ioSpecification id="io"><bpmn:dataOutput id="result" />'
+          '<bpmn:outputSet id="os"><bpmn:dataOutputRefs>result</bpmn:dataOutputRefs>'
+          '</bpmn:outputSet></bpmn:ioSpecification>')
+    outputs = script.replace('verdict = "ok"', 'verdict = "ok"\nresult = verdict')
+    assert data_warnings(w, _after_call('result == "ok"', outputs, io)) == []
+    assert data_warnings(w, _after_call('verdict == "ok"', outputs, io)) == ["fa"]
+
+
+def test_a_called_process_deployed_before_is_read_from_the_registry(w: World) -> None:
+    form = ('<bpmn:userTask id="s1"><bpmn:extensionElements><spiffworkflow:properties>'
+            '<spiffworkflow:property name="formKey" value="proposal" />'
+            '</spiffworkflow:properties></bpmn:extensionElements></bpmn:userTask>')
+    both = _after_call("amount &gt; 3", form)
+    main = re.sub(rb'<bpmn:process id="sub".*</bpmn:process>', b"", both, flags=re.S)
+    sub = bpmn(re.search(rb'<bpmn:process id="sub"[^>]*>(.*?)</bpmn:process>', both,
+                         re.S).group(1).decode(), process_id="sub")
+    w.deploy(sub, "sub.bpmn")
+    assert problems(w, main) == []
+    assert data_warnings(w, main.replace(b"amount &gt; 3", b"amout &gt; 3")) == ["fa"]
+
+
+def test_a_path_after_an_unknown_called_process_is_not_questioned(w: World) -> None:
+    xml = re.sub(rb'<bpmn:process id="sub".*</bpmn:process>', b"",
+                 _after_call("anything &gt; 3", '<bpmn:manualTask id="s1" />'), flags=re.S)
+    assert data_warnings(w, xml) == []
+
+
+def test_a_business_rule_task_gives_its_result_variable(w: World) -> None:
+    camunda = 'xmlns:camunda="http://camunda.org/schema/1.0/bpmn"'
+    rule = ('<bpmn:businessRuleTask id="pre" camunda:resultVariable="eligible" '
+            'camunda:decisionRef="LDTT" />')
+    fine = gateway({"ga": "eligible", "gb": ""}, default="gb", before=rule)
+    fine = fine.replace(b"<bpmn:definitions ", f"<bpmn:definitions {camunda} ".encode())
+    assert data_warnings(w, fine) == []
+    assert data_warnings(w, fine.replace(b'"ga" sourceRef="gw" targetRef="t_ga">'
+                                         b"<bpmn:conditionExpression>eligible",
+                                         b'"ga" sourceRef="gw" targetRef="t_ga">'
+                                         b"<bpmn:conditionExpression>elligible")) == ["ga"]
+
+
+def test_a_business_rule_task_gives_its_decision_outputs() -> None:
+    from lxml import etree
+
+    from engine.specs import flow_checks
+    from engine.specs.validate import Problems
+
+    rule = ('<bpmn:businessRuleTask id="pre"><bpmn:extensionElements>'
+            '<spiffworkflow:calledDecisionId>LDTT</spiffworkflow:calledDecisionId>'
+            '</bpmn:extensionElements></bpmn:businessRuleTask>')
+    xml = gateway({"ga": "eligible and reason", "gb": ""}, default="gb", before=rule)
+    for outputs, expected in (({"eligible", "reason"}, []), ({"eligible"}, ["ga"]),
+                              (None, [])):
+        found = Problems()
+        flow_checks.check_condition_data(etree.fromstring(xml), lambda _k: None, (), found,
+                                         decisions=lambda _d, o=outputs: o)
+        assert [p["element_id"] for p in found.items] == expected, outputs

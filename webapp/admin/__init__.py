@@ -31,7 +31,7 @@ PAGES = (
     ("/admin/migrations", _l("Chuyển phiên bản hồ sơ"),
      _l("Chuyển các hồ sơ đang xử lý sang phiên bản quy trình mới.")),
     ("/admin/templates", _l("Mẫu văn bản"), _l("Mẫu quyết định, tờ trình, giấy khen.")),
-    ("/admin/council", _l("Hội đồng Thi đua - Khen thưởng"), _l("Thành viên Hội đồng.")),
+    ("/council/members", _l("Hội đồng Thi đua - Khen thưởng"), _l("Thành viên Hội đồng.")),
 )
 
 

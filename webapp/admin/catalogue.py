@@ -1,7 +1,9 @@
 """``/admin/catalogue``: each title or form with its thresholds, coefficients and rules.
 
 The form has one typed input per value (numbers, choices, check boxes), never raw JSON;
-``workflows.catalogue_admin`` checks types and ranges and writes the change.
+``workflows.catalogue_admin`` checks types and ranges and writes the change. A new title
+or form is created on ``/admin/catalogue/new``; "Ngừng sử dụng" retires one (it leaves
+the forms of new nominations, the history keeps it) and "Dùng lại" brings it back.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from typing import Any
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.errors import EngineError, NotFound
+from engine.errors import Conflict, EngineError, NotFound
 from webapp.admin import bp
 from webapp.admin.common import admin_required, errors_of, not_found
 from webapp.auth import current_actor
@@ -79,10 +81,78 @@ def _edit_page(code: str, values: dict[str, Any] | None = None,
         vote_bases=catalogue_admin.VOTE_BASES, others=others), status
 
 
+NEW_FIELDS = ("code", "name", "subject_kind", "level", "decided_by", "bonus_coefficient",
+              "sort_order", "legal_basis", "copy_from")
+
+
+def _new_page(values: dict[str, Any] | None = None,
+              errors: dict[str, list[str]] | None = None, status: int = 200) -> Any:
+    session = read_session()
+    titles = [(a.code, f"{a.name} ({a.code})")
+              for a in catalogue_admin.all_award_types(session)]
+    return render_template(
+        "admin/catalogue_new.html", values=values or {"subject_kind": "individual",
+                                                      "level": "office"},
+        errors=errors or {}, titles=titles, kinds=catalogue_admin.SUBJECT_KINDS,
+        levels=catalogue_admin.LEVELS), status
+
+
+@bp.get("/catalogue/new")
+@admin_required
+def catalogue_new() -> Any:
+    return _new_page()
+
+
+@bp.post("/catalogue/new")
+@admin_required
+def catalogue_create() -> Any:
+    form = request.form
+    data: dict[str, Any] = {k: (form.get(k) or "").strip() for k in NEW_FIELDS}
+    data["code"] = data["code"].upper()
+    for name in ("bonus_coefficient", "sort_order", "copy_from", "legal_basis"):
+        if not data[name]:
+            data.pop(name)
+    if "bonus_coefficient" in data:
+        data["bonus_coefficient"] = data["bonus_coefficient"].replace(",", ".")
+    session = write_session()
+    try:
+        row = catalogue_admin.create_award_type(session, current_actor(), data)
+        session.commit()
+    except EngineError as exc:
+        session.rollback()
+        return _new_page({k: form.get(k, "") for k in NEW_FIELDS}, errors_of(exc), 422)
+    flash(_("Đã thêm %(name)s (%(code)s). Hãy đặt điều kiện xét và thành phần hồ sơ; bảng "
+            "điều kiện DMN cùng tên được nhập ở trang Quy trình.", name=row.name,
+            code=row.code), "success")
+    return redirect(url_for("admin.catalogue_edit", code=row.code))
+
+
 @bp.get("/catalogue/<code>")
 @admin_required
 def catalogue_edit(code: str) -> Any:
     return _edit_page(code)
+
+
+@bp.post("/catalogue/<code>/active")
+@admin_required
+def catalogue_active(code: str) -> Any:
+    """Retire (``active=0``) or bring back (``active=1``) a title or form."""
+    active = request.form.get("active") == "1"
+    session = write_session()
+    try:
+        catalogue_admin.update_award_type(session, current_actor(), code, {"active": active})
+        session.commit()
+    except NotFound as exc:
+        session.rollback()
+        return not_found(exc.message)
+    except (Conflict, EngineError) as exc:
+        session.rollback()
+        flash(exc.message, "danger")
+        return redirect(url_for("admin.catalogue_edit", code=code))
+    flash(_("Đã dùng lại %(code)s.", code=code) if active else
+          _("Đã ngừng sử dụng %(code)s: không còn được chọn cho đề nghị mới; lịch sử khen "
+            "thưởng vẫn giữ nguyên.", code=code), "success")
+    return redirect(url_for("admin.catalogue_edit", code=code))
 
 
 @bp.post("/catalogue/<code>")

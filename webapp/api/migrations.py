@@ -2,7 +2,8 @@
 
 ``POST /processes/<key>/migrations`` answers a dry run (200, nothing written) or queues a
 job (202) that the process's background worker runs in batches; ``GET /migrations/<id>``
-shows its progress and items; ``POST /migrations/<id>/rollback`` queues the way back.
+shows its progress and items; ``POST /migrations/<id>/rollback`` queues the way back;
+``POST /instances/<id>/migrate-back`` moves one instance back to its previous version.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from flask import jsonify, url_for
 from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, fields, validate
 
-from engine.migration import create_job, create_rollback, dry_run, get_job, list_jobs
+from engine.migration import create_job, create_rollback, dry_run, get_job, list_jobs, move_back
 from engine.migration import parse_filters as engine_filters
-from engine.migration.jobs import MAX_BATCH
+from engine.migration.jobs import MAX_BATCH, throwaway_of
 from webapp.api.auth import current_actor, require_role
 from webapp.migration_worker import wake
 from webapp.services import read_session, services, write_session
@@ -38,6 +39,12 @@ class MigrationArgs(Schema):
     from_version = fields.Integer(required=True, validate=validate.Range(min=1))
     to_version = fields.Integer(required=True, validate=validate.Range(min=1))
     dry_run = fields.Boolean(load_default=False)
+    state = fields.String(load_default=None, validate=validate.OneOf(["movable", "refused"]),
+                          metadata={"description": "dry run: list only these items"})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=1000),
+                              metadata={"description": "dry run: items per page (default: "
+                                                       "all)"})
     batch_size = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_BATCH))
     filters = fields.Nested(MigrationFiltersSchema, load_default=dict)
 
@@ -91,9 +98,14 @@ class MigrationDryRunSchema(Schema):
     movable = fields.Integer()
     refused = fields.Integer()
     items = fields.List(fields.Nested(MigrationDryRunItemSchema))
+    items_total = fields.Integer(metadata={"description": "items of the chosen state"})
+    page = fields.Integer()
+    per_page = fields.Integer()
+    state = fields.String(allow_none=True)
 
 
 class MigrationJobItemSchema(Schema):
+    id = fields.Integer(metadata={"description": "the item (one instance of the job)"})
     instance_id = fields.Integer()
     business_key = fields.String(allow_none=True)
     state = fields.String(metadata={"description": "pending|moved|refused"})
@@ -157,7 +169,9 @@ def start_migration(args: dict[str, Any], key: str) -> Any:
     engine = services().engine
     if args["dry_run"]:
         result = dry_run(engine, read_session(), key, args["from_version"],
-                         args["to_version"], filters)
+                         args["to_version"], filters,
+                         throwaway=throwaway_of(services().db.write_session), actor=actor,
+                         state=args["state"], page=args["page"], per_page=args["per_page"])
         # a Response passes the 202 schema by: the report has its own (documented above)
         return jsonify(MigrationDryRunSchema().dump(result))
     session = write_session()
@@ -204,3 +218,23 @@ def rollback(args: dict[str, Any], job_id: int) -> Any:
         session.rollback()
         raise
     return _queued(back_id)
+
+
+class MigrateBackSchema(Schema):
+    instance_id = fields.Integer()
+    from_version = fields.Integer()
+    to_version = fields.Integer()
+    move_back_of = fields.Integer(metadata={"description": "the job whose move is undone"})
+    changes = fields.List(fields.Nested(MigrationChangeSchema))
+    steps = fields.List(fields.String(), metadata={"description": "ready steps after"})
+
+
+@blp.post("/instances/<int:instance_id>/migrate-back")
+@blp.response(200, MigrateBackSchema)
+def migrate_back(instance_id: int) -> Any:
+    """Move one instance back to the version it was on before its last migration (admin;
+    audited ``instance.migrated``). 404 ``migration.no_previous`` when it was never moved;
+    409 ``migration.version_changed`` when it is no longer where that move took it,
+    ``migration.refused`` (``details``: the reasons) when it cannot move back."""
+    actor = _admin()
+    return move_back(services().engine, write_session(), actor, instance_id)

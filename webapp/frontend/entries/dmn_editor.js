@@ -12,6 +12,59 @@ import "../modeler/modeler.css";
 import DmnModeler from "dmn-js/lib/Modeler";
 import { Editor, renderProblemList, status } from "../modeler/editor";
 
+// A problem names a rule (its row) or a cell (an input or output entry) by id: dmn-js
+// renders cells with data-element-id and rows with data-row-id.
+function cellsOf(id) {
+  const table = document.getElementById("tdkt-dmn");
+  const safe = CSS.escape(id);
+  return [...table.querySelectorAll(`[data-element-id="${safe}"], [data-row-id="${safe}"] td`)];
+}
+
+let marked = [];
+
+function applyMarks() {
+  for (const problem of marked) {
+    if (!problem.element_id) continue;
+    for (const cell of cellsOf(problem.element_id)) {
+      cell.classList.add("tdkt-problem-cell", `tdkt-problem-${problem.severity}`);
+      if (cell.title !== problem.message) cell.title = problem.message;
+    }
+  }
+}
+
+function markCells(problems) {
+  document.querySelectorAll("#tdkt-dmn .tdkt-problem-cell").forEach((cell) => {
+    cell.classList.remove("tdkt-problem-cell", "tdkt-problem-error", "tdkt-problem-warning");
+    cell.removeAttribute("title");
+  });
+  marked = problems;
+  applyMarks();
+}
+
+// dmn-js re-renders cells (selection, editing) and drops classes it did not set: put the
+// marks back after each render. Adding a class that is there changes nothing, so this
+// settles at once.
+function keepMarks() {
+  let pending = false;
+  new MutationObserver(() => {
+    if (pending || !marked.length) return;
+    pending = true;
+    requestAnimationFrame(() => {
+      pending = false;
+      applyMarks();
+    });
+  }).observe(document.getElementById("tdkt-dmn"),
+    { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+}
+
+function showCell(id) {
+  const [cell] = cellsOf(id);
+  if (!cell) return;
+  cell.scrollIntoView({ block: "center", inline: "center" });
+  const editable = cell.querySelector("[contenteditable]") || cell;
+  if (editable.focus) editable.focus();
+}
+
 async function start(root) {
   const modeler = new DmnModeler({ container: "#tdkt-dmn" });
   try {
@@ -27,9 +80,13 @@ async function start(root) {
   const editor = new Editor(root, {
     kind: "dmn",
     getXML: async () => (await modeler.saveXML({ format: true })).xml,
-    showProblems: (problems) => renderProblemList(problems, () => {}),
+    showProblems: (problems) => {
+      markCells(problems);
+      renderProblemList(problems, (id) => showCell(id));
+    },
   });
   editor.bindToolbar(`${root.dataset.key}.dmn`);
+  keepMarks();
   window.tdktDmn = modeler;
   window.tdktEditor = editor;
   root.dataset.ready = "true";

@@ -43,18 +43,26 @@ class ProblemMarks {
     this.overlays.remove({ type: "tdkt-problem" });
   }
 
+  // One marker and one badge per element, in the colour of its worst problem; the badge
+  // counts the problems when there are several, its tooltip lists them.
   show(problems) {
     this.clear();
+    const byElement = new Map();
     for (const problem of problems) {
       const element = problem.element_id && this.registry.get(problem.element_id);
-      if (!element) continue;
-      const marker = MARKERS[problem.severity] || MARKERS.error;
+      if (!element) continue;  // listed only (renderProblemList)
+      if (!byElement.has(element.id)) byElement.set(element.id, [element, []]);
+      byElement.get(element.id)[1].push(problem);
+    }
+    for (const [element, found] of byElement.values()) {
+      const worst = found.some((p) => p.severity !== "warning") ? "error" : "warning";
+      const marker = MARKERS[worst];
       this.canvas.addMarker(element.id, marker);
       this.marked.push([element.id, marker]);
       const badge = document.createElement("span");
       badge.className = `tdkt-problem-badge ${marker}`;
-      badge.textContent = problem.severity === "warning" ? "!" : "×";
-      badge.title = problem.message;
+      badge.textContent = found.length > 1 ? String(found.length) : (worst === "warning" ? "!" : "×");
+      badge.title = found.map((p) => p.message).join("\n");
       this.overlays.add(element.id, "tdkt-problem", {
         position: element.waypoints ? { top: -12, left: -12 } : { top: -12, right: 12 },
         html: badge,

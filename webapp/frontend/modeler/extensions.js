@@ -126,3 +126,66 @@ export function laneNameFor(currentName, code, roles) {
     ? label : (role ? role.label : code);
   return `${text} (${code})`;
 }
+
+// <spiffworkflow:preScript> / <spiffworkflow:postScript>: code run before / after the task.
+export function getScript(element, type) {
+  const found = findExtension(element, type);
+  return found ? found.get("script") || "" : "";
+}
+
+export function setScript(element, type, value, services) {
+  const text = (value || "").trim() ? value : "";
+  const found = findExtension(element, type);
+  if (!text) {
+    if (found) removeExtension(element, found, services);
+    return;
+  }
+  if (found) {
+    services.modeling.updateModdleProperties(element, found, { script: text });
+    return;
+  }
+  const created = ensureExtension(element, type, {}, services);
+  services.modeling.updateModdleProperties(element, created, { script: text });
+}
+
+// The handler's parameters: <spiffworkflow:parameter id="name" type="any" value="expr"/>,
+// each value a Python expression on the task's data.
+export function getParameters(element) {
+  const op = getOperator(element);
+  const list = op && op.get("parameterList");
+  return list ? list.get("parameters") : [];
+}
+
+function parameterList(element, services) {
+  const op = getOperator(element);
+  if (!op) return null;
+  let list = op.get("parameterList");
+  if (!list) {
+    list = services.moddle.create("spiffworkflow:parameters", { parameters: [] });
+    list.$parent = op;
+    services.modeling.updateModdleProperties(element, op, { parameterList: list });
+  }
+  return list;
+}
+
+export function addParameter(element, services) {
+  const list = parameterList(element, services);
+  if (!list) return;
+  const taken = new Set(list.get("parameters").map((p) => p.id));
+  let n = list.get("parameters").length + 1;
+  while (taken.has(`param${n}`)) n += 1;
+  const created = services.moddle.create("spiffworkflow:parameter",
+    { id: `param${n}`, type: "any", value: "" });
+  created.$parent = list;
+  services.modeling.updateModdleProperties(element, list, {
+    parameters: [...list.get("parameters"), created],
+  });
+}
+
+export function removeParameter(element, parameter, services) {
+  const list = parameterList(element, services);
+  if (!list) return;
+  services.modeling.updateModdleProperties(element, list, {
+    parameters: list.get("parameters").filter((p) => p !== parameter),
+  });
+}

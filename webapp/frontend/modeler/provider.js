@@ -1,36 +1,30 @@
 // The "TĐKT" group of the properties panel: exactly what our engine reads.
-// lane -> role; user task -> form key, due / not-before working days;
-// service task -> handler and result variable; sequence flow -> condition;
-// script task -> script; timer event -> its deadline (modeler/timer.js, which replaces
+// lane -> role; user task -> form key, notification kind, due / not-before working days
+// (days.js); service task -> handler, result variable and its parameters (params.js);
+// every task -> scripts run before and after it; sequence flow -> condition;
+// script task -> script; timer event -> its deadline (timer.js, which replaces
 // bpmn-js-properties-panel's own Timer group: that one writes ISO values unquoted).
-// The choices (roles, form keys, handlers) come from /admin/processes/modeler-config.json.
+// The choices come from /admin/processes/modeler-config.json (config.js).
 import { h } from "@bpmn-io/properties-panel/preact";
 import {
   Group, SelectEntry, TextAreaEntry, TextFieldEntry,
-  isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited,
+  isNumberFieldEntryEdited, isSelectEntryEdited, isTextAreaEntryEdited, isTextFieldEntryEdited,
 } from "@bpmn-io/properties-panel";
 import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
+import { CONFIG, setConfig } from "./config";
+import { DueMode, DueValue, NotBeforeMode, NotBeforeValue } from "./days";
 import {
-  getOperator, getProperty, laneNameFor, roleOfLane, setHandler, setProperty,
-  setResultVariable,
+  getOperator, getProperty, getScript, laneNameFor, roleOfLane, setHandler, setProperty,
+  setResultVariable, setScript,
 } from "./extensions";
+import { parametersGroup } from "./params";
 import {
   MODES, VALUE_TEXT, changeMode, readTimer, timerDefinition, timerError, writeTimer,
 } from "./timer";
 
-// The choices, set once by the provider (a module value keeps the entry components stable,
-// so an input keeps its focus while the panel re-renders).
-let CONFIG = { roles: [], form_keys: [], handlers: [] };
-const DAYS = /^(\d{1,3}|setting:[A-Za-z_][\w.]*)$/;
-
 function useEditing() {
   return { moddle: useService("moddle"), modeling: useService("modeling") };
-}
-
-function daysError(value) {
-  return value && !DAYS.test(value.trim())
-    ? "Nhập số ngày làm việc (ví dụ 10) hoặc setting:<tên cấu hình>." : null;
 }
 
 function choices(list, empty) {
@@ -68,23 +62,38 @@ function FormKey({ element, id }) {
   });
 }
 
-function DaysField(name, label, description) {
-  return function Days({ element, id }) {
+function NotifyKind({ element, id }) {
+  const config = CONFIG;
+  const services = useEditing();
+  const current = getProperty(element, "notifyKind");
+  const kinds = config.notify_kinds.map((k) => ({ value: k.kind, label: `${k.label} (${k.kind})` }));
+  if (current && !kinds.some((k) => k.value === current)) {
+    kinds.unshift({ value: current, label: `${current} (loại chưa biết)` });
+  }
+  return h(SelectEntry, {
+    element, id, label: "Loại thông báo khi bước sẵn sàng",
+    getValue: () => getProperty(element, "notifyKind"),
+    setValue: (value) => setProperty(element, "notifyKind", value, services),
+    getOptions: choices(kinds, "— mặc định: công việc mới —"),
+  });
+}
+
+function ScriptField(type, label, description) {
+  return function TaskScript({ element, id }) {
     const services = useEditing();
     const debounce = useService("debounceInput");
-    return h(TextFieldEntry, {
-      element, id, label, description, debounce,
-      getValue: () => getProperty(element, name),
-      setValue: (value) => setProperty(element, name, value, services),
-      validate: daysError,
+    return h(TextAreaEntry, {
+      element, id, label, description, debounce, monospace: true, rows: 3,
+      getValue: () => getScript(element, type),
+      setValue: (value) => setScript(element, type, value, services),
     });
   };
 }
 
-const DueDays = DaysField("dueWorkingDays", "Thời hạn xử lý (ngày làm việc)",
-  "Số ngày, hoặc setting:<tên> để đọc từ cấu hình.");
-const NotBeforeDays = DaysField("notBeforeWorkingDays", "Không hoàn thành trước (ngày làm việc)",
-  "Ví dụ thời gian công khai tối thiểu.");
+const PreScript = ScriptField("spiffworkflow:preScript", "Mã lệnh chạy trước bước (pre-script)",
+  "Python trong hộp cát, chạy khi bước bắt đầu; gán biến để đưa vào dữ liệu hồ sơ.");
+const PostScript = ScriptField("spiffworkflow:postScript", "Mã lệnh chạy sau bước (post-script)",
+  "Chạy khi bước hoàn thành, sau khi dữ liệu biểu mẫu đã được ghi.");
 
 function Handler({ element, id }) {
   const config = CONFIG;
@@ -168,18 +177,32 @@ function TimerValue({ element, id }) {
   });
 }
 
+function taskEntries(element, entry) {
+  const found = [];
+  if (is(element, "bpmn:UserTask")) {
+    found.push(entry("tdkt-form-key", FormKey, isSelectEntryEdited),
+      entry("tdkt-notify-kind", NotifyKind, isSelectEntryEdited),
+      entry("tdkt-due-mode", DueMode, isSelectEntryEdited),
+      entry("tdkt-due-value", DueValue, (node) => isNumberFieldEntryEdited(node)
+        || isTextFieldEntryEdited(node)),
+      entry("tdkt-not-before-mode", NotBeforeMode, isSelectEntryEdited),
+      entry("tdkt-not-before-value", NotBeforeValue, (node) => isNumberFieldEntryEdited(node)
+        || isTextFieldEntryEdited(node)));
+  }
+  if (is(element, "bpmn:ServiceTask")) {
+    found.push(entry("tdkt-handler", Handler, isSelectEntryEdited),
+      entry("tdkt-result", ResultVariable, isTextFieldEntryEdited));
+  }
+  if (is(element, "bpmn:ScriptTask")) found.push(entry("tdkt-script", Script, isTextAreaEntryEdited));
+  found.push(entry("tdkt-pre-script", PreScript, isTextAreaEntryEdited),
+    entry("tdkt-post-script", PostScript, isTextAreaEntryEdited));
+  return found;
+}
+
 function entriesFor(element) {
   const entry = (id, component, isEdited) => ({ id, element, component, isEdited });
   if (is(element, "bpmn:Lane")) return [entry("tdkt-lane-role", LaneRole, isSelectEntryEdited)];
-  if (is(element, "bpmn:UserTask")) {
-    return [entry("tdkt-form-key", FormKey, isSelectEntryEdited),
-      entry("tdkt-due-days", DueDays, isTextFieldEntryEdited),
-      entry("tdkt-not-before", NotBeforeDays, isTextFieldEntryEdited)];
-  }
-  if (is(element, "bpmn:ServiceTask")) {
-    return [entry("tdkt-handler", Handler, isSelectEntryEdited),
-      entry("tdkt-result", ResultVariable, isTextFieldEntryEdited)];
-  }
+  if (is(element, "bpmn:Task")) return taskEntries(element, entry);
   if (is(element, "bpmn:SequenceFlow")) {
     const source = element.source && element.source.businessObject;
     if (source && (is(source, "bpmn:ExclusiveGateway") || is(source, "bpmn:InclusiveGateway")
@@ -187,7 +210,6 @@ function entriesFor(element) {
       return [entry("tdkt-condition", Condition, isTextAreaEntryEdited)];
     }
   }
-  if (is(element, "bpmn:ScriptTask")) return [entry("tdkt-script", Script, isTextAreaEntryEdited)];
   if (timerDefinition(element)) {
     return [entry("tdkt-timer-mode", TimerMode, isSelectEntryEdited),
       entry("tdkt-timer-value", TimerValue, isTextFieldEntryEdited)];
@@ -195,8 +217,8 @@ function entriesFor(element) {
   return [];
 }
 
-export default function TdktPropertiesProvider(propertiesPanel, config) {
-  CONFIG = config;
+export default function TdktPropertiesProvider(propertiesPanel, config, moddle, modeling) {
+  setConfig(config);
   this.getGroups = (element) => (groups) => {
     const entries = entriesFor(element);
     if (timerDefinition(element)) {  // ours writes what SpiffWorkflow runs; the stock one does not
@@ -207,9 +229,12 @@ export default function TdktPropertiesProvider(propertiesPanel, config) {
       groups.splice(1, 0, { id: "tdkt", label: "TĐKT (động cơ quy trình)",
         component: Group, entries });
     }
+    const params = is(element, "bpmn:ServiceTask") && getOperator(element)
+      ? parametersGroup(element, { moddle, modeling }) : null;
+    if (params) groups.splice(2, 0, params);
     return groups;
   };
   propertiesPanel.registerProvider(500, this);  // after getGroups: it checks for it
 }
 
-TdktPropertiesProvider.$inject = ["propertiesPanel", "config.tdkt"];
+TdktPropertiesProvider.$inject = ["propertiesPanel", "config.tdkt", "moddle", "modeling"];

@@ -1,0 +1,97 @@
+// Deadlines of a user task in working days (dueWorkingDays, notBeforeWorkingDays): how it
+// is counted — a number, a deadline the office configures (setting:<name>, from the list
+// of known ones) or an expression on the task's data — then the number or the expression.
+import { h } from "@bpmn-io/properties-panel/preact";
+import { NumberFieldEntry, SelectEntry, TextFieldEntry } from "@bpmn-io/properties-panel";
+import { useService } from "bpmn-js-properties-panel";
+import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
+import { CONFIG } from "./config";
+import { getProperty, setProperty } from "./extensions";
+
+// The way chosen before a value is typed (a number or an expression not written yet).
+const PENDING = new WeakMap();
+
+export function modeOf(value) {
+  const text = (value || "").trim();
+  if (!text) return "";
+  if (/^\d+$/.test(text)) return "number";
+  if (text.startsWith("setting:")) return text;
+  return "expression";
+}
+
+function currentMode(element, name) {
+  const value = getProperty(element, name);
+  if (value) return modeOf(value);
+  return (PENDING.get(getBusinessObject(element)) || {})[name] || "";
+}
+
+function settingOptions(current) {
+  const known = CONFIG.deadline_settings.map((s) => ({
+    value: `setting:${s.name}`,
+    label: `Theo cấu hình: ${s.label}${s.value != null ? ` (hiện ${s.value} ngày)` : ""}`,
+  }));
+  if (current.startsWith("setting:") && !known.some((o) => o.value === current)) {
+    known.unshift({ value: current, label: `${current} (chưa có trong cấu hình)` });
+  }
+  return known;
+}
+
+function Mode(name, label) {
+  return function DaysMode({ element, id }) {
+    const services = { moddle: useService("moddle"), modeling: useService("modeling") };
+    const eventBus = useService("eventBus");
+    return h(SelectEntry, {
+      element, id, label,
+      getValue: () => currentMode(element, name),
+      setValue: (mode) => {
+        const bo = getBusinessObject(element);
+        PENDING.set(bo, { ...(PENDING.get(bo) || {}), [name]: mode });
+        const value = getProperty(element, name);
+        if (mode.startsWith("setting:") || !mode) {
+          setProperty(element, name, mode, services);
+        } else if (modeOf(value) !== mode) {
+          setProperty(element, name, "", services);
+        }
+        eventBus.fire("elements.changed", { elements: [element] });  // show the right input
+      },
+      getOptions: () => [
+        { value: "", label: "— không đặt —" },
+        { value: "number", label: "Số ngày làm việc cố định" },
+        ...settingOptions(getProperty(element, name)),
+        { value: "expression", label: "Biểu thức trên dữ liệu hồ sơ" },
+      ],
+    });
+  };
+}
+
+function Value(name, label) {
+  return function DaysValue({ element, id }) {
+    const services = { moddle: useService("moddle"), modeling: useService("modeling") };
+    const debounce = useService("debounceInput");
+    const mode = currentMode(element, name);
+    if (mode === "number") {
+      return h(NumberFieldEntry, {
+        element, id, label: `${label}: số ngày`, debounce, min: 0, max: 999,
+        getValue: () => getProperty(element, name),
+        setValue: (value) => setProperty(element, name,
+          value === undefined || value === null ? "" : String(value), services),
+      });
+    }
+    if (mode === "expression") {
+      return h(TextFieldEntry, {
+        element, id, label: `${label}: biểu thức`, debounce,
+        description: "Biểu thức Python cho ra số ngày, ví dụ 5 if urgent else 10.",
+        getValue: () => getProperty(element, name),
+        setValue: (value) => setProperty(element, name, value, services),
+        validate: (value) => (value && /^\d+$/.test(value.trim())
+          ? "Đây là số: hãy chọn «Số ngày làm việc cố định»." : null),
+      });
+    }
+    return null;
+  };
+}
+
+export const DueMode = Mode("dueWorkingDays", "Thời hạn xử lý (ngày làm việc)");
+export const DueValue = Value("dueWorkingDays", "Thời hạn xử lý");
+export const NotBeforeMode = Mode("notBeforeWorkingDays", "Không hoàn thành trước (ngày làm việc)");
+export const NotBeforeValue = Value("notBeforeWorkingDays", "Không hoàn thành trước");
