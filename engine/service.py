@@ -19,7 +19,7 @@ from engine.calendar import WorkingCalendar
 from engine.errors import NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
 from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, Actor
-from engine.runtime.access import AccessPolicy
+from engine.runtime.access import AccessPolicy, VisibilityGrant
 from engine.runtime.runner import Opened, Runner, run_command
 from engine.runtime.state import TaskRules
 from engine.sandbox import SandboxEnvironment
@@ -50,6 +50,8 @@ class EngineSettings:
     script_helpers: dict[str, Any] = field(default_factory=dict)
     # dueWorkingDays="setting:<name>" asks this for the number of days (None: unknown).
     named_days: Callable[[Session, str], Any] | None = None
+    # Extra read access to instances, given by the domain (engine.runtime.access).
+    visibility_grants: tuple[VisibilityGrant, ...] = ()
 
 
 @dataclass
@@ -78,7 +80,8 @@ class ProcessEngine:
             timeout_s=self.settings.script_timeout_s,
             environment_globals=dict(self.settings.script_helpers) or None,
         )
-        self.policy = AccessPolicy(frozenset(self.settings.unit_scoped_roles))
+        self.policy = AccessPolicy(frozenset(self.settings.unit_scoped_roles),
+                                   tuple(self.settings.visibility_grants))
         self.specs = SpecRegistry(
             Checks(self.settings.roles, lambda k: k in self.forms, lambda n: n in self.handlers,
                    form_fields=self._form_fields,

@@ -166,7 +166,7 @@ def test_a_council_meeting_in_the_browser(web: Watched, phone: Watched,
     assert table.is_visible() and table.get_by_role("row").count() == 3
     assert table.get_by_text("Đạt", exact=True).count() == 2  # 3 agree of 4 present
     assert web.page.get_by_text("Đã nhận kết quả").is_visible()
-    assert results.locator("a[href^='/attachments/']").count() >= 1
+    assert results.locator(f"a[href^='{url}/minutes/']").count() >= 1
     web.shot("council-results-1280")
     found += audit(web, "results, 1280")
     web.assert_clean()

@@ -243,6 +243,29 @@ def scan_file(session: Session, actor: Actor, meeting_id: int, files_dir: Path
             "sha256": meeting.scan_sha256}, path
 
 
+def minutes_file(session: Session, actor: Actor, meeting_id: int, attachment_id: int,
+                 files_dir: Path) -> tuple[dict[str, Any], Path]:
+    """One of a closed meeting's tally minutes (PDF or DOCX), for those who see the meeting
+    — its members included, whatever their roles (the dossier's own link is the office's).
+
+    Raises:
+        Forbidden ``council.forbidden``; NotFound ``council.minutes_not_found``.
+    """
+    m.require_viewer(session, actor)
+    meeting = meetings.get_meeting_row(session, meeting_id)
+    instance_ids = list(session.scalars(select(CouncilCandidate.instance_id).where(
+        CouncilCandidate.meeting_id == meeting.id)).all())
+    known = {d["id"] for d in _minutes_documents(session, instance_ids)} \
+        if meeting.status == "closed" else set()
+    row = session.get(Attachment, attachment_id) if attachment_id in known else None
+    path = Path(files_dir) / row.storage_key if row is not None else None
+    if row is None or path is None or ".." in Path(row.storage_key).parts \
+            or not path.is_file():
+        raise NotFound("Không có biên bản kiểm phiếu này.", code="council.minutes_not_found")
+    return {"filename": row.filename, "content_type": row.content_type,
+            "sha256": row.sha256}, path
+
+
 # -- membership ----------------------------------------------------------------------------
 def members_page(session: Session, actor: Actor) -> dict[str, Any]:
     """``/council/members``: every membership (active or not), and for those who may

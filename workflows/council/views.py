@@ -152,6 +152,9 @@ def meeting_view(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
         "attendance": attendance(session, meeting),
         "invited": [{**v, "present": dict(invited)[k]} for k, v in people.items()
                     if k in dict(invited)],  # membership order
+        # Invited members linked to no person: their automatic recusals cannot be computed.
+        "unlinked": [{"id": k, "name": v["name"]} for k, v in people.items()
+                     if k in dict(invited) and not v["person_code"]],
         "candidates": rows,
         "recusals": [{"candidate_id": r.candidate_id, "member_id": r.member_id,
                       "name": people.get(r.member_id, {}).get("name"), "reason": r.reason,
