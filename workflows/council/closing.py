@@ -32,6 +32,7 @@ from workflows.council.models import (
     CouncilTally,
 )
 from workflows.council.rules import judge
+from workflows.council.scrub import needs_scrub, scrub_tally_storage
 
 MESSAGE = "council_result"
 
@@ -102,6 +103,30 @@ def close_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, 
     _store_minutes(session, minutes_data(session, meeting, cands), instances, actor)
     return {"id": meeting.id, "status": meeting.status, "instances": instances,
             "results": results}
+
+
+def close_and_deliver(session: Session, engine: ProcessEngine, actor: Actor,
+                      meeting_id: int) -> dict[str, Any]:
+    """Close the vote (``close_meeting``, committed), wipe the secret ballot's earlier
+    counter versions from the storage (``scrub``, outside any transaction), then deliver
+    each instance's result (``deliver_pending``, one transaction per instance).
+
+    Commits. Raises what ``close_meeting`` raises, with nothing written.
+
+    Returns:
+        ``close_meeting``'s answer with ``deliveries`` and ``scrub`` (None when the
+        meeting had no electronic secret ballot).
+    """
+    try:
+        closed = close_meeting(session, actor, meeting_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    closed["scrub"] = scrub_tally_storage(session, actor, meeting_id) \
+        if needs_scrub(session, meeting_id) else None
+    closed["deliveries"] = deliver_pending(session, engine, actor, meeting_id)
+    return closed
 
 
 def _store_minutes(session: Session, data: dict[str, Any], instance_ids: list[int],

@@ -199,19 +199,8 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
 
 def close_and_deliver(session: Session, engine: ProcessEngine, actor: Actor,
                       meeting_id: int) -> dict[str, Any]:
-    """Close the vote (``closing.close_meeting``, committed) then deliver each instance's
-    result (``closing.deliver_pending``, one transaction per instance).
-
-    Commits. Raises what ``close_meeting`` raises, with nothing written.
-    """
-    try:
-        closed = closing.close_meeting(session, actor, meeting_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    closed["deliveries"] = closing.deliver_pending(session, engine, actor, meeting_id)
-    return closed
+    """The page's and the API's close (``closing.close_and_deliver``)."""
+    return closing.close_and_deliver(session, engine, actor, meeting_id)
 
 
 def retry_deliveries(session: Session, engine: ProcessEngine, actor: Actor,
