@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from demo_kit import DemoOffice
+from sqlalchemy import delete
 from test_pages_council import member_ids, nomination_ids
 from test_pages_council_kit import (
     PDF,
@@ -29,6 +30,7 @@ from test_pages_council_kit import (
 )
 
 from workflows.council import members
+from workflows.models import Setting
 
 
 @pytest.fixture
@@ -120,3 +122,22 @@ def test_a_meeting_says_whose_conflicts_of_interest_it_cannot_compute(office: De
             sort_order=6)
     page = text(secretariat.get(f"/council/meetings/{meeting}"))
     assert "Không tự xác định được xung đột lợi ích của 5 thành viên:" in page
+
+
+def test_managers_are_told_before_the_meeting_that_the_letterhead_is_missing(
+        office: DemoOffice) -> None:
+    inst = waiting_nominations(office)
+    secretariat = signed_in(office, "thuky")
+    ids = member_ids(office)
+    meeting = create_meeting(secretariat, list(nomination_ids(office, inst["id"]).values()),
+                             list(ids.values()))
+    url = f"/council/meetings/{meeting}"
+    assert 'id="letterhead"' not in secretariat.get(url).get_data(as_text=True)  # demo: set
+    with office.app.extensions["tdkt"].db.write_session() as s:
+        s.execute(delete(Setting).where(Setting.key == "document_place"))
+        s.commit()
+    page = text(secretariat.get(url))
+    assert ("Chưa lập được biên bản kiểm phiếu: tiêu đề văn bản còn thiếu Địa danh ghi ngày "
+            "tháng (document_place).") in page
+    member = signed_in(office, "uyvien1").get(url).get_data(as_text=True)
+    assert 'id="letterhead"' not in member  # members cannot fix it: not their message

@@ -194,7 +194,21 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
         n, seen["members_total"], Decimal(str(seen["quorum_pct"])))), None)
     view["is_member"] = view["mine"]["member_id"] is not None
     view["i_am_present"] = view["mine"]["member_id"] in present
+    view["letterhead_missing"] = _letterhead_missing(session) \
+        if view["can_manage"] and view["status"] in meetings.ACTIVE else []
     return view
+
+
+def _letterhead_missing(session: Session) -> list[str]:
+    """The letterhead settings the tally minutes still need (the close is refused
+    without them): told to managers before the meeting, not at its close."""
+    from workflows.documents.gather import (
+        REQUIRED_LETTERHEAD,
+        letterhead_missing,
+        office_letterhead,
+    )
+    return [f"{REQUIRED_LETTERHEAD[k]} ({k})"
+            for k in letterhead_missing(office_letterhead(session))]
 
 
 def close_and_deliver(session: Session, engine: ProcessEngine, actor: Actor,
