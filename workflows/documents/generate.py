@@ -49,9 +49,9 @@ def source_for(files_dir: Path | None) -> TemplateSource:
 def _both(item: str, title: str, context: dict[str, Any], source: TemplateSource,
           nomination_id: int | None = None) -> list[Rendered]:
     return [Rendered(item, "pdf", title, render_pdf(f"{item}.html", context, source),
-                     nomination_id),
+                     nomination_id, source.hashes(f"{item}.html")),
             Rendered(item, "docx", title, render_docx(f"{item}.docx", context, source),
-                     nomination_id)]
+                     nomination_id, source.hashes(f"{item}.docx"))]
 
 
 def _approved(noms: list[Nomination], data: dict[str, Any]) -> list[Nomination]:
@@ -103,10 +103,12 @@ def _certificates(session: Session, first: Nomination, rows: list[dict[str, Any]
     whole, pages = render_pdf_pages("giay_khen.html", context(chosen), source)
     if len(pages) != len(chosen):  # a replaced template that does not keep a page each
         pages = [render_pdf("giay_khen.html", context([r]), source) for r in chosen]
-    docs = [Rendered("giay_khen", "pdf", f"Giấy khen - {r['name']}", page, r["nomination_id"])
-            for r, page in zip(chosen, pages, strict=True)]
+    used = source.hashes("giay_khen.html")
+    docs = [Rendered("giay_khen", "pdf", f"Giấy khen - {r['name']}", page, r["nomination_id"],
+                     used) for r, page in zip(chosen, pages, strict=True)]
     if len(chosen) > 1:
-        docs.append(Rendered("giay_khen", "pdf", f"Giấy khen - tất cả ({len(chosen)})", whole))
+        docs.append(Rendered("giay_khen", "pdf", f"Giấy khen - tất cả ({len(chosen)})", whole,
+                             templates=used))
     return docs
 
 
