@@ -212,13 +212,14 @@ def download_scan(meeting_id: int) -> Any:
     return response
 
 
-@bp.get("/council/meetings/<int:meeting_id>/minutes/<int:attachment_id>")
+@bp.get("/council/meetings/<int:meeting_id>/minutes/<int:document_id>")
 @login_required
-def download_minutes(meeting_id: int, attachment_id: int) -> Any:
-    """The tally minutes (PDF or DOCX), for those who see the meeting."""
+def download_minutes(meeting_id: int, document_id: int) -> Any:
+    """The tally minutes (PDF or DOCX), for those who see the meeting (the council pages'
+    rule: members and the office; ``document_id`` is one of this meeting's minutes)."""
     try:
         meta, path = page_views.minutes_file(read_session(), current_actor(), meeting_id,
-                                             attachment_id,
+                                             document_id,
                                              Path(current_app.config["FILES_DIR"]))
     except EngineError as exc:
         refuse(exc)
