@@ -22,7 +22,7 @@ from engine.mail.compose import DEFAULT_BASE_URL, MailOptions
 from engine.reminders import ReminderPolicy
 from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, SYSTEM, Actor
 from engine.runtime import timers
-from engine.runtime.access import AccessPolicy
+from engine.runtime.access import AccessPolicy, VisibilityGrant
 from engine.runtime.runner import Opened, Runner, run_command
 from engine.runtime.state import TaskRules
 from engine.sandbox import SandboxEnvironment
@@ -57,6 +57,8 @@ class EngineSettings:
     base_url: str = DEFAULT_BASE_URL
     # Reminders and escalation as the office configured them (None: ReminderPolicy()).
     reminder_policy: Callable[[Session], ReminderPolicy] | None = None
+    # Extra read access to instances, given by the domain (engine.runtime.access).
+    visibility_grants: tuple[VisibilityGrant, ...] = ()
 
 
 @dataclass
@@ -85,7 +87,8 @@ class ProcessEngine:
             timeout_s=self.settings.script_timeout_s,
             environment_globals=dict(self.settings.script_helpers) or None,
         )
-        self.policy = AccessPolicy(frozenset(self.settings.unit_scoped_roles))
+        self.policy = AccessPolicy(frozenset(self.settings.unit_scoped_roles),
+                                   tuple(self.settings.visibility_grants))
         self.specs = SpecRegistry(
             Checks(self.settings.roles, lambda k: k in self.forms, lambda n: n in self.handlers,
                    form_fields=self._form_fields,

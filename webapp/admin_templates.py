@@ -2,7 +2,8 @@
 
 Only the ``admin`` role (others 403, visitors the login page). Routes call one function
 of ``workflows.documents.admin``: a replacement is test-rendered with sample data first
-and refused with the reason when it does not render; the template in use stays.
+and refused with the reason when it does not render (or, in Word, reaches outside
+itself); the template in use stays. Every version is kept and can be used again.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from engine.errors import EngineError
 from webapp.admin.common import admin_required
 from webapp.auth import current_actor
 from webapp.instances_pages import local_time
-from webapp.services import write_session
+from webapp.services import read_session, write_session
 from workflows.documents import admin as templates
 from workflows.documents.store import group_documents
 
@@ -46,8 +47,11 @@ def _engine_error(exc: EngineError) -> Any:
 
 
 def _page(errors: dict[str, str] | None = None) -> str:
+    session = read_session()
+    session.rollback()  # a fresh snapshot: what this request's command just committed
     return render_template("admin_templates/index.html",
-                           rows=templates.list_templates(current_actor(), _files_dir()),
+                           rows=templates.list_templates(session, current_actor(),
+                                                         _files_dir()),
                            errors=errors or {}, when=local_time,
                            max_mb=templates.MAX_TEMPLATE_BYTES // (1024 * 1024))
 
@@ -62,9 +66,11 @@ def index() -> str:
 @admin_required
 def download(name: str) -> Response:
     original = request.args.get("original") == "1"
-    data, content_type = templates.read_template(current_actor(), _files_dir(), name, original)
+    version = request.args.get("version") or None
+    data, content_type = templates.read_template(current_actor(), _files_dir(), name, original,
+                                                 version)
     response = Response(data, mimetype=content_type.split(";")[0])
-    prefix = "goc-" if original else ""
+    prefix = "goc-" if original else f"{version[:12]}-" if version else ""
     response.headers["Content-Disposition"] = f'attachment; filename="{prefix}{name}"'
     return response
 
@@ -97,6 +103,21 @@ def restore(name: str) -> Any:
             raise
         return _page({name: exc.message}), 422
     flash(_("Đã khôi phục mẫu gốc «%(name)s».", name=name), "success")
+    return redirect(url_for(".index"))
+
+
+@bp.post("/<name>/versions/<sha>/restore")
+@admin_required
+def restore_version(name: str, sha: str) -> Any:
+    """Bring back an earlier version of a template (checked again first)."""
+    try:
+        templates.restore_version(write_session(), current_actor(), _files_dir(), name, sha)
+    except EngineError as exc:
+        if exc.code in ("template.not_found", "template.version_not_found"):
+            raise
+        return _page({name: exc.message}), 422
+    flash(_("Đã dùng lại phiên bản %(sha)s của mẫu «%(name)s».", sha=sha[:12], name=name),
+          "success")
     return redirect(url_for(".index"))
 
 

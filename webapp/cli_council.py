@@ -1,7 +1,9 @@
 """``tdkt council …``: the council's members, meetings and the delivery of results.
 
 ``tdkt council deliver`` retries the results of closed meetings that did not reach their
-procedure instance (each instance in its own transaction; what fails stays pending).
+procedure instance (each instance in its own transaction; what fails stays pending);
+``tdkt council scrub`` wipes a closed meeting's earlier secret-ballot counter versions
+from the database files when the automatic run at the close did not succeed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from engine.runtime.runner import run_command
 from webapp import create_app
 from workflows.council import closing, meetings, members, views
 from workflows.council.models import POSITIONS
+from workflows.council.scrub import scrub_tally_storage
 
 
 @contextmanager
@@ -114,6 +117,28 @@ def show(meeting_id: int) -> None:
             _echo(views.meeting_view(session, SYSTEM, meeting_id))
         except EngineError as exc:
             _fail(exc)
+
+
+@council.command("scrub")
+@click.argument("meeting_id", type=int)
+def scrub(meeting_id: int) -> None:
+    """Xóa các phiên bản cũ của bộ đếm phiếu kín khỏi tệp dữ liệu (sau khi đóng phiên họp).
+
+    Tự chạy khi kết thúc biểu quyết; dùng lệnh này khi lần tự chạy không thành công.
+    """
+    with _app() as (_, svc):
+        session = svc.db.write_session()
+        try:
+            meeting = meetings.get_meeting_row(session, meeting_id)
+            meetings.require_status(meeting, "closed")
+            outcome = scrub_tally_storage(session, SYSTEM, meeting_id)
+        except EngineError as exc:
+            _fail(exc)
+        finally:
+            session.close()
+    _echo(outcome)
+    if not outcome["ok"]:
+        sys.exit(1)
 
 
 COMMANDS = [council]

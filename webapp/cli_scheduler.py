@@ -12,15 +12,17 @@ import logging
 import signal
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
 from flask import Flask
 
 from engine.scheduler import Scheduler
+from engine.service import ProcessEngine
 from engine.store.db import Database
 from webapp import create_app
+from workflows.council.closing import retry_pending_deliveries
 from workflows.mail import send_pending_mail
 
 
@@ -29,18 +31,36 @@ def make_scheduler(app: Flask, interval_s: float | None = None) -> Scheduler:
     svc = app.extensions["tdkt"]
     return Scheduler(svc.engine, svc.db,
                      interval_s=float(interval_s or app.config["SCHEDULER_INTERVAL_S"]),
-                     jobs=tick_jobs(svc.db))
+                     jobs=tick_jobs(svc.db, svc.engine))
 
 
-def tick_jobs(db: Database) -> dict[str, Callable[[datetime], Any]]:
-    """The application's work for every tick, after timers and reminders: the e-mail
-    outbox (the notifications the tick wrote go out in the same tick)."""
+# Council results that did not reach their dossier are tried again at most this often
+# (each delivery up to closing.AUTO_ATTEMPTS times; then a person retries from the page).
+DELIVERY_RETRY_EVERY = timedelta(minutes=5)
+
+
+def tick_jobs(db: Database, engine: ProcessEngine) -> dict[str, Callable[[datetime], Any]]:
+    """The application's work for every tick, after timers and reminders: council results
+    not yet delivered (every five minutes), then the e-mail outbox (so the notifications
+    the tick wrote go out in the same tick)."""
+    last_delivery: list[datetime] = []
+
+    def deliveries(now: datetime) -> str | None:
+        if last_delivery and now - last_delivery[0] < DELIVERY_RETRY_EVERY:
+            return None
+        last_delivery[:] = [now]
+        with db.write_session() as session:
+            done = retry_pending_deliveries(session, engine)
+        if not done:
+            return None
+        delivered = sum(1 for d in done if d["status"] == "delivered")
+        return f"{delivered}/{len(done)} kết quả đã chuyển"
 
     def mail(now: datetime) -> str:
         report = send_pending_mail(db, now=now)
         return "chưa cấu hình SMTP" if report.not_configured else f"{report.messages} thư đã gửi"
 
-    return {"Thư": mail}
+    return {"Kết quả Hội đồng": deliveries, "Thư": mail}
 
 
 def _moment(app: Flask, text: str) -> datetime:

@@ -212,6 +212,24 @@ def download_scan(meeting_id: int) -> Any:
     return response
 
 
+@bp.get("/council/meetings/<int:meeting_id>/minutes/<int:document_id>")
+@login_required
+def download_minutes(meeting_id: int, document_id: int) -> Any:
+    """The tally minutes (PDF or DOCX), for those who see the meeting (the council pages'
+    rule: members and the office; ``document_id`` is one of this meeting's minutes)."""
+    try:
+        meta, path = page_views.minutes_file(read_session(), current_actor(), meeting_id,
+                                             document_id,
+                                             Path(current_app.config["FILES_DIR"]))
+    except EngineError as exc:
+        refuse(exc)
+    response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
+                         download_name=meta["filename"], etag=meta["sha256"], max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
 @bp.post("/council/meetings/<int:meeting_id>/close")
 @login_required
 def close(meeting_id: int) -> Any:

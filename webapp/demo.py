@@ -21,6 +21,8 @@ from webapp.demo_council import load_demo_council
 from webapp.demo_movements import load_demo_movements
 from webapp.demo_registry import load_demo_registry
 from webapp.services import Services
+from workflows.documents.gather import letterhead_missing, office_letterhead
+from workflows.settings_admin import update_settings
 
 DEMO_PASSWORD = "tdkt-demo-2026"
 
@@ -30,6 +32,12 @@ UNITS = [
     ("KT", "Phòng Kinh tế", "VP"),
     ("VX", "Phòng Văn hóa - Xã hội", "VP"),
 ]
+
+# The demo office's letterhead (tiêu đề văn bản): a real office fills these in once, in the
+# settings page; documents are not issued while they are empty or placeholders.
+DEMO_LETTERHEAD = {"document_parent_body": "UBND tỉnh Ninh Bình",
+                   "document_issuer_full": "Văn phòng UBND tỉnh Ninh Bình",
+                   "document_place": "Ninh Bình"}
 
 USERS = [
     ("donvi_kt", "Nguyễn Văn An", ["submitter"], "KT"),
@@ -54,6 +62,10 @@ def load_demo(svc: Services, bpmn_dir: Path) -> Iterator[str]:
                 identity.create_user(session, SYSTEM, username, DEMO_PASSWORD, roles,
                                      svc.engine.settings.roles, unit_code, full_name)
                 yield f"Người dùng {username} ({', '.join(roles)}), mật khẩu: {DEMO_PASSWORD}"
+        missing = letterhead_missing(office_letterhead(session))
+        if missing:
+            update_settings(session, SYSTEM, {k: DEMO_LETTERHEAD[k] for k in missing})
+            yield "Tiêu đề văn bản: " + ", ".join(DEMO_LETTERHEAD[k] for k in missing)
         session.commit()
     yield from load_demo_registry(svc, UNITS)
     yield from load_demo_movements(svc, date.today().year)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from engine.service import EngineSettings, ProcessEngine
 from workflows import catalogue, documents, settings_admin
+from workflows.council.access import meeting_dossiers
 from workflows.forms import register_forms
 from workflows.handlers import register_handlers
 from workflows.handlers.documents import register_document_handlers
@@ -29,10 +30,13 @@ def build_engine(settings: EngineSettings | None = None,
     """The engine with the domain's forms and handlers.
 
     With ``files_dir`` (where attachments are stored) the numbering steps also render
-    and attach their documents (workflows/handlers/documents.py).
+    and attach their documents (workflows/handlers/documents.py). Council members read
+    the dossiers of their meetings' candidates (``workflows.council.access``).
     """
-    settings = replace(settings or EngineSettings(), named_days=working_days_setting,
-                       reminder_policy=settings_admin.reminder_policy)
+    base = settings or EngineSettings()
+    settings = replace(base, named_days=working_days_setting,
+                       reminder_policy=settings_admin.reminder_policy,
+                       visibility_grants=(*base.visibility_grants, meeting_dossiers))
     engine = ProcessEngine(settings)
     register_forms(engine.forms)
     register_handlers(engine.handlers)

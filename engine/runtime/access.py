@@ -3,10 +3,16 @@
 Roles listed as unit-scoped (``submitter``) see and act only within the unit
 that started an instance; other roles work office-wide. The inbox reads
 ``human_task`` rows only and never deserializes a workflow.
+
+``grants`` let the domain open more instances to a person for reading (e.g. the
+dossiers on the agenda of a council meeting the person sits on): each is a function of
+the actor giving an SQL condition on ``process_instance`` (or None). A grant only adds
+visibility; who may act on a task is decided by roles, owners and assignees as before.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, and_, exists, false, or_, select
@@ -16,10 +22,13 @@ from engine.errors import Forbidden, NotFound
 from engine.roles import Actor
 from engine.store.models import HumanTask, ProcessInstance
 
+VisibilityGrant = Callable[[Actor], "ColumnElement[bool] | None"]
+
 
 @dataclass(frozen=True)
 class AccessPolicy:
     unit_scoped_roles: frozenset[str]
+    grants: tuple[VisibilityGrant, ...] = ()
 
     def office_roles(self, actor: Actor) -> set[str]:
         return {r for r in actor.roles if r not in self.unit_scoped_roles}
@@ -41,6 +50,10 @@ class AccessPolicy:
             ))
         if self.unit_roles(actor) and actor.unit_code:
             clauses.append(ProcessInstance.unit_code == actor.unit_code)
+        for grant in self.grants:
+            extra = grant(actor)
+            if extra is not None:
+                clauses.append(extra)
         return or_(*clauses) if clauses else false()
 
     def can_see(self, session: Session, actor: Actor, inst: ProcessInstance) -> bool:

@@ -48,7 +48,8 @@ class TickReport:
                 f"{len(self.timers.failed)} lỗi, {len(self.timers.skipped)} bỏ qua; "
                 f"nhắc hạn: {self.reminders.reminded}; quá hạn: {self.reminders.overdue}.")
         for name, result in self.jobs.items():
-            text += f" {name}: {result}."
+            if result is not None:  # None: the job had nothing to say this tick
+                text += f" {name}: {result}."
         return text
 
 

@@ -55,6 +55,8 @@ def test_the_decision_and_certificate_are_listed_and_downloadable(demo: DemoOffi
     assert "Hoàng Minh Tuấn" in text and "702.000 đ" in text and "Số: 01/QĐ-VP" in text
     r = kt.get(f"/attachments/{docx_id}")
     assert r.status_code == 200 and "wordprocessingml" in r.mimetype
+    shown = re.findall(r'<code title="([0-9a-f]{64})">', decision)
+    assert shown[1] == hashlib.sha256(r.data).hexdigest()  # the DOCX's hash is shown too
     body = docx.Document(io.BytesIO(r.data)).tables
     assert any("702.000 đ" in c.text for t in body for row in t.rows for c in row.cells)
 

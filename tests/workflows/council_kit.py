@@ -27,10 +27,24 @@ PDF = b"%PDF-1.4\n% scanned minutes\n"
 POSITIONS = ("chair", "secretary")
 
 
+LETTERHEAD = {"document_parent_body": "UBND tỉnh Ninh Bình",
+              "document_issuer_full": "Văn phòng UBND tỉnh Ninh Bình",
+              "document_place": "Ninh Bình"}
+
+
+def fill_letterhead(db: Database) -> None:
+    """The office's letterhead settings, without which no document (minutes, decision) is
+    issued: every office of the tests has filled them in, as a real one has."""
+    from workflows.settings_admin import update_settings
+    call(db, update_settings, SYSTEM, dict(LETTERHEAD))
+
+
 def add_council(db: Database, eng: ProcessEngine, n: int = 9, *,
                 persons: dict[int, str] | None = None, prefix: str = "hd") -> list[Actor]:
     """``n`` council members (users ``hd1``… with role council): the first chairs, the second
-    is the secretary. ``persons`` links member i (1-based) to a person code."""
+    is the secretary. ``persons`` links member i (1-based) to a person code. The office's
+    letterhead is filled in too (the tally minutes need it)."""
+    fill_letterhead(db)
     actors = []
     with db.write_session() as s:
         for i in range(1, n + 1):

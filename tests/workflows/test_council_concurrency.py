@@ -20,8 +20,13 @@ from sqlalchemy import func, select
 
 from engine.errors import Conflict
 from engine.runtime.runner import run_command
-from workflows.council import closing, meetings, voting
-from workflows.council.models import CouncilCandidate, CouncilTally, CouncilVote
+from workflows.council import closing, meetings, recusal, voting
+from workflows.council.models import (
+    CouncilCandidate,
+    CouncilRecusal,
+    CouncilTally,
+    CouncilVote,
+)
 from workflows.handlers.registry import next_decision_number
 from workflows.models import DecisionCounter
 
@@ -108,6 +113,53 @@ def test_concurrent_votes_all_count_and_a_double_vote_counts_once(office: Office
     assert result["agree"] + result["disagree"] + result["abstain"] == counted
     assert counted == (4 if not isinstance(late[0], Exception) else 3)
     assert inst["id"] in late[1]["instances"]
+
+
+def declare(office: Office, username: str, meeting: int, cand: int) -> Callable[[Any], Any]:
+    actor = member_actor(office.db, username)
+    return lambda s: recusal.declare_recusal(s, actor, meeting, cand, note="Người thân")
+
+
+def test_a_vote_and_a_recusal_at_the_same_moment_never_both_succeed(office: Office) -> None:
+    """A member votes on a candidate in one tab and declares a conflict of interest on it in
+    another, at the same moment: one wins, the other is told why, never both (18 races)."""
+    office.walk(office.start(), [("propose", "sub", proposal("NV002", "NV005", award="BK_TINH")),
+                                 appraise("approve")])
+    sec = office.actors["sec"]
+    meeting = open_meeting(office.db, sec, mode="electronic", present=9)
+    with office.db.write_session() as s:
+        run_command(s, lambda: meetings.start_voting(s, sec, meeting))
+    ids = candidates(office.db, meeting)
+    outcomes: dict[str, int] = {"voted": 0, "recused": 0}
+    for code in ("NV002", "NV005"):
+        for i in range(1, 10):
+            # Alternate which job starts first in the list, so both orders are raced.
+            jobs = [vote(office, f"hd{i}", meeting, ids[code], "agree"),
+                    declare(office, f"hd{i}", meeting, ids[code])]
+            if i % 2:
+                jobs.reverse()
+            results = together(office, jobs)
+            refused = [r for r in results if isinstance(r, Exception)]
+            assert len(refused) == 1, (code, i, results)
+            won = next(r for r in results if not isinstance(r, Exception))
+            if "reason" in won:  # the recusal won: the vote is refused as recused
+                assert isinstance(refused[0], Conflict) and refused[0].code == "council.recused"
+                outcomes["recused"] += 1
+            else:
+                assert isinstance(refused[0], Conflict), refused
+                assert refused[0].code == "council.already_voted", refused
+                outcomes["voted"] += 1
+    with office.db.session() as s:
+        both = s.execute(select(CouncilVote.candidate_id, CouncilVote.member_id).join(
+            CouncilRecusal, (CouncilRecusal.candidate_id == CouncilVote.candidate_id)
+            & (CouncilRecusal.member_id == CouncilVote.member_id))).all()
+        voted = s.scalar(select(func.count()).select_from(CouncilVote)) or 0
+        recused = s.scalar(select(func.count()).select_from(CouncilRecusal)) or 0
+    assert both == []  # nobody both voted and recused
+    assert (voted, recused) == (outcomes["voted"], outcomes["recused"])
+    assert voted + recused == 18
+    for code in ("NV002", "NV005"):  # the counters hold exactly the votes that won
+        assert sum(counts(office, ids[code]).values()) == voters(office, ids[code])
 
 
 def test_decision_numbers_stay_sequential_and_unique_under_concurrent_decisions(

@@ -48,9 +48,9 @@ def test_council_result_only_for_candidates(desk: Desk) -> None:
                                    "NV004": "not_approved"}
 
 
-def _in_council(desk: Desk, *subjects: str, award: str = "LDTT") -> int:
+def _in_council(desk: Desk, *subjects: str, award: str = "LDTT", year: int = 2025) -> int:
     inst = desk.new_instance()
-    desk.call(create_nominations, inst, proposal(*subjects, award=award))
+    desk.call(create_nominations, inst, proposal(*subjects, award=award, year=year))
     desk.call(set_nomination_status, inst, status="in_council")
     return inst
 
@@ -61,14 +61,24 @@ def tally(present: int, *lines: tuple[str, int, int, int], total: int = 9) -> di
                       for c, a, d, x in lines]}
 
 
-def test_titles_without_a_threshold_need_a_majority_of_those_present(desk: Desk) -> None:
+def test_titles_without_a_threshold_need_more_than_half_of_the_catalogues_base(desk: Desk
+                                                                            ) -> None:
+    """LĐTT has no threshold and counts against the council's members (seeded catalogue):
+    more than half of 9 is 5, whoever is present; switched to «present» in the catalogue,
+    more than half of the 7 present (4) is enough."""
     inst = _in_council(desk, "NV001", "NV002")
-    out = desk.call(record_council_result, inst, tally(6, ("NV001", 4, 2, 0), ("NV002", 3, 3, 0)),
-                    tally=True)
+    votes = tally(7, ("NV001", 5, 2, 0), ("NV002", 4, 3, 0))
+    out = desk.call(record_council_result, inst, votes, tally=True)
     assert (out["passed"], out["not_passed"], out["quorum_pct"]) == (["NV001"], ["NV002"], 50.0)
     assert [(t["vote_base"], t["base"], t["threshold_pct"], t["required"])
-            for t in out["tally"]] == [("present", 6, None, 4)] * 2
+            for t in out["tally"]] == [("members", 9, None, 5)] * 2
     assert desk.statuses(inst) == {"NV001": "voted", "NV002": "not_approved"}
+    desk.change(AwardType, "LDTT", vote_base="present")
+    again = _in_council(desk, "NV001", "NV002", year=2026)
+    out = desk.call(record_council_result, again, votes, tally=True)
+    assert (out["passed"], out["not_passed"]) == (["NV001", "NV002"], [])
+    assert [(t["vote_base"], t["base"], t["required"]) for t in out["tally"]] == [
+        ("present", 7, 4)] * 2
 
 
 def test_threshold_against_those_present_and_a_configured_quorum(desk: Desk) -> None:

@@ -7,6 +7,7 @@ every service call runs in its own transaction (``council_kit.call``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +24,7 @@ from engine.roles import SYSTEM
 from engine.store.models import AuditEvent
 from workflows.council import closing, meetings, members, recusal, voting
 from workflows.council.models import CHOICES, CouncilDelivery
+from workflows.dossier import list_attachments
 from workflows.models import Person
 
 
@@ -258,3 +260,39 @@ def test_a_result_for_an_instance_cancelled_meanwhile_is_void(office: Office) ->
     assert [(d["status"], d["error"][:22]) for d in done] == [("void", "Hồ sơ không ở trạng th")]
     with office.db.write_session() as s:
         assert closing.deliver_pending(s, office.eng, sec) == []
+
+
+def test_the_scheduler_retries_failed_deliveries_up_to_a_limit(
+        office: Office, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``closing.retry_pending_deliveries`` (for ``tdkt scheduler``): a result that did not
+    reach its dossier is delivered by a later run; after ``AUTO_ATTEMPTS`` failures it is
+    left to a person. The paper meeting's scan joins the dossier at the close."""
+    inst = before_council(office, "NV001")
+    sec = office.actors["sec"]
+    meeting = open_meeting(office.db, sec, present=9)
+    call(office.db, meetings.start_voting, sec, meeting)
+    cand = candidates(office.db, meeting)["NV001"]
+    call(office.db, voting.enter_paper_counts, sec, meeting,
+         [{"candidate_id": cand, "agree": 9, "disagree": 0, "abstain": 0}])
+    call(office.db, voting.attach_scan, sec, meeting, "bien_ban.pdf", PDF, office.files)
+    call(office.db, closing.close_meeting, sec, meeting)  # the process stops here
+    with office.db.session() as s:
+        [scan] = [a for a in list_attachments(s, sec, inst["id"], policy=office.eng)
+                  if a["item"] == "bien_ban_hoi_dong"]
+    assert scan["sha256"] == hashlib.sha256(PDF).hexdigest() and scan["filename"] == "bien_ban.pdf"
+    real = office.eng.runner.deliver
+    monkeypatch.setattr(office.eng.runner, "deliver", lambda *a, **k: (_ for _ in ()).throw(
+        RuntimeError("mạng chập chờn")))
+    monkeypatch.setattr(closing, "AUTO_ATTEMPTS", 2)
+    for _ in range(3):  # the third run leaves it alone: two failures are the limit
+        with office.db.write_session() as s:
+            closing.retry_pending_deliveries(s, office.eng, max_attempts=closing.AUTO_ATTEMPTS)
+    with office.db.session() as s:
+        row = s.get(CouncilDelivery, (meeting, inst["id"]))
+        assert row is not None and (row.status, row.attempts) == ("pending", 2)
+    monkeypatch.setattr(office.eng.runner, "deliver", real)
+    with office.db.write_session() as s:
+        assert closing.retry_pending_deliveries(s, office.eng, max_attempts=2) == []
+        assert [d["status"] for d in closing.retry_pending_deliveries(s, office.eng)] == [
+            "delivered"]  # with the default limit (10) it goes
+    assert office.statuses(inst["id"]) == {"NV001": "voted"}

@@ -37,7 +37,7 @@ from engine.store.models import AuditEvent
 from workflows import build_engine
 from workflows.documents import list_documents, store_tally_minutes
 from workflows.documents.generate import templates_dir
-from workflows.documents.render import official_number
+from workflows.documents.render import PACKAGE_DIR, official_number
 from workflows.documents.samples import SAMPLE_MINUTES
 from workflows.dossier import list_attachments, open_attachment
 from workflows.models import Attachment, DecisionCounter, Person
@@ -201,3 +201,24 @@ def test_a_forwarding_without_nominations_numbers_but_renders_nothing(office: Of
     assert inst["data"]["document_no"].endswith("/TTr-VP")
     assert "documents" not in inst["data"]["proposal_issued"]
     assert stored(office, inst["id"]) == []
+
+
+def test_each_generated_document_records_the_templates_it_was_rendered_from(
+        office: Office) -> None:
+    folder = templates_dir(office.files)
+    folder.mkdir(parents=True)
+    replaced = (PACKAGE_DIR / "quyet_dinh.html").read_bytes().replace(
+        "QUYẾT ĐỊNH:".encode(), "QUYẾT ĐỊNH:".encode() + b"<!-- mau cua Van phong -->")
+    (folder / "quyet_dinh.html").write_bytes(replaced)
+    decide(office, "LDTT", "NV001")
+    with office.db.session() as s:
+        events = [json.loads(e.payload) for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.event_type == "document.generated")).all()]
+    sha = {name: hashlib.sha256(data).hexdigest() for name, data in (
+        ("quyet_dinh.html", replaced),
+        ("_van_ban.html", (PACKAGE_DIR / "_van_ban.html").read_bytes()),
+        ("quyet_dinh.docx", (PACKAGE_DIR / "quyet_dinh.docx").read_bytes()))}
+    by_format = {e["format"]: e["templates"] for e in events if e["item"] == "quyet_dinh"}
+    assert by_format == {"pdf": {"quyet_dinh.html": sha["quyet_dinh.html"],
+                                 "_van_ban.html": sha["_van_ban.html"]},
+                         "docx": {"quyet_dinh.docx": sha["quyet_dinh.docx"]}}

@@ -109,8 +109,9 @@ def test_only_candidates_reach_the_councils_agenda(office: Office) -> None:
     assert list(candidates(office.db, meeting)) == ["P1"]
 
 
-def test_a_giay_khen_needs_a_majority_of_those_present(office: Office) -> None:
-    """The Giấy khen has no threshold in the catalogue: a majority of the members present."""
+def test_a_giay_khen_needs_more_than_half_of_the_councils_members(office: Office) -> None:
+    """The Giấy khen has no threshold in the catalogue and counts against the council's
+    members (its ``vote_base``): more than half of 9, however many are present."""
     inst = in_council(office, PROPOSAL)
     sec = office.actors["sec"]
     few = open_meeting(office.db, sec, present=4)
@@ -129,13 +130,14 @@ def test_a_giay_khen_needs_a_majority_of_those_present(office: Office) -> None:
     assert bad.value.code == "council.invalid"
     assert office.state(inst["id"]) == before
     closed = paper_close(office.db, office.eng, sec, meeting, {
-        "P1": (4, 3, 0), "P2": (3, 2, 2), "PKT": (7, 0, 0)}, office.files, voting_started=True)
+        "P1": (5, 2, 0), "P2": (4, 2, 1), "PKT": (7, 0, 0)}, office.files, voting_started=True)
     assert [d["status"] for d in closed["deliveries"]] == ["delivered"]
     inst = office.get(inst["id"])
     vote = inst["data"]["council_vote"]
+    # P2 has a majority of the 7 present (4), not more than half of the 9 members (5).
     assert (vote["passed"], vote["not_passed"], vote["count"]) == (["P1", "PKT"], ["P2"], 2)
     assert [(t["vote_base"], t["base"], t["threshold_pct"], t["required"])
-            for t in vote["tally"]] == [("present", 7, None, 4)] * 3
+            for t in vote["tally"]] == [("members", 9, None, 5)] * 3
     assert office.nominations(inst["id"]) == {"P1": "voted", "P2": "not_approved",
                                               "PKT": "voted"}
     only_task(inst, "decide")

@@ -222,8 +222,7 @@ def attach_scan(args: dict[str, Any], meeting_id: int) -> Any:
 @blp.response(200)
 def close_meeting(meeting_id: int) -> Any:
     """Close the vote: tally, store results, then deliver each instance's result."""
-    _run(closing.close_meeting, meeting_id)
-    closing.deliver_pending(write_session(), services().engine, current_actor(), meeting_id)
+    closing.close_and_deliver(write_session(), services().engine, current_actor(), meeting_id)
     return _view(meeting_id)
 
 

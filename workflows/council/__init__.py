@@ -10,6 +10,8 @@ Modules, from data to actions:
 - ``recusal``: automatic and declared conflicts of interest (không tham gia biểu quyết).
 - ``voting``: electronic votes (open or secret ballot), paper counts and the scanned minutes.
 - ``closing``: the tally at close, the tally minutes hook, delivery to each instance.
+- ``scrub``: after a secret meeting's close, earlier counter versions wiped from storage.
+- ``access``: members read the dossiers on their meetings' agenda.
 - ``views``: plain dicts for pages and the API.
 - ``handlers``: the service tasks of ``bpmn/council_review.bpmn``.
 

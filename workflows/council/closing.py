@@ -5,8 +5,10 @@ rule (``rules.judge``), stores the results, marks one delivery per procedure ins
 ``pending`` and hands the tally minutes to ``workflows.documents.store_tally_minutes``
 when that module exists. ``deliver_pending`` then delivers each instance's results by
 the engine's message ``council_result`` — one transaction per instance; a failure stays
-``pending`` with its error and is retried by ``tdkt council deliver``; a delivery to an
-instance that ended meanwhile (cancelled) becomes ``void``.
+``pending`` with its error and is retried by the scheduler (``retry_pending_deliveries``),
+the meeting page or ``tdkt council deliver``; a delivery to an instance that ended
+meanwhile (cancelled) becomes ``void``. A paper meeting's scanned minutes join each
+dossier at the close (``dossier_files``).
 """
 
 from __future__ import annotations
@@ -18,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.errors import Conflict, InvalidData
-from engine.roles import Actor
+from engine.roles import SYSTEM, Actor
 from engine.service import ProcessEngine
 from engine.store.models import ProcessInstance, utcnow
 from workflows.council import members as m
+from workflows.council.dossier_files import attach_scan_to_dossiers
 from workflows.council.meetings import get_meeting_row, present_ids, require_status
 from workflows.council.models import (
     CHOICES,
@@ -32,6 +35,7 @@ from workflows.council.models import (
     CouncilTally,
 )
 from workflows.council.rules import judge
+from workflows.council.scrub import needs_scrub, scrub_tally_storage
 
 MESSAGE = "council_result"
 
@@ -95,6 +99,8 @@ def close_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, 
     session.add_all(CouncilDelivery(meeting_id=meeting.id, instance_id=i, status="pending",
                                     attempts=0) for i in instances)
     session.flush()
+    if meeting.mode == "paper":
+        attach_scan_to_dossiers(session, actor, meeting, instances)
     from workflows.council.views import minutes_data, result_row
     results = [result_row(c) for c in cands]
     audit.append(session, actor, "council.meeting_closed",
@@ -102,6 +108,30 @@ def close_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, 
     _store_minutes(session, minutes_data(session, meeting, cands), instances, actor)
     return {"id": meeting.id, "status": meeting.status, "instances": instances,
             "results": results}
+
+
+def close_and_deliver(session: Session, engine: ProcessEngine, actor: Actor,
+                      meeting_id: int) -> dict[str, Any]:
+    """Close the vote (``close_meeting``, committed), wipe the secret ballot's earlier
+    counter versions from the storage (``scrub``, outside any transaction), then deliver
+    each instance's result (``deliver_pending``, one transaction per instance).
+
+    Commits. Raises what ``close_meeting`` raises, with nothing written.
+
+    Returns:
+        ``close_meeting``'s answer with ``deliveries`` and ``scrub`` (None when the
+        meeting had no electronic secret ballot).
+    """
+    try:
+        closed = close_meeting(session, actor, meeting_id)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    closed["scrub"] = scrub_tally_storage(session, actor, meeting_id) \
+        if needs_scrub(session, meeting_id) else None
+    closed["deliveries"] = deliver_pending(session, engine, actor, meeting_id)
+    return closed
 
 
 def _store_minutes(session: Session, data: dict[str, Any], instance_ids: list[int],
@@ -136,12 +166,31 @@ def delivery_payload(session: Session, meeting_id: int, instance_id: int) -> dic
             "candidates": [result_row(c) for c in cands]}
 
 
+AUTO_ATTEMPTS = 10  # after this many failures, only a person retries (page, CLI)
+
+
+def retry_pending_deliveries(session: Session, engine: ProcessEngine,
+                             actor: Actor = SYSTEM, max_attempts: int = AUTO_ATTEMPTS
+                             ) -> list[dict[str, Any]]:
+    """For the scheduler (``tdkt scheduler``, e.g. every 15 minutes): deliver again every
+    pending result of a closed meeting — one whose delivery failed, or one never tried
+    because the process stopped between the close and the delivery — that has failed fewer
+    than ``max_attempts`` times. Beyond that the error stays on the meeting page for a
+    person to look at and «Gửi lại» (or ``tdkt council deliver``).
+
+    Commits (one transaction per instance), as ``deliver_pending``.
+    """
+    return deliver_pending(session, engine, actor, max_attempts=max_attempts)
+
+
 def deliver_pending(session: Session, engine: ProcessEngine, actor: Actor,
-                    meeting_id: int | None = None) -> list[dict[str, Any]]:
+                    meeting_id: int | None = None, max_attempts: int | None = None
+                    ) -> list[dict[str, Any]]:
     """Deliver the pending results (of one meeting, or all), one transaction per instance.
 
     Commits: each delivery commits with its instance's step; a failure is recorded (still
     ``pending``, ``attempts`` + 1, ``error``) in its own transaction and the others go on.
+    ``max_attempts``: leave out the deliveries that already failed that many times.
 
     Returns:
         ``[{"meeting_id", "instance_id", "status", "error"}]``.
@@ -150,6 +199,8 @@ def deliver_pending(session: Session, engine: ProcessEngine, actor: Actor,
         CouncilDelivery.status == "pending")
     if meeting_id is not None:
         query = query.where(CouncilDelivery.meeting_id == meeting_id)
+    if max_attempts is not None:
+        query = query.where(CouncilDelivery.attempts < max_attempts)
     todo = session.execute(query.order_by(CouncilDelivery.meeting_id,
                                           CouncilDelivery.instance_id)).all()
     session.rollback()  # end the read; each delivery is its own transaction

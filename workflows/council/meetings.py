@@ -32,10 +32,11 @@ from workflows.council.models import (
     CouncilDelivery,
     CouncilInvitation,
     CouncilMeeting,
+    CouncilMember,
     CouncilTally,
 )
 from workflows.council.recusal import compute_recusals
-from workflows.council.rules import DEFAULT_QUORUM_PCT, has_quorum
+from workflows.council.rules import DEFAULT_QUORUM_PCT, has_quorum, vote_base_of
 from workflows.models import AwardType, Nomination
 
 ACTIVE = ("draft", "open", "voting")
@@ -182,9 +183,7 @@ def _fill(session: Session, meeting: CouncilMeeting, noms: list[Nomination],
             subject_code=nom.subject_code, award_code=nom.award_code,
             secret=bool(award and award.secret_ballot),
             threshold_pct=award.vote_threshold_pct if award else None,
-            # No threshold: a majority of those present (record_council_result's rule).
-            vote_base="present" if award is None or award.vote_threshold_pct is None
-            or award.vote_base == "present" else "members",
+            vote_base=vote_base_of(award.vote_base if award else None),
             sort_order=order))
     session.add_all(CouncilInvitation(meeting_id=meeting.id, member_id=i) for i in member_ids)
     session.flush()
@@ -258,8 +257,20 @@ def open_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
     recused = compute_recusals(session, meeting)
     audit.append(session, actor, "council.meeting_opened", {
         "meeting_id": meeting.id, "quorum_pct": float(meeting.quorum_pct),
-        "members_total": meeting.members_total, "recusals": recused})
+        "members_total": meeting.members_total, "recusals": recused,
+        "unlinked_member_ids": unlinked_members(session, meeting.id)})
     return {"id": meeting.id, "status": meeting.status}
+
+
+def unlinked_members(session: Session, meeting_id: int) -> list[int]:
+    """Invited members linked to no person of the registry: the automatic recusals (the
+    candidate themself, the head of the candidate's unit) cannot be computed for them."""
+    return list(session.scalars(
+        select(CouncilInvitation.member_id)
+        .join(CouncilMember, CouncilMember.id == CouncilInvitation.member_id)
+        .where(CouncilInvitation.meeting_id == meeting_id,
+               CouncilMember.person_code.is_(None))
+        .order_by(CouncilInvitation.member_id)).all())
 
 
 def record_attendance(session: Session, actor: Actor, meeting_id: int,

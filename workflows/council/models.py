@@ -6,10 +6,11 @@ one counter row per choice, all three created together when voting opens and all
 rewritten by every vote. No timestamp, no sequence and no insertion order can therefore
 rejoin a member to a choice. Open votes keep the member's choice in ``council_vote``.
 
-Limit: the rows are anonymous, not the storage files. Until PostgreSQL vacuums (or SQLite
-checkpoints its WAL), earlier versions of a counter row stay in the data files; someone who
-reads raw pages (superuser, file access) while voting is under way could compare versions.
-Run ``VACUUM council_tally`` after a secret meeting where that matters.
+Limit: the rows are anonymous, not the storage files. While voting is under way, earlier
+versions of a counter row stay in the data files (PostgreSQL's dead tuples, SQLite's WAL);
+someone who reads raw pages (superuser, file access) could compare versions. The close of
+a secret meeting wipes them (``scrub``: VACUUM FULL, or a WAL checkpoint with
+secure_delete); what still remains (WAL archives, backups, disk blocks) is said there.
 """
 
 from __future__ import annotations

@@ -194,24 +194,27 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
         n, seen["members_total"], Decimal(str(seen["quorum_pct"])))), None)
     view["is_member"] = view["mine"]["member_id"] is not None
     view["i_am_present"] = view["mine"]["member_id"] in present
+    view["letterhead_missing"] = _letterhead_missing(session) \
+        if view["can_manage"] and view["status"] in meetings.ACTIVE else []
     return view
+
+
+def _letterhead_missing(session: Session) -> list[str]:
+    """The letterhead settings the tally minutes still need (the close is refused
+    without them): told to managers before the meeting, not at its close."""
+    from workflows.documents.gather import (
+        REQUIRED_LETTERHEAD,
+        letterhead_missing,
+        office_letterhead,
+    )
+    return [f"{REQUIRED_LETTERHEAD[k]} ({k})"
+            for k in letterhead_missing(office_letterhead(session))]
 
 
 def close_and_deliver(session: Session, engine: ProcessEngine, actor: Actor,
                       meeting_id: int) -> dict[str, Any]:
-    """Close the vote (``closing.close_meeting``, committed) then deliver each instance's
-    result (``closing.deliver_pending``, one transaction per instance).
-
-    Commits. Raises what ``close_meeting`` raises, with nothing written.
-    """
-    try:
-        closed = closing.close_meeting(session, actor, meeting_id)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    closed["deliveries"] = closing.deliver_pending(session, engine, actor, meeting_id)
-    return closed
+    """The page's and the API's close (``closing.close_and_deliver``)."""
+    return closing.close_and_deliver(session, engine, actor, meeting_id)
 
 
 def retry_deliveries(session: Session, engine: ProcessEngine, actor: Actor,
@@ -241,6 +244,29 @@ def scan_file(session: Session, actor: Actor, meeting_id: int, files_dir: Path
         raise NotFound("Phiên họp chưa có bản chụp biên bản.", code="council.scan_not_found")
     return {"filename": meeting.scan_filename, "content_type": meeting.scan_content_type,
             "sha256": meeting.scan_sha256}, path
+
+
+def minutes_file(session: Session, actor: Actor, meeting_id: int, attachment_id: int,
+                 files_dir: Path) -> tuple[dict[str, Any], Path]:
+    """One of a closed meeting's tally minutes (PDF or DOCX), for those who see the meeting
+    — its members included, whatever their roles (the dossier's own link is the office's).
+
+    Raises:
+        Forbidden ``council.forbidden``; NotFound ``council.minutes_not_found``.
+    """
+    m.require_viewer(session, actor)
+    meeting = meetings.get_meeting_row(session, meeting_id)
+    instance_ids = list(session.scalars(select(CouncilCandidate.instance_id).where(
+        CouncilCandidate.meeting_id == meeting.id)).all())
+    known = {d["id"] for d in _minutes_documents(session, instance_ids)} \
+        if meeting.status == "closed" else set()
+    row = session.get(Attachment, attachment_id) if attachment_id in known else None
+    path = Path(files_dir) / row.storage_key if row is not None else None
+    if row is None or path is None or ".." in Path(row.storage_key).parts \
+            or not path.is_file():
+        raise NotFound("Không có biên bản kiểm phiếu này.", code="council.minutes_not_found")
+    return {"filename": row.filename, "content_type": row.content_type,
+            "sha256": row.sha256}, path
 
 
 # -- membership ----------------------------------------------------------------------------

@@ -69,8 +69,19 @@ def recused_ids(session: Session, candidate_id: int) -> set[int]:
                                .where(CouncilRecusal.candidate_id == candidate_id)).all())
 
 
-def get_candidate(session: Session, meeting_id: int, candidate_id: int) -> CouncilCandidate:
-    cand = session.get(CouncilCandidate, candidate_id)
+def get_candidate(session: Session, meeting_id: int, candidate_id: int, *,
+                  lock: bool = False) -> CouncilCandidate:
+    """The candidate of the meeting; ``lock`` FOR UPDATE.
+
+    A vote and a declared recusal of one member on one candidate both lock the candidate
+    row before they look at each other's rows, so on PostgreSQL the second waits for the
+    first to commit and then sees it (``council.already_voted`` / ``council.recused``);
+    a shared lock on the meeting alone would let both through.
+    """
+    query = select(CouncilCandidate).where(CouncilCandidate.id == candidate_id)
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    cand = session.scalars(query).first()
     if cand is None or cand.meeting_id != meeting_id:
         raise NotFound("Không có đối tượng này trong phiên họp.",
                        code="council.candidate_not_found")
@@ -100,14 +111,14 @@ def declare_recusal(session: Session, actor: Actor, meeting_id: int, candidate_i
         m.require_manager(session, actor)
     meeting = get_meeting_row(session, meeting_id, shared=True)
     require_status(meeting, "open", "voting")
-    cand = get_candidate(session, meeting_id, candidate_id)
+    cand = get_candidate(session, meeting_id, candidate_id, lock=True)
     if session.get(CouncilInvitation, (meeting_id, member_id)) is None:
         raise InvalidData("Thành viên này không được mời dự phiên họp.",
                           code="council.invalid", details={"member_id": ["Không được mời."]})
-    if session.get(CouncilVote, (candidate_id, member_id)) is not None:
+    if session.get(CouncilVote, (candidate_id, member_id), populate_existing=True) is not None:
         raise Conflict("Thành viên đã bỏ phiếu cho đối tượng này; không thể khai không tham "
                        "gia biểu quyết nữa.", code="council.already_voted")
-    existing = session.get(CouncilRecusal, (candidate_id, member_id))
+    existing = session.get(CouncilRecusal, (candidate_id, member_id), populate_existing=True)
     if existing is not None:  # already recused (automatically or declared): nothing to add
         return {"candidate_id": candidate_id, "member_id": member_id,
                 "reason": existing.reason}

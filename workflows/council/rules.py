@@ -6,10 +6,11 @@ Rules (DOMAIN.md "Council voting"; Law on Emulation and Commendation 2022, Decre
 - **Quorum** (túc số): the meeting may vote only when members present are *more than*
   ``quorum_pct`` percent of the council's members (setting ``council_quorum_pct``,
   default 50: more than half).
-- **Denominator** (mẫu số): the title's ``vote_base`` — all the council's members
-  (``members``) or the members present (``present``) — less the members recused for
-  that candidate (a recused member counts in neither). Abstentions and members present
-  who did not vote stay in the denominator: they are not agree votes.
+- **Denominator** (mẫu số): the catalogue's ``vote_base`` of the title, with or without
+  a threshold — all the council's members (``members``) or the members present
+  (``present``) — less the members recused for that candidate (a recused member counts
+  in neither). Abstentions and members present who did not vote stay in the
+  denominator: they are not agree votes.
 - **Threshold** (ngưỡng): a candidate passes when its agree votes *reach* the title's
   ``vote_threshold_pct`` of the denominator (``agree × 100 ≥ pct × denominator``; the
   law's "từ … % trở lên"), and at least one member agreed. A title without a threshold
@@ -25,6 +26,15 @@ from dataclasses import dataclass
 from decimal import ROUND_CEILING, Decimal
 
 DEFAULT_QUORUM_PCT = Decimal(50)
+
+
+def vote_base_of(catalogue_value: str | None) -> str:
+    """The denominator a title's catalogue row asks for: ``present`` or ``members``.
+
+    Honoured whether or not the title has a threshold; a title missing from the catalogue
+    (or with an unknown value) counts against the council's members.
+    """
+    return "present" if catalogue_value == "present" else "members"
 
 
 def has_quorum(present: int, members_total: int, quorum_pct: Decimal) -> bool:

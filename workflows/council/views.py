@@ -90,6 +90,14 @@ def minutes_data(session: Session, meeting: CouncilMeeting, cands: list[CouncilC
                if any(i == k and p for i, p in invited)]
     holder = {v["position"]: v["name"] for v in people.values() if v["active"]}
     rows = candidate_rows(session, cands)
+    order = {k: i for i, k in enumerate(people)}  # membership order
+    recused: dict[int, list[dict[str, str]]] = {}
+    for r in sorted(session.scalars(select(CouncilRecusal).where(
+            CouncilRecusal.candidate_id.in_([c.id for c in cands]))).all(),
+            key=lambda r: order.get(r.member_id, len(order))):
+        recused.setdefault(r.candidate_id, []).append({
+            "name": people.get(r.member_id, {}).get("name") or f"#{r.member_id}",
+            "reason": REASON_LABEL[r.reason].lower() + (f": {r.note}" if r.note else "")})
     return {
         "meeting": {"id": meeting.id, "title": meeting.title,
                     "date": meeting.meeting_date.isoformat(), "mode": meeting.mode,
@@ -102,7 +110,8 @@ def minutes_data(session: Session, meeting: CouncilMeeting, cands: list[CouncilC
                         "disagree": r["disagree"] or 0, "abstain": r["abstain"] or 0,
                         "recused": r["recused"] or 0, "denominator": r["denominator"] or 0,
                         "threshold_pct": r["threshold_pct"], "passed": bool(r["passed"]),
-                        "secret_ballot": r["secret_ballot"],
+                        "secret_ballot": r["secret_ballot"], "vote_base": r["vote_base"],
+                        "recused_members": recused.get(r["candidate_id"], []),
                         "nomination_id": r["nomination_id"], "instance_id": r["instance_id"]}
                        for r in rows],
     }
@@ -152,6 +161,9 @@ def meeting_view(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
         "attendance": attendance(session, meeting),
         "invited": [{**v, "present": dict(invited)[k]} for k, v in people.items()
                     if k in dict(invited)],  # membership order
+        # Invited members linked to no person: their automatic recusals cannot be computed.
+        "unlinked": [{"id": k, "name": v["name"]} for k, v in people.items()
+                     if k in dict(invited) and not v["person_code"]],
         "candidates": rows,
         "recusals": [{"candidate_id": r.candidate_id, "member_id": r.member_id,
                       "name": people.get(r.member_id, {}).get("name"), "reason": r.reason,

@@ -137,24 +137,50 @@ def pct(value: float) -> str:
     return f"{vn_number(round(float(value), 2))}%"
 
 
+BASE_LABEL = {"members": "số thành viên Hội đồng", "present": "số thành viên có mặt"}
+
+
+def _rule(threshold: Any, vote_base: Any) -> str:
+    """«từ 80% trở lên số thành viên Hội đồng» / «quá nửa số thành viên có mặt»."""
+    base = BASE_LABEL.get(str(vote_base or "members"), BASE_LABEL["members"])
+    return f"quá nửa {base}" if threshold is None else f"từ {pct(threshold)} {base} trở lên"
+
+
+def _recused_names(c: Mapping[str, Any]) -> list[str]:
+    return [f"{r.get('name') or ''} ({r.get('reason') or 'không tham gia biểu quyết'})"
+            for r in c.get("recused_members") or [] if isinstance(r, Mapping)]
+
+
 def tally_rows(candidates: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per candidate: counts, the share of agree votes and the result."""
+    """One row per candidate: counts, the share of agree votes, the rule and the result.
+
+    ``note`` is what the minutes print under the title, the same in PDF and Word: the
+    ballot, the rule (threshold and denominator) and how many members were recused.
+    """
     rows = []
     for i, c in enumerate(candidates, start=1):
         agree = int(c.get("agree") or 0)
         base = c.get("denominator") or c.get("base") or 0
         threshold = c.get("threshold_pct")
+        recused = int(c.get("recused") or 0)
+        ballot = "kín" if c.get("secret_ballot") else "công khai"
+        rule = _rule(threshold, c.get("vote_base"))
+        note = f"Bỏ phiếu {ballot}; đạt khi đồng ý {rule}"
+        if recused:
+            note += f"; {recused} thành viên không tham gia biểu quyết"
         rows.append({
             "index": i, "name": c.get("name") or c.get("subject_code") or "",
             "unit": c.get("unit") or "", "award_name": c.get("award_name") or "",
             "agree": agree, "disagree": int(c.get("disagree") or 0),
-            "abstain": int(c.get("abstain") or 0), "recused": int(c.get("recused") or 0),
+            "abstain": int(c.get("abstain") or 0), "recused": recused,
             "base": base,
             "share": pct(agree * 100 / base) if base else "—",
             "threshold": "quá bán" if threshold is None else pct(threshold),
+            "rule": rule, "note": note,
+            "recused_names": _recused_names(c),
             "passed": bool(c.get("passed")),
             "result": RESULT_LABEL[bool(c.get("passed"))],
-            "ballot": "kín" if c.get("secret_ballot") else "công khai"})
+            "ballot": ballot})
     return rows
 
 
@@ -165,9 +191,10 @@ def minutes_context(head: Mapping[str, str], data: Mapping[str, Any],
     present = [str(p) for p in data.get("members_present") or []]
     common = _common(head, None, (data.get("meeting") or {}).get("date") or when,
                      meeting["chair"])
+    tally = tally_rows(data.get("candidates") or [])
     return {**common, "kind": "bien_ban_kiem_phieu", "title": "BIÊN BẢN KIỂM PHIẾU",
             "subject": f"{meeting['title']}", "meeting": meeting,
             "members_total": int(data.get("members_total") or 0),
             "members_present": present, "present_count": len(present),
-            "tally": tally_rows(data.get("candidates") or []),
+            "tally": tally, "recusals": [t for t in tally if t["recused_names"]],
             "passed_count": sum(1 for c in data.get("candidates") or [] if c.get("passed"))}

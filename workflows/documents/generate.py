@@ -49,9 +49,9 @@ def source_for(files_dir: Path | None) -> TemplateSource:
 def _both(item: str, title: str, context: dict[str, Any], source: TemplateSource,
           nomination_id: int | None = None) -> list[Rendered]:
     return [Rendered(item, "pdf", title, render_pdf(f"{item}.html", context, source),
-                     nomination_id),
+                     nomination_id, source.hashes(f"{item}.html")),
             Rendered(item, "docx", title, render_docx(f"{item}.docx", context, source),
-                     nomination_id)]
+                     nomination_id, source.hashes(f"{item}.docx"))]
 
 
 def _approved(noms: list[Nomination], data: dict[str, Any]) -> list[Nomination]:
@@ -70,6 +70,7 @@ def decision_documents(session: Session, instance_id: int, data: dict[str, Any],
     if not noms:
         return []
     head = gather.office_letterhead(session)
+    gather.require_letterhead(head)
     number, when = str(issued["decision_no"]), issued["decision_date"]
     rows = gather.recipients(session, noms, with_amounts=True)
     awards = gather.award_rows(session, noms)
@@ -102,10 +103,12 @@ def _certificates(session: Session, first: Nomination, rows: list[dict[str, Any]
     whole, pages = render_pdf_pages("giay_khen.html", context(chosen), source)
     if len(pages) != len(chosen):  # a replaced template that does not keep a page each
         pages = [render_pdf("giay_khen.html", context([r]), source) for r in chosen]
-    docs = [Rendered("giay_khen", "pdf", f"Giấy khen - {r['name']}", page, r["nomination_id"])
-            for r, page in zip(chosen, pages, strict=True)]
+    used = source.hashes("giay_khen.html")
+    docs = [Rendered("giay_khen", "pdf", f"Giấy khen - {r['name']}", page, r["nomination_id"],
+                     used) for r, page in zip(chosen, pages, strict=True)]
     if len(chosen) > 1:
-        docs.append(Rendered("giay_khen", "pdf", f"Giấy khen - tất cả ({len(chosen)})", whole))
+        docs.append(Rendered("giay_khen", "pdf", f"Giấy khen - tất cả ({len(chosen)})", whole,
+                             templates=used))
     return docs
 
 
@@ -124,8 +127,10 @@ def proposal_documents(session: Session, instance_id: int, data: dict[str, Any],
     awards = gather.award_rows(session, noms)
     tally, meeting = _council(data, {r["subject_code"]: r["name"] for r in rows})
     number = str(issued["document_no"])
+    head = gather.office_letterhead(session)
+    gather.require_letterhead(head)
     context = proposal_context(
-        gather.office_letterhead(session), number=number, when=issued["document_date"],
+        head, number=number, when=issued["document_date"],
         year=noms[0].year, award_names=[a.name for a in awards],
         recipients=rows, legal_basis=gather.legal_basis(session, awards), tally=tally,
         meeting=meeting, signer_name=gather.signer_name(actor))
@@ -150,10 +155,17 @@ def _council(data: dict[str, Any], names: dict[str, str]
     return tally, meeting
 
 
-def minutes_documents(session: Session, data: dict[str, Any],
-                      source: TemplateSource) -> list[Rendered]:
-    """Biên bản kiểm phiếu (PDF + DOCX) from the council's data."""
-    context = minutes_context(gather.office_letterhead(session), data)
+def minutes_documents(session: Session, data: dict[str, Any], source: TemplateSource,
+                      issue: bool = True) -> list[Rendered]:
+    """Biên bản kiểm phiếu (PDF + DOCX) from the council's data.
+
+    ``issue`` False: rendered only to check the template (nothing stored), so an
+    unfinished letterhead does not stop it.
+    """
+    head = gather.office_letterhead(session)
+    if issue:
+        gather.require_letterhead(head)
+    context = minutes_context(head, data)
     meeting = data.get("meeting") or {}
     title = f"Biên bản kiểm phiếu - họp {meeting.get('id') or ''} {context['meeting']['date']}"
     return _both("bien_ban_kiem_phieu", " ".join(title.split()), context, source)

@@ -37,6 +37,8 @@ def store_tally_minutes(session: Session, data: dict[str, Any], instance_ids: It
 
     Raises:
         RenderError: the template could not be rendered (the close must fail).
+        InvalidData: ``document.letterhead_missing`` (the letterhead settings are not
+            filled in; with a files folder only, when the minutes are issued).
         NotFound: an instance id is unknown (``instance.not_found``).
 
     Returns:
@@ -48,7 +50,7 @@ def store_tally_minutes(session: Session, data: dict[str, Any], instance_ids: It
         if session.get(ProcessInstance, instance_id) is None:
             raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance.not_found")
     folder = files_dir if files_dir is not None else default_files_dir()
-    docs = minutes_documents(session, data, source_for(folder))
+    docs = minutes_documents(session, data, source_for(folder), issue=folder is not None)
     if folder is None:
         return []
     stored: list[dict[str, Any]] = []

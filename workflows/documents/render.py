@@ -14,6 +14,7 @@ WeasyPrint embeds the glyphs used. WeasyPrint may fetch nothing but those files.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Mapping
@@ -54,6 +55,15 @@ class TemplateSource:
 
     def read(self, name: str) -> bytes:
         return self.path(name).read_bytes()
+
+    def hashes(self, name: str) -> dict[str, str]:
+        """sha256 of the template ``name`` as used now, and of the shared layout
+        (``_van_ban.html``) when it builds on it: what a generated document records."""
+        data = self.read(name)
+        out = {name: hashlib.sha256(data).hexdigest()}
+        if name.endswith(".html") and b"_van_ban.html" in data:
+            out["_van_ban.html"] = hashlib.sha256(self.read("_van_ban.html")).hexdigest()
+        return out
 
     def folders(self) -> list[str]:
         dirs = [str(self.override_dir)] if self.override_dir is not None else []

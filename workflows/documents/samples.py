@@ -45,11 +45,13 @@ SAMPLE_MINUTES: dict[str, Any] = {
         {"name": "Nguyễn Thị Hương", "unit": "Phòng Kinh tế", "award_code": "CSTD_TINH",
          "award_name": "Chiến sĩ thi đua cấp tỉnh", "agree": 6, "disagree": 0, "abstain": 0,
          "recused": 0, "denominator": 7, "threshold_pct": 80.0, "passed": True,
-         "secret_ballot": True},
+         "secret_ballot": True, "vote_base": "members", "recused_members": []},
         {"name": "Trần Đức Thắng", "unit": "Phòng Văn hóa - Xã hội", "award_code": "CSTD_TINH",
          "award_name": "Chiến sĩ thi đua cấp tỉnh", "agree": 4, "disagree": 1, "abstain": 0,
          "recused": 1, "denominator": 6, "threshold_pct": 80.0, "passed": False,
-         "secret_ballot": True},
+         "secret_ballot": True, "vote_base": "members",
+         "recused_members": [{"name": "Phạm Văn Hùng",
+                              "reason": "là thủ trưởng đơn vị của đối tượng"}]},
     ],
 }
 

@@ -1,7 +1,9 @@
 """Generated documents stored as attachments of the instance (with their sha256), audited.
 
-The blobs go through ``workflows.dossier.store_blob`` (content-addressed, atomic). A
-generated document is a chain of versions per (item, nomination, format): the PDF and
+The blobs go through ``workflows.dossier.store_blob`` (content-addressed, atomic). The
+audit entry of each stored document (``document.generated``) records the sha256 of the
+template(s) it was rendered from. A generated document is a chain of versions per
+(item, nomination, format): the PDF and
 the DOCX of one decision live side by side, and a new rendering of the same document
 supersedes the previous one (kept, still downloadable). Everything happens in the
 caller's session: the engine command's transaction commits it or rolls it back.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,8 @@ class Rendered:
     title: str  # file name without extension, e.g. "Quyết định 01-QĐ-VP"
     data: bytes
     nomination_id: int | None = None
+    # sha256 of the template(s) it was rendered from, by file name (recorded in the audit).
+    templates: dict[str, str] = field(default_factory=dict)
 
     @property
     def filename(self) -> str:
@@ -80,7 +84,8 @@ def _store_one(session: Session, actor: Actor, instance_id: int, doc: Rendered,
     audit.append(session, actor, "document.generated", {
         "attachment_id": row.id, "item": doc.item, "format": doc.fmt, "version": row.version,
         "sha256": digest, "filename": row.filename, "size": row.size,
-        "nomination_id": doc.nomination_id}, instance_id=instance_id)
+        "nomination_id": doc.nomination_id, "templates": dict(doc.templates)},
+        instance_id=instance_id)
     return {**attachment_view(row), "created": True}
 
 

@@ -19,7 +19,7 @@ from engine.errors import InvalidData
 from engine.extensions import ServiceCall
 from engine.store.models import Unit
 from workflows.catalogue import setting
-from workflows.council.rules import required_agree
+from workflows.council.rules import required_agree, vote_base_of
 from workflows.models import AwardType, Nomination, Person
 from workflows.nominations import (
     CLOSED,
@@ -229,9 +229,10 @@ def _tally(call: ServiceCall, candidates: list[Nomination]) -> dict[str, Any]:
     """Pass or fail each candidate against its title's threshold (DOMAIN: council voting).
 
     With ``vote_threshold_pct``: agree votes must reach that share of the members
-    (``vote_base`` members) or of those present (``present``). Without one: a simple
-    majority of those present. Votes come only from members present, so a line's
-    agree + disagree + abstain may not exceed them (whatever the base).
+    (``vote_base`` members) or of those present (``present``). Without one: more than
+    half of the same base (the catalogue's ``vote_base`` is honoured either way). Votes
+    come only from members present, so a line's agree + disagree + abstain may not
+    exceed them (whatever the base).
     """
     raw = call.data.get("votes")
     if not isinstance(raw, list):
@@ -247,12 +248,8 @@ def _tally(call: ServiceCall, candidates: list[Nomination]) -> dict[str, Any]:
         award = awards.setdefault(nom.award_code, call.session.get(AwardType, nom.award_code))
         agree, disagree, abstain = lines[nom.subject_code]
         threshold = award.vote_threshold_pct if award is not None else None
-        if threshold is None:
-            vote_base, base = "present", present
-        else:
-            vote_base = "present" if award is not None and award.vote_base == "present" \
-                else "members"
-            base = present if vote_base == "present" else total
+        vote_base = vote_base_of(award.vote_base if award is not None else None)
+        base = present if vote_base == "present" else total
         required = required_agree(threshold, base)  # the council's one threshold rule
         tally.append({"subject_code": nom.subject_code, "agree": agree, "disagree": disagree,
                       "abstain": abstain, "vote_base": vote_base, "base": base,

@@ -71,7 +71,20 @@ def keep_rows_whole(table) -> None:
     """A row never splits across pages (the signature block stays in one piece)."""
     for row in table.rows:
         props = row._tr.get_or_add_trPr()
-        props.append(OxmlElement("w:cantSplit"))
+        if props.find(qn("w:cantSplit")) is None:
+            props.append(OxmlElement("w:cantSplit"))
+
+
+def narrow_margins(table, twips: int = 57) -> None:
+    """Cell margins of 1 mm left and right (Word's default is 1.9 mm): narrow count
+    columns keep their headers' words whole."""
+    margins = OxmlElement("w:tblCellMar")
+    for edge in ("left", "right"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:w"), str(twips))
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    table._tbl.tblPr.append(margins)
 
 
 def no_borders(table) -> None:
@@ -148,6 +161,7 @@ def _signer(cell, title_text: str, name: str) -> None:
 
 
 def decision() -> Document:
+    """Quyết định khen thưởng: the same words as quyet_dinh.html."""
     doc = new_document()
     letterhead(doc, "{{ org.parent }}", "{{ org.name }}", "{{ doc.number }}")
     title(doc, "QUYẾT ĐỊNH")
@@ -158,25 +172,45 @@ def decision() -> Document:
     para(doc, "Theo đề nghị của {{ proposer }}.", italic=True, indent=True)
     para(doc, "QUYẾT ĐỊNH:", bold=True, align=CENTER)
     para(doc, [("Điều 1. ", True, False), ("Tặng {{ award_text }} cho {{ count }} cá nhân, tập "
-                                           "thể có tên sau đây:", False, False)], indent=True)
-    list_table(doc, ["STT", "Họ và tên / Tập thể", "Chức vụ, đơn vị", "Hình thức khen thưởng",
-                     "Tiền thưởng"],
-               ["{{ r.index }}", "{{ r.name }}",
-                "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
-                "{{ r.award_name }}", "{{ r.amount_text }}"], "recipients",
-               [1.4, 4.2, 4.3, 3.8, 2.8], right=(4,))
-    para(doc, "Tổng số tiền thưởng: {{ total_text }}.", bold=True, align=LEFT)
+                                           "thể có tên sau đây, đã có thành tích trong thực "
+                                           "hiện nhiệm vụ:", False, False)], indent=True)
+    table = list_table(doc, ["STT", "Họ và tên / Tập thể", "Chức vụ, đơn vị",
+                             "Hình thức khen thưởng", "Tiền thưởng"],
+                       ["{{ r.index }}", "{{ r.name }}",
+                        "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
+                        "{{ r.award_name }}", "{{ r.amount_text }}"], "recipients",
+                       [1.4, 4.2, 4.3, 3.8, 2.8], right=(4,))
+    total_row(table)
     para(doc, [("Điều 2. ", True, False),
-               ("Tiền thưởng kèm theo (hệ số nhân với mức lương cơ sở) chi từ Quỹ thi đua, khen "
-                "thưởng của {{ org.full }}.", False, False)], indent=True)
-    para(doc, [("Điều 3. ", True, False),
-               ("Quyết định này có hiệu lực kể từ ngày ký. {{ proposer }}, Thủ trưởng các đơn vị "
-                "có liên quan và các cá nhân, tập thể có tên tại Điều 1 chịu trách nhiệm thi "
-                "hành Quyết định này./.", False, False)], indent=True)
+               ("{% if has_amounts %}Kèm theo {{ award_text }}, mỗi cá nhân, tập thể được thưởng "
+                "số tiền ghi tại Điều 1 (hệ số nhân với mức lương cơ sở), tổng cộng "
+                "{{ total_text }}, chi từ Quỹ thi đua, khen thưởng của {{ org.full }}."
+                "{% else %}Tiền thưởng thực hiện theo quy định hiện hành.{% endif %}",
+                False, False)], indent=True)
+    closing = para(doc, [("Điều 3. ", True, False),
+                         ("Quyết định này có hiệu lực kể từ ngày ký. {{ proposer }}, Thủ trưởng "
+                          "các đơn vị có liên quan và các cá nhân, tập thể có tên tại Điều 1 "
+                          "chịu trách nhiệm thi hành Quyết định này./.", False, False)],
+                   indent=True)
+    closing.paragraph_format.keep_with_next = True  # never the signature alone on a page
     signature(doc, [("Nơi nhận:", True, True), ("- Như Điều 3;", False, False),
                     ("- Lưu: VT, TCHCQT.", False, False)],
               "{{ signer.title }}", "{{ signer.name }}")
     return doc
+
+
+def total_row(table) -> None:
+    """«Tổng cộng» under the recipients, when there are amounts (as in the PDF)."""
+    for text in ("{%tr if has_amounts %}", None, "{%tr endif %}"):
+        cells = table.add_row().cells
+        if text is not None:
+            cell_para(cells[0], text, size=12.5)
+            continue
+        label = cells[1].merge(cells[3])
+        cell_para(label, "Tổng cộng", size=12.5, bold=True, align=LEFT)
+        cell_para(cells[4], "{{ total_text }}", size=12.5, bold=True, align=RIGHT)
+    set_widths(table, [1.4, 4.2, 4.3, 3.8, 2.8])
+    keep_rows_whole(table)
 
 
 def proposal() -> Document:
@@ -201,8 +235,9 @@ def proposal() -> Document:
                centered=(2, 3, 4, 5))
     para(doc, "Hồ sơ kèm theo gồm: danh sách đề nghị khen thưởng, báo cáo thành tích, biên bản "
               "họp và biên bản kiểm phiếu của {{ org.council }}.", indent=True)
-    para(doc, "{{ org.full }} kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét, quyết định./.",
-         indent=True)
+    closing = para(doc, "{{ org.full }} kính trình Chủ tịch Ủy ban nhân dân tỉnh xem xét, "
+                        "quyết định./.", indent=True)
+    closing.paragraph_format.keep_with_next = True
     signature(doc, [("Nơi nhận:", True, True), ("- Như trên;", False, False),
                     ("- Sở Nội vụ (Ban Thi đua - Khen thưởng);", False, False),
                     ("- Lưu: VT, TCHCQT.", False, False)],
@@ -210,25 +245,69 @@ def proposal() -> Document:
     return doc
 
 
+NBSP = "\u00a0"  # keeps a word's syllables together in narrow header cells ("Đồng ý")
+
+
+def tally_table(doc) -> None:
+    """The minutes' tally: two header rows ("Số phiếu" over the three counts), then per
+    candidate a row of counts and a row with the rule and the recused members."""
+    widths = [1.1, 3.2, 2.7, 1.6, 1.8, 2.3, 1.9, 1.9]
+    table = doc.add_table(rows=6, cols=8)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    narrow_margins(table)
+    top, sub = table.rows[0].cells, table.rows[1].cells
+    for i, text in ((0, "STT"), (1, f"Họ và tên / Tập thể, đơn{NBSP}vị"),
+                    (2, f"Danh hiệu, hình{NBSP}thức"), (6, f"Tỷ lệ đồng{NBSP}ý"),
+                    (7, f"Kết{NBSP}quả")):
+        cell = top[i].merge(sub[i])
+        cell_para(cell, text, size=11.5, bold=True)
+    counts = top[3].merge(top[5])
+    cell_para(counts, "Số phiếu", size=11.5, bold=True)
+    for i, text in ((3, f"Đồng{NBSP}ý"), (4, f"Không đồng{NBSP}ý"),
+                    (5, f"Không biểu{NBSP}quyết")):
+        cell_para(sub[i], text, size=11.5, bold=True)
+    cell_para(table.rows[2].cells[0], "{%tr for r in tally %}", size=12)
+    row = table.rows[3].cells
+    cell_para(row[0], "{{ r.index }}", size=12)
+    cell_para(row[1], [("{{ r.name }}", False, False),
+                       ("{% if r.unit %}, {{ r.unit }}{% endif %}", False, True)],
+              size=12, align=LEFT)
+    cell_para(row[2], "{{ r.award_name }}", size=12, align=LEFT)
+    for i, text in ((3, "{{ r.agree }}"), (4, "{{ r.disagree }}"), (5, "{{ r.abstain }}"),
+                    (6, "{{ r.share }} ({{ r.agree }}/{{ r.base }})")):
+        cell_para(row[i], text, size=12)
+    cell_para(row[7], "{{ r.result }}", size=12, bold=True)
+    note = table.rows[4].cells[1].merge(table.rows[4].cells[7])
+    table.rows[3].cells[0].merge(table.rows[4].cells[0])
+    cell_para(note, "{{ r.note }}{% if r.recused_names %}: {{ r.recused_names | join('; ') }}"
+                    "{% endif %}.", size=11, italic=True, align=LEFT)
+    cell_para(table.rows[5].cells[0], "{%tr endfor %}", size=12)
+    set_widths(table, widths)
+    keep_rows_whole(table)
+    para(doc, "", size=6, after=0)
+
+
 def minutes() -> Document:
+    """Biên bản kiểm phiếu: the same words as bien_ban_kiem_phieu.html."""
     doc = new_document()
     letterhead(doc, "{{ org.full | upper }}", "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", None)
     title(doc, "BIÊN BẢN KIỂM PHIẾU")
     para(doc, "Hôm nay, {{ meeting.date }}, {{ org.council }} họp xét khen thưởng "
-              "({{ meeting.mode }}).", indent=True)
-    para(doc, "Chủ trì: {{ meeting.chair }}. Thư ký: {{ meeting.secretary }}.", indent=True)
-    para(doc, "Thành viên Hội đồng: {{ members_total }} người; có mặt: {{ present_count }} người "
-              "({{ members_present | join(', ') }}).", indent=True)
+              "({{ meeting.mode }}{% if meeting.secret_ballot %}, bỏ phiếu kín đối với các "
+              "danh hiệu theo quy định{% endif %}).", indent=True)
+    para(doc, "Chủ trì: {{ meeting.chair or '……' }}. Thư ký: {{ meeting.secretary or '……' }}.",
+         indent=True)
+    para(doc, "Thành viên Hội đồng: {{ members_total }} người; có mặt: {{ present_count }} người"
+              "{% if members_present %} ({{ members_present | join(', ') }}){% endif %}.",
+         indent=True)
     para(doc, "Kết quả kiểm phiếu như sau:", indent=True)
-    list_table(doc, ["STT", "Họ và tên / Tập thể", "Danh hiệu", "Đồng ý", "Không đồng ý",
-                     "Không ý kiến", "Tỷ lệ đồng ý", "Kết quả"],
-               ["{{ r.index }}", "{{ r.name }}{% if r.unit %}, {{ r.unit }}{% endif %}",
-                "{{ r.award_name }}",
-                "{{ r.agree }}", "{{ r.disagree }}", "{{ r.abstain }}",
-                "{{ r.share }} ({{ r.agree }}/{{ r.base }})", "{{ r.result }}"], "tally",
-               [1.3, 3.5, 2.8, 1.7, 1.7, 1.7, 2.1, 1.7], centered=(3, 4, 5, 6, 7))
-    para(doc, "Số đối tượng đạt: {{ passed_count }}/{{ tally | length }}. Biên bản được lập và "
-              "thông qua tại cuộc họp./.", indent=True)
+    tally_table(doc)
+    closing = para(doc, "Tỷ lệ đồng ý tính trên mẫu số ghi ở từng dòng, trừ thành viên không "
+                        "tham gia biểu quyết. Số đối tượng đạt: {{ passed_count }}/"
+                        "{{ tally | length }}. Biên bản được lập và thông qua tại cuộc họp, làm "
+                        "căn cứ trình cấp có thẩm quyền xem xét, khen thưởng./.", indent=True)
+    closing.paragraph_format.keep_with_next = True
     signature(doc, [], "CHỦ TRÌ", "{{ meeting.chair }}",
               left_signer=("THƯ KÝ", "{{ meeting.secretary }}"))
     return doc
