@@ -16,6 +16,7 @@ from workflows import catalogue, documents
 from workflows.forms import register_forms
 from workflows.handlers import register_handlers
 from workflows.handlers.documents import register_document_handlers
+from workflows.search_index import instance_index
 
 
 def working_days_setting(session: Session, name: str) -> int | None:
@@ -31,7 +32,8 @@ def build_engine(settings: EngineSettings | None = None,
     With ``files_dir`` (where attachments are stored) the numbering steps also render
     and attach their documents (workflows/handlers/documents.py).
     """
-    settings = replace(settings or EngineSettings(), named_days=working_days_setting)
+    settings = replace(settings or EngineSettings(), named_days=working_days_setting,
+                       task_index=instance_index)
     engine = ProcessEngine(settings)
     register_forms(engine.forms)
     register_handlers(engine.handlers)
