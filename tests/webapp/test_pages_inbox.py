@@ -298,3 +298,16 @@ def test_search_finds_a_proposal_by_any_subject_s_name_or_code(
         assert found("minh hang kt05") == ["DN-S-1"] and found("hang phuc") == []
     finally:
         office.app.extensions["tdkt"].db.dispose()
+
+
+def test_the_language_switch_keeps_the_filters(app: Flask, three: str) -> None:
+    html = _page(app, "sec1", "?unit=B&q=c%C6%B0%E1%BB%9Dng&page=1")
+    client = app.test_client()
+    login(client, "sec1")
+    full = client.get("/?unit=B&q=c%C6%B0%E1%BB%9Dng&page=1&lang=vi").get_data(as_text=True)
+    assert 'href="/?unit=B&amp;q=c%C6%B0%E1%BB%9Dng&amp;page=1&amp;lang=en"' in full
+    english = client.get("/?unit=B&q=c%C6%B0%E1%BB%9Dng&page=1&lang=en").get_data(as_text=True)
+    assert 'href="/?unit=B&amp;q=c%C6%B0%E1%BB%9Dng&amp;page=1&amp;lang=vi"' in english
+    assert _shown(html) == ["HS-B-1"] and "Phạm Văn Cường" in english
+    login_page = app.test_client().get("/login?next=%2F%3Funit%3DB").get_data(as_text=True)
+    assert 'href="/login?next=%2F%3Funit%3DB&amp;lang=en"' in login_page
