@@ -229,7 +229,7 @@ def test_claim_then_release_from_the_inbox(app: Flask, client: FlaskClient, peop
     assert "/claim" in html and "/release" not in html
     assert "HS-C-1" in _page(app, "sec2")
     english = sec1.get("/?lang=en").get_data(as_text=True)
-    assert "the dossier&#39;s award year" in english and ">Claim<" in english
+    assert "the dossier's award year" in english and ">Claim<" in english
 
 
 def test_claim_from_the_inbox_returns_to_the_filtered_inbox(

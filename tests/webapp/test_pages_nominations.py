@@ -114,7 +114,7 @@ def test_filters_status_labels_and_the_current_step(demo: DemoOffice) -> None:
     assert _listed(kt.get("/nominations?status=cancelled").get_data(True)) == {"DK-KT-2"}
     assert _listed(kt.get("/nominations?status=completed").get_data(True)) == set()
     english = kt.get("/nominations?lang=en").get_data(as_text=True)
-    assert "Cancelled" in english and "My unit&#39;s dossiers" in english
+    assert "Cancelled" in english and "My unit's dossiers" in english
 
 
 def test_a_dossier_at_the_council_says_what_it_waits_for(demo: DemoOffice) -> None:
