@@ -6,6 +6,9 @@ own lists (they used to say «Đã kết thúc» on one page and «Đã hoàn th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -35,13 +38,11 @@ def waiting_label(waiting_for: str | None) -> str:
     return _("Chờ: %(what)s", what=waiting_for) if waiting_for else ""
 
 
-def current_step(instance: dict[str, object]) -> str:
+def current_step(instance: Mapping[str, Any]) -> str:
     """The steps a person has to do, else what the dossier waits for, else nothing."""
-    tasks = instance.get("tasks") or []
-    steps = [str(t.get("title") or t["name"]) for t in tasks  # type: ignore[union-attr]
-             if isinstance(t, dict)]
+    steps = [str(t.get("title") or t["name"]) for t in instance.get("tasks") or []]
     if steps:
         return "; ".join(dict.fromkeys(steps))
     if instance.get("status") == "running":
-        return waiting_label(instance.get("waiting_for"))  # type: ignore[arg-type]
+        return waiting_label(instance.get("waiting_for"))
     return ""
