@@ -151,7 +151,7 @@ _SET_STATE = (
 )
 _SET_INDEX = (
     update(_TASKS)
-    .where(_TASKS.c.instance_id == bindparam("instance_id"), _TASKS.c.state == "ready",
+    .where(_TASKS.c.instance_id == bindparam("b_instance"), _TASKS.c.state == "ready",
            or_(_TASKS.c.search_text.is_distinct_from(bindparam("v_text")),
                _TASKS.c.period_year.is_distinct_from(bindparam("v_year"))))
     .values(search_text=bindparam("v_text"), period_year=bindparam("v_year"))
@@ -195,7 +195,7 @@ def sync_human_tasks(
         settle_notifications(conn, completed + cancelled, None)
     facts = rules.facts(session, inst) if ready else None
     if facts is not None and len(open_rows) > 0:  # the data may have renamed the dossier
-        conn.execute(_SET_INDEX, {"instance_id": inst.id, "v_text": facts.text,
+        conn.execute(_SET_INDEX, {"b_instance": inst.id, "v_text": facts.text,
                                   "v_year": facts.year})
     known = {r.id for r in rows}
     new_rows = [new_task_row(rules, inst, task, now, session, facts)
