@@ -192,6 +192,20 @@ def notify_ready(conn: Connection, tasks: list[ReadyTask], unit_scoped: frozense
                     mail=mail)
 
 
+def settle_notifications(conn: Connection, task_ids: list[str], keep_user: int | None) -> int:
+    """Mark read the unread notifications of tasks nobody else need act on any more: the
+    task was done, cancelled, or claimed by ``keep_user`` (whose own row stays as it is).
+
+    Generic: any kind of notification that names one of these tasks. Returns how many.
+    """
+    if not task_ids:
+        return 0
+    stmt = update(_NOTES).where(_NOTES.c.task_id.in_(task_ids), _NOTES.c.read_at.is_(None))
+    if keep_user is not None:
+        stmt = stmt.where(_NOTES.c.user_id != keep_user)
+    return int(conn.execute(stmt.values(read_at=utcnow())).rowcount or 0)
+
+
 # -- reading and marking (each person their own) ------------------------------------------
 def notification_view(row: Notification, task_state: str | None,
                       business_key: str | None = None) -> dict[str, Any]:

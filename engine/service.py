@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, extract, func, or_, select
+from sqlalchemy import ColumnElement, extract, func, select
 from sqlalchemy.orm import Session, aliased
 
 from engine import notify
@@ -26,6 +26,7 @@ from engine.runtime.access import AccessPolicy, VisibilityGrant
 from engine.runtime.runner import Opened, Runner, run_command
 from engine.runtime.state import TaskRules
 from engine.sandbox import SandboxEnvironment
+from engine.search import TaskIndexer, default_index, matches
 from engine.specs.registry import Checks, SpecRegistry
 from engine.store.models import (
     AuditEvent,
@@ -59,6 +60,9 @@ class EngineSettings:
     reminder_policy: Callable[[Session], ReminderPolicy] | None = None
     # Extra read access to instances, given by the domain (engine.runtime.access).
     visibility_grants: tuple[VisibilityGrant, ...] = ()
+    # What open tasks are searched and filtered by (engine/search.py); None: the engine's
+    # own (business key, ``nominee_name``, ``subject_name``, the data's ``year``).
+    task_index: TaskIndexer | None = None
 
 
 @dataclass
@@ -97,7 +101,8 @@ class ProcessEngine:
         )
         rules = TaskRules(self.settings.roles, self.policy.unit_scoped_roles, self.calendar,
                           self.sandbox, self.settings.named_days,
-                          MailOptions(self.settings.base_url, self.settings.timezone))
+                          MailOptions(self.settings.base_url, self.settings.timezone),
+                          self.settings.task_index or default_index)
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
 
@@ -216,13 +221,15 @@ class ProcessEngine:
 
     def list_instances(self, session: Session, actor: Actor, process_key: str | None = None,
                        status: str | None = None, page: int = 1, per_page: int = 50,
-                       started_by: int | None = None, business_key_prefix: str | None = None
-                       ) -> Page:
+                       started_by: int | None = None, business_key_prefix: str | None = None,
+                       unit_code: str | None = None) -> Page:
         """Instances ``actor`` may see, newest first; optionally only those someone
-        started, or whose business key starts with a prefix."""
+        started, those of one unit, or whose business key starts with a prefix."""
         where = [self.policy.instance_filter(actor)]
         if started_by is not None:
             where.append(ProcessInstance.started_by == started_by)
+        if unit_code is not None:
+            where.append(ProcessInstance.unit_code == unit_code)
         if business_key_prefix:
             escaped = business_key_prefix.replace("\\", "\\\\").replace("%", "\\%") \
                 .replace("_", "\\_")
@@ -283,15 +290,17 @@ class ProcessEngine:
               page: int = 1, per_page: int = 50, *, step: str | None = None,
               unit_code: str | None = None, year: int | None = None,
               search: str | None = None) -> Page:
-        """The actor's ready tasks, most urgent first; reads ``human_task`` (and, to search,
-        the instance's business key and nominee name) only.
+        """The actor's ready tasks, most urgent first (the nearest due date first, tasks
+        without one last; among equals the newest first); reads ``human_task`` only.
 
         Args:
             step: only tasks of this step (its title, or its BPMN id when untitled).
             unit_code: only tasks of this unit.
-            year: only tasks created in this (UTC) year.
-            search: a piece of the business key or of the data's ``nominee_name`` /
-                ``subject_name``, case-insensitive.
+            year: only tasks about this year (``period_year``, engine/search.py), or, for
+                tasks whose data names no year, created in this (UTC) year.
+            search: words that must all appear in the task's ``search_text`` (the business
+                key and the names and codes the indexer gave), in any case, with or
+                without accents.
         """
         where = self._inbox_where(actor, process_key, unit_code, year, search)
         if step:
@@ -320,16 +329,11 @@ class ProcessEngine:
         if unit_code:
             where.append(HumanTask.unit_code == unit_code)
         if year:
-            where.append(extract("year", HumanTask.created_at) == year)
-        if search and search.strip():
-            pattern = "%" + search.strip().replace("\\", "\\\\").replace("%", "\\%") \
-                .replace("_", "\\_") + "%"
-            data = ProcessInstance.data
-            found = or_(*(column.ilike(pattern, escape="\\") for column in (
-                ProcessInstance.business_key, data["nominee_name"].as_string(),
-                data["subject_name"].as_string())))
-            where.append(HumanTask.instance_id.in_(
-                select(ProcessInstance.id).where(found).scalar_subquery()))
+            where.append(func.coalesce(HumanTask.period_year,
+                                       extract("year", HumanTask.created_at)) == year)
+        found = matches(HumanTask.search_text, search)
+        if found is not None:
+            where.append(found)
         return where
 
     def get_task(self, session: Session, task_id: str, actor: Actor) -> dict[str, Any]:

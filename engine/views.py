@@ -40,6 +40,7 @@ def instance_view(inst: ProcessInstance, tasks: list[dict[str, Any]]) -> dict[st
         "updated_at": iso(inst.updated_at), "ended_at": iso(inst.ended_at),
         "error": ({"message": inst.error_message, "element_id": inst.error_element}
                   if inst.status == "error" else None),
+        "waiting_for": inst.waiting_for if inst.status == "running" and not tasks else None,
         "data": inst.data or {}, "tasks": tasks,
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import Flask, request, session
 from flask_babel import Babel
@@ -11,6 +12,7 @@ from flask_smorest import Blueprint as ApiBlueprint
 from flask_wtf.csrf import CSRFProtect
 
 from webapp.config import load_config
+from webapp.security import init_security
 from webapp.services import Services
 
 LANGUAGES = ("vi", "en")
@@ -30,11 +32,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=bool(settings.get("SESSION_COOKIE_SECURE", False)),
+        SESSION_COOKIE_SECURE=bool(settings["SESSION_COOKIE_SECURE"]),  # else by request
         BABEL_DEFAULT_LOCALE="vi",
         BABEL_DEFAULT_TIMEZONE=settings["TIMEZONE"],
     )
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    init_security(app)
     Services.init_app(app)
 
     from webapp.admin import bp as admin_bp
@@ -82,7 +85,14 @@ def _init_pages(app: Flask) -> None:
 
     @app.context_processor
     def _languages() -> dict[str, Any]:
-        return {"languages": LANGUAGES, "current_language": _locale()}
+        return {"languages": LANGUAGES, "current_language": _locale(),
+                "language_url": language_url}
+
+
+def language_url(code: str) -> str:
+    """This page in another language: the same path and query (filters, page), ``lang`` set."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+    return f"{request.path}?{urlencode([*args, ('lang', code)])}"
 
 
 def _locale() -> str:

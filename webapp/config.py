@@ -17,15 +17,22 @@ from engine.mail.compose import DEFAULT_BASE_URL
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 KEYS = ("DATABASE_URL", "SECRET_KEY", "TIMEZONE", "SCRIPT_TIMEOUT_S", "TESTING",
-        "MAX_CONTENT_LENGTH", "BPMN_DIR", "INSTANCE_DIR", "FILES_DIR", "MAX_UPLOAD_BYTES",
-        "SESSION_COOKIE_SECURE", "BASE_URL", "SCHEDULER_INTERVAL_S", "SCHEDULER_IN_SERVE")
+        "MAX_CONTENT_LENGTH", "MAX_REQUEST_BYTES", "BPMN_DIR", "INSTANCE_DIR", "FILES_DIR",
+        "MAX_UPLOAD_BYTES", "SESSION_COOKIE_SECURE", "PROXY_FIX", "BASE_URL",
+        "SCHEDULER_INTERVAL_S", "SCHEDULER_IN_SERVE")
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() in ("1", "true", "yes")
+
 
 _CASTS: dict[str, Any] = {"SCRIPT_TIMEOUT_S": float, "MAX_CONTENT_LENGTH": int,
-                          "MAX_UPLOAD_BYTES": int, "SCHEDULER_INTERVAL_S": float,
-                          "SCHEDULER_IN_SERVE": lambda v: str(v).lower() in ("1", "true", "yes"),
-                          "TESTING": lambda v: str(v).lower() in ("1", "true", "yes"),
-                          "SESSION_COOKIE_SECURE":
-                              lambda v: str(v).lower() in ("1", "true", "yes")}
+                          "MAX_REQUEST_BYTES": int, "MAX_UPLOAD_BYTES": int, "PROXY_FIX": int,
+                          "SCHEDULER_INTERVAL_S": float, "SCHEDULER_IN_SERVE": _flag,
+                          "TESTING": _flag, "SESSION_COOKIE_SECURE": _flag}
+# How many files a form sends at once at most (the start page of a proposal): the request
+# limit's default leaves room for that many files of the largest size, and the form.
+FILES_PER_REQUEST = 4
 
 
 def _defaults(instance_dir: Path) -> dict[str, Any]:
@@ -45,6 +52,10 @@ def _defaults(instance_dir: Path) -> dict[str, Any]:
         # beside the web server unless SCHEDULER_IN_SERVE is false.
         "SCHEDULER_INTERVAL_S": 30.0,
         "SCHEDULER_IN_SERVE": True,
+        # Over HTTPS the session cookie is Secure anyway; True forces it everywhere.
+        "SESSION_COOKIE_SECURE": False,
+        # Proxies in front of the app whose X-Forwarded-* headers are trusted (0: none).
+        "PROXY_FIX": 0,
     }
 
 
@@ -62,8 +73,11 @@ def load_config(overrides: Mapping[str, Any] | None = None) -> dict[str, Any]:
     given.update(overrides or {})
     instance_dir = Path(given.get("INSTANCE_DIR") or PROJECT_ROOT / "instance")
     config = {**_defaults(instance_dir), **given}
-    # A request may carry one file of the upload limit plus the form around it.
-    config.setdefault("MAX_CONTENT_LENGTH", int(config["MAX_UPLOAD_BYTES"]) + 1024 * 1024)
+    # The per-request limit (MAX_REQUEST_BYTES; MAX_CONTENT_LENGTH is its older name): by
+    # default as many files of the per-file limit as a form sends, plus the form around them.
+    request_limit = config.get("MAX_REQUEST_BYTES") or config.get("MAX_CONTENT_LENGTH") or (
+        FILES_PER_REQUEST * int(config["MAX_UPLOAD_BYTES"]) + 1024 * 1024)
+    config["MAX_REQUEST_BYTES"] = config["MAX_CONTENT_LENGTH"] = int(request_limit)
     if not str(config["BASE_URL"]).startswith(("http://", "https://")):
         raise ValueError(f"TDKT_BASE_URL must start with http:// or https://, "
                          f"got {config['BASE_URL']!r}")

@@ -70,5 +70,8 @@ COUNCIL = (
     N_("Đồng ý"), N_("Không đồng ý"), N_("Không biểu quyết"),
 )
 
+# workflows.nomination_start.SUBJECT_KINDS (/nominations/new)
+START = (N_("Cá nhân"), N_("Tập thể"))
+
 MESSAGES: frozenset[str] = frozenset(
-    CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL)
+    CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + START)

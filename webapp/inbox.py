@@ -109,15 +109,25 @@ def _int_arg(name: str, default: int) -> int:
         return default
 
 
-def _filters(known_processes: dict[str, str], office_wide: bool) -> dict[str, Any]:
-    """The inbox filters from the query string; unknown or malformed values are dropped."""
+MY_UNIT = "mine"  # ?unit=mine: the signed-in person's own unit
+
+
+def _filters(known_processes: dict[str, str], office_wide: bool, own_unit: str | None
+             ) -> dict[str, Any]:
+    """The inbox filters from the query string; unknown or malformed values are dropped.
+
+    Only office-wide roles filter by unit (a unit's own people see their unit's work
+    anyway); ``unit=mine`` is their own unit.
+    """
     args = request.args
     process_key = args.get("process") or None
     year = args.get("year", "").strip()
+    unit = (args.get("unit", "").strip()[:64] or None) if office_wide else None
     return {
         "process_key": process_key if process_key in known_processes else None,
         "step": args.get("step", "").strip()[:255] or None,
-        "unit_code": (args.get("unit", "").strip()[:64] or None) if office_wide else None,
+        "unit": unit if unit != MY_UNIT or own_unit else None,
+        "unit_code": own_unit if unit == MY_UNIT else unit,
         "year": int(year) if year.isdigit() and 1900 <= int(year) <= 9999 else None,
         "search": args.get("q", "").strip()[:255] or None,
     }
@@ -125,9 +135,9 @@ def _filters(known_processes: dict[str, str], office_wide: bool) -> dict[str, An
 
 def _query(filters: dict[str, Any], **extra: Any) -> dict[str, Any]:
     """URL arguments that keep the current filters (for paging and the step counts)."""
-    names = {"process_key": "process", "step": "step", "unit_code": "unit", "year": "year",
+    names = {"process_key": "process", "step": "step", "unit": "unit", "year": "year",
              "search": "q"}
-    out = {names[k]: v for k, v in filters.items() if v is not None}
+    out = {names[k]: v for k, v in filters.items() if k in names and v is not None}
     out.update(extra)
     return {k: v for k, v in out.items() if v is not None}
 
@@ -166,7 +176,7 @@ def index() -> str:
     processes = [(p["key"], p["name"] or p["key"]) for p in engine.list_processes(session)]
     names = dict(processes)
     office_wide = bool(engine.policy.office_roles(actor))
-    filters = _filters(names, office_wide)
+    filters = _filters(names, office_wide, actor.unit_code)
     page = engine.inbox(session, actor, filters["process_key"], _int_arg("page", 1), PER_PAGE,
                         step=filters["step"], unit_code=filters["unit_code"],
                         year=filters["year"], search=filters["search"])
@@ -185,6 +195,7 @@ def index() -> str:
     return render_template("inbox/index.html", rows=rows, processes=processes,
                            process_key=filters["process_key"], filters=filters,
                            counts=counts, units=units, query=lambda **kw: _query(filters, **kw),
+                           my_unit=MY_UNIT if office_wide and actor.unit_code else None,
                            here=request.full_path.rstrip("?"), me=actor.username,
                            page=page.page, pages=pages, total=page.total,
                            today=format_date(today), this_year=today.year)

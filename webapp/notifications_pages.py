@@ -2,7 +2,9 @@
 
 The engine writes the rows (``engine.notify``) when a task becomes ready; here a person
 lists theirs, opens one (marked read, then its task, or its instance when the task is
-done) and marks them all read. Another person's notification is a 404.
+done) and marks them all read. Another person's notification is a 404. The bell asks
+``/notifications/bell.json`` now and then (webapp/frontend/bell.js), so its count and
+list follow without reloading the page.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
@@ -107,3 +110,22 @@ def open_one(notification_id: int) -> Response:
 def read_all() -> Response:
     services().engine.read_all_notifications(write_session(), current_actor())
     return redirect(url_for("notifications_pages.index"))
+
+
+def bell_label(unread: int) -> str:
+    return _("Thông báo: %(n)s chưa đọc", n=unread)
+
+
+@bp.get("/notifications/bell.json")
+@login_required
+def bell_json() -> dict[str, Any]:
+    """The bell's figures for the page's script: the unread count and the latest ones."""
+    bell = Bell()
+    return {
+        "unread": bell.unread, "label": bell_label(bell.unread),
+        "latest": [{"id": n["id"], "title": n["title"],
+                    "meta": f"{n['business_key'] or n['body']} · {n['when']}",
+                    "unread": n["read_at"] is None,
+                    "open": url_for("notifications_pages.open_one", notification_id=n["id"])}
+                   for n in bell.latest],
+    }

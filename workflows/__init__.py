@@ -17,6 +17,7 @@ from workflows.council.access import meeting_dossiers
 from workflows.forms import register_forms
 from workflows.handlers import register_handlers
 from workflows.handlers.documents import register_document_handlers
+from workflows.search_index import instance_index
 
 
 def working_days_setting(session: Session, name: str) -> int | None:
@@ -36,7 +37,8 @@ def build_engine(settings: EngineSettings | None = None,
     base = settings or EngineSettings()
     settings = replace(base, named_days=working_days_setting,
                        reminder_policy=settings_admin.reminder_policy,
-                       visibility_grants=(*base.visibility_grants, meeting_dossiers))
+                       visibility_grants=(*base.visibility_grants, meeting_dossiers),
+                       task_index=instance_index)
     engine = ProcessEngine(settings)
     register_forms(engine.forms)
     register_handlers(engine.handlers)

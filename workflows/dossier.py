@@ -15,8 +15,9 @@ That is harmless (the same content maps to the same name and a later upload
 reuses it); a sweep of unreferenced blobs can remove such leftovers.
 
 Only PDF, DOCX, XLSX, JPG and PNG are accepted, checked by extension and by
-content (magic bytes; DOCX/XLSX by their ZIP entries), never by what the
-client claims.
+content (magic bytes; DOCX/XLSX by their ZIP entries). What the client claims
+(its Content-Type) decides nothing, but when it is given it must fit the content:
+a file sent as «text/html» that is a PDF is refused (``attachment.type_mismatch``).
 """
 
 from __future__ import annotations
@@ -57,6 +58,10 @@ ITEMS: dict[str, str] = {
     "tom_tat_thanh_tich": "Tóm tắt thành tích",
     "other": "Tài liệu khác",
 }
+# The items a unit files itself (the start page, the proposal and supplement steps), in
+# dossier order; the council's minutes are the secretariat's.
+UNIT_ITEMS = ("to_trinh", "danh_sach", "bao_cao_thanh_tich", "bien_ban_binh_xet",
+              "tom_tat_thanh_tich", "qd_sang_kien", "other")
 # Items the application writes itself (workflows.documents), never uploaded by a unit.
 GENERATED_ITEMS: dict[str, str] = {
     "quyet_dinh": "Quyết định khen thưởng",
@@ -75,6 +80,17 @@ CONTENT_TYPES: dict[str, str] = {
 }
 EXTENSIONS: dict[str, str] = {".pdf": "pdf", ".docx": "docx", ".xlsx": "xlsx",
                               ".jpg": "jpeg", ".jpeg": "jpeg", ".png": "png"}
+# What browsers and systems declare for each kind besides CONTENT_TYPES (older names; an
+# Office file is a ZIP). "application/octet-stream" ("some bytes") fits every kind.
+DECLARED_ALIASES: dict[str, frozenset[str]] = {
+    "pdf": frozenset({"application/x-pdf", "application/acrobat"}),
+    "docx": frozenset({"application/zip", "application/x-zip-compressed"}),
+    "xlsx": frozenset({"application/zip", "application/x-zip-compressed"}),
+    "jpeg": frozenset({"image/jpg", "image/pjpeg"}),
+    "png": frozenset({"image/x-png"}),
+}
+ANY_BYTES = "application/octet-stream"
+KIND_NAMES = {"pdf": "PDF", "docx": "DOCX", "xlsx": "XLSX", "jpeg": "JPG", "png": "PNG"}
 FINISHED = ("completed", "cancelled")
 UPLOAD_ROLES = frozenset({"secretariat", "admin"})  # office-wide, may upload without a task
 
@@ -134,8 +150,20 @@ def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):g} MB" if n >= 1024 * 1024 else f"{n} byte"
 
 
-def check_file(filename: str, data: bytes, max_bytes: int) -> tuple[str, str]:
-    """Validate an upload; return ``(content_type, extension)`` or raise InvalidData."""
+def declared_fits(kind: str, declared: str | None) -> bool:
+    """Whether the Content-Type a client declared fits content of ``kind``: none declared,
+    "application/octet-stream", the kind's own type or one of its usual aliases."""
+    base = (declared or "").split(";")[0].strip().lower()
+    return base in ("", ANY_BYTES, CONTENT_TYPES[kind]) or base in DECLARED_ALIASES[kind]
+
+
+def check_file(filename: str, data: bytes, max_bytes: int,
+               declared_type: str | None = None) -> tuple[str, str]:
+    """Validate an upload; return ``(content_type, extension)`` or raise InvalidData.
+
+    The extension, the content (magic bytes) and, when given, the Content-Type the client
+    declared must all say the same kind of file.
+    """
     if not data:
         raise _file_error("attachment.empty", "Tệp rỗng, không có nội dung.")
     if len(data) > max_bytes:
@@ -150,6 +178,11 @@ def check_file(filename: str, data: bytes, max_bytes: int) -> tuple[str, str]:
         raise _file_error("attachment.type_not_allowed",
                           f"{TYPE_NOT_ALLOWED}; nội dung tệp «{filename}» không phải là tệp "
                           f"{ext[1:].upper()} hợp lệ.")
+    if not declared_fits(expected, declared_type):
+        raise _file_error("attachment.type_mismatch",
+                          f"Tệp «{filename}» được gửi với kiểu «{declared_type}», không khớp "
+                          f"với nội dung tệp ({KIND_NAMES[expected]}); vui lòng chọn lại đúng "
+                          f"tệp.")
     return CONTENT_TYPES[expected], ext
 
 
@@ -250,7 +283,8 @@ def _check_item(item: str) -> None:
 def add_attachment(session: Session, engine_or_policy: ProcessEngine | AccessPolicy,
                    actor: Actor, instance_id: int, item: str, filename: str | None,
                    data: bytes, files_dir: Path, nomination_id: int | None = None,
-                   max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+                   max_bytes: int = DEFAULT_MAX_BYTES,
+                   declared_type: str | None = None) -> dict[str, Any]:
     """Add a file to an instance's dossier (one command, one transaction).
 
     Returns the attachment view plus ``created`` (False when ``data`` equals the
@@ -263,7 +297,8 @@ def add_attachment(session: Session, engine_or_policy: ProcessEngine | AccessPol
             (``attachment.forbidden``).
         InvalidData: ``attachment.bad_item``, ``attachment.bad_nomination``,
             ``attachment.empty``, ``attachment.too_large``,
-            ``attachment.type_not_allowed``.
+            ``attachment.type_not_allowed``, ``attachment.type_mismatch`` (the declared
+            Content-Type, when given, does not fit the content).
     """
     policy = _policy(engine_or_policy)
 
@@ -279,7 +314,7 @@ def add_attachment(session: Session, engine_or_policy: ProcessEngine | AccessPol
         _check_item(item)
         _check_nomination(session, instance_id, nomination_id)
         name = safe_filename(filename, fallback=item)
-        content_type, _ext = check_file(name, data, max_bytes)
+        content_type, _ext = check_file(name, data, max_bytes, declared_type)
         digest = hashlib.sha256(data).hexdigest()
         return _add_version(session, actor, inst, item, nomination_id, name, content_type,
                             data, digest, Path(files_dir))

@@ -27,6 +27,7 @@ from engine.runtime.state import (
     new_task_row,
     ready_user_tasks,
     sync_human_tasks,
+    waiting_for,
 )
 from engine.runtime.timers import sync_timers
 from engine.service import ProcessEngine
@@ -36,7 +37,7 @@ from engine.store.serializer import dump_state
 _I: Table = ProcessInstance.__table__  # type: ignore[assignment]
 _T: Table = HumanTask.__table__  # type: ignore[assignment]
 _MOVED_COLUMNS = ("model_version_id", "version", "state_json", "data", "status", "updated_at",
-                  "ended_at")
+                  "ended_at", "waiting_for")
 _MOVE = (
     update(_I)
     .where(_I.c.id == bindparam("b_id"), _I.c.lock_version == bindparam("b_version"))
@@ -142,6 +143,7 @@ def move_instance(engine: ProcessEngine, session: Session, planner: Planner, ins
     inst.version = planner.target.version
     inst.state_json = dump_state(wf)
     inst.data = current_data(wf, ready)
+    inst.waiting_for = waiting_for(wf, ready)
     inst.updated_at = now
     if wf.completed:
         inst.status, inst.ended_at = "completed", now

@@ -41,7 +41,7 @@ _TASK_WITH_INSTANCE = (
 _INSTANCE = select(_I).where(_I.c.id == bindparam("instance_id")).with_for_update()
 
 _SAVED_COLUMNS = ("state_json", "data", "status", "updated_at", "ended_at", "error_message",
-                  "error_element")
+                  "error_element", "waiting_for")
 _SAVE_INSTANCE = (
     update(_I)
     .where(_I.c.id == bindparam("b_id"), _I.c.lock_version == bindparam("b_version"))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from engine import audit, clock
 from engine.errors import Conflict, EngineError, Forbidden, NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
-from engine.notify import notify_completed
+from engine.notify import notify_completed, settle_notifications
 from engine.roles import Actor
 from engine.runtime.access import AccessPolicy
 from engine.runtime.inputs import check_input, error_text, failing_element
@@ -43,6 +43,7 @@ from engine.runtime.state import (
     due_working_days,
     ready_user_tasks,
     sync_human_tasks,
+    waiting_for,
 )
 from engine.runtime.timers import (
     clear_timers,
@@ -148,6 +149,7 @@ class Runner:
         ready = ready_user_tasks(wf)
         inst.state_json = dump_state(wf)  # scripts and handlers leave only storable values
         inst.data = current_data(wf, ready)
+        inst.waiting_for = waiting_for(wf, ready)
         inst.updated_at = now
         if inst.status not in ("error", "cancelled"):  # a cancelled workflow is "completed" too
             inst.status = "completed" if wf.completed else "running"
@@ -251,6 +253,8 @@ class Runner:
         audit.append(session, actor, "task.claimed", {"task_id": task_id, "name": row.name},
                      inst.id)
         row.assignee_id = actor.id  # what the conditional UPDATE wrote
+        # the colleagues' "new task" notifications of it no longer ask anything of them
+        settle_notifications(session.connection(), [task_id], actor.id)
         return inst, self._open_rows(session, inst)
 
     def unclaim(self, session: Session, task_id: str, actor: Actor) -> Opened:

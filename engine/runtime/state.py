@@ -14,9 +14,10 @@ from sqlalchemy.orm import Session
 
 from engine.calendar import WorkingCalendar
 from engine.mail.compose import MailOptions
-from engine.notify import ReadyTask, notify_ready
+from engine.notify import ReadyTask, notify_ready, settle_notifications
 from engine.roles import Actor, role_of_lane
 from engine.sandbox import SandboxEnvironment
+from engine.search import IndexFacts, TaskIndexer, default_index
 from engine.store.models import HumanTask, ProcessInstance, utcnow
 from engine.store.serializer import to_jsonable
 
@@ -31,6 +32,11 @@ class TaskRules:
     named_days: Callable[[Session, str], Any] | None = None
     # How notification e-mails write links (the app's address) and dates.
     mail: MailOptions = MailOptions()
+    # What ready rows are searched and filtered by (engine/search.py).
+    index: TaskIndexer = default_index
+
+    def facts(self, session: Session, inst: ProcessInstance) -> IndexFacts:
+        return self.index(session, inst.business_key, dict(inst.data or {}))
 
 
 def ready_user_tasks(wf: BpmnWorkflow) -> list[Any]:
@@ -48,6 +54,23 @@ def current_data(wf: BpmnWorkflow, ready: list[Any] | None = None) -> dict[str, 
         data.update(wf.last_task.data)
     data.update({k: v for k, v in wf.data.items() if k != "data_objects" or v})
     return to_jsonable(data)
+
+
+def waiting_for(wf: BpmnWorkflow, ready: list[Any]) -> str | None:
+    """What a running workflow with no user task ready waits for, as its diagram names it:
+    its waiting catch events (a message, a timer, …) at any depth, else the called
+    processes under way; None when a person has a step to do or nothing is named."""
+    if ready or wf.completed:
+        return None
+    names = [t.task_spec.bpmn_name for t in wf.get_tasks(state=TaskState.WAITING)
+             if getattr(t.task_spec, "event_definition", None) is not None
+             and t.task_spec.bpmn_name]
+    if not names:
+        names = [t.task_spec.bpmn_name for t in wf.get_tasks(state=TaskState.STARTED)
+                 if getattr(t.task_spec, "bpmn_name", None)]
+        names.reverse()  # the innermost first
+    text = "; ".join(dict.fromkeys(names))
+    return text[:500] or None
 
 
 def _properties(task: Any) -> dict[str, Any]:
@@ -97,8 +120,9 @@ def _due_at(rules: TaskRules, task: Any, now: datetime, session: Session,
 
 
 def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: datetime,
-                 session: Session) -> dict[str, Any]:
+                 session: Session, facts: IndexFacts | None = None) -> dict[str, Any]:
     spec = task.task_spec
+    facts = rules.facts(session, inst) if facts is None else facts
     role = role_of_lane(spec.lane, rules.roles)
     return {
         "id": str(task.id),
@@ -118,6 +142,8 @@ def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: dateti
         "created_at": now,
         "completed_at": None,
         "completed_by": None,
+        "search_text": facts.text,
+        "period_year": facts.year,
     }
 
 
@@ -131,6 +157,13 @@ _SET_STATE = (
     update(_TASKS).where(_TASKS.c.id.in_(bindparam("ids", expanding=True)))
     .values(state=bindparam("v_state"), completed_at=bindparam("v_at"),
             completed_by=bindparam("v_by"))
+)
+_SET_INDEX = (
+    update(_TASKS)
+    .where(_TASKS.c.instance_id == bindparam("b_instance"), _TASKS.c.state == "ready",
+           or_(_TASKS.c.search_text.is_distinct_from(bindparam("v_text")),
+               _TASKS.c.period_year.is_distinct_from(bindparam("v_year"))))
+    .values(search_text=bindparam("v_text"), period_year=bindparam("v_year"))
 )
 
 
@@ -167,8 +200,14 @@ def sync_human_tasks(
                         (reopened, {"v_state": "ready", "v_at": None, "v_by": None})):
         if ids:
             conn.execute(_SET_STATE, {"ids": ids, **values})
+    if completed or cancelled:  # nobody need be told any more about work that is over
+        settle_notifications(conn, completed + cancelled, None)
+    facts = rules.facts(session, inst) if ready else None
+    if facts is not None and len(open_rows) > 0:  # the data may have renamed the dossier
+        conn.execute(_SET_INDEX, {"b_instance": inst.id, "v_text": facts.text,
+                                  "v_year": facts.year})
     known = {r.id for r in rows}
-    new_rows = [new_task_row(rules, inst, task, now, session)
+    new_rows = [new_task_row(rules, inst, task, now, session, facts)
                 for task_id, task in ready.items() if task_id not in known]
     if new_rows:
         conn.execute(_INSERT_TASK, new_rows)

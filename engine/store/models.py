@@ -168,6 +168,9 @@ class ProcessInstance(Base):
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     error_message: Mapped[str | None] = mapped_column(Text)
     error_element: Mapped[str | None] = mapped_column(String(255))
+    # What a running instance with no task to do waits for: the names of its waiting
+    # events (a message, a timer), innermost first; None while a person has a step.
+    waiting_for: Mapped[str | None] = mapped_column(String(500))
     lock_version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": lock_version}
@@ -207,6 +210,10 @@ class HumanTask(Base):
     # once per task and deadline (engine/reminders.py); a new deadline is told again.
     reminded_for: Mapped[datetime | None]
     overdue_for: Mapped[datetime | None]
+    # Kept in line by the runner on ready rows (engine/search.py): the names and codes the
+    # inbox searches (folded: lower case, no accents) and the year the work is about.
+    search_text: Mapped[str | None] = mapped_column(Text)
+    period_year: Mapped[int | None] = mapped_column(Integer)
 
 
 class Timer(Base):

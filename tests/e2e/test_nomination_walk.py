@@ -47,10 +47,20 @@ def instance_id_of(page: Any) -> int:
 
 
 def start_nomination(web: Watched, tmp_path: Path) -> int:
-    """``donvi_kt`` starts the nomination with its tờ trình, then proposes KT04."""
+    """``donvi_kt`` starts the nomination with its tờ trình, the year, the title and KT04
+    picked on the start page; the proposal's form opens with them filled in."""
     page = web.page
     page.goto("/nominations/new")
     page.get_by_label(PROCESS).check()
+    page.get_by_label("Năm khen thưởng").fill("2026")
+    assert page.get_by_label("Cá nhân", exact=True).is_checked()
+    award = page.get_by_label("Danh hiệu / hình thức khen thưởng")
+    # the titles this procedure takes for an individual: no collective title is offered
+    offered = award.locator("option:not([disabled])").all_inner_texts()
+    assert "Lao động tiên tiến" in offered and "Tập thể lao động tiên tiến" not in offered
+    award.select_option("LDTT")
+    page.get_by_label(re.compile("^Phạm Thị Thu Trang")).check()
+    assert not page.get_by_label(re.compile("^Phòng Kinh tế")).is_visible()  # units hidden
     page.get_by_label("Mã hồ sơ (không bắt buộc)").fill(KEY)
     page.get_by_label("Tệp 1", exact=True).set_input_files(pdf(tmp_path, "to-trinh.pdf", "v1"))
     web.shot("nomination-new")
@@ -59,9 +69,9 @@ def start_nomination(web: Watched, tmp_path: Path) -> int:
     assert page.get_by_role("heading", name=STEP["propose"], level=1).is_visible()
     assert page.get_by_role("link", name="to-trinh.pdf").is_visible()
     web.assert_clean()
-    page.get_by_label("Năm xét khen thưởng").fill("2026")
-    page.get_by_label("Danh hiệu / hình thức khen thưởng").select_option("LDTT")
-    page.get_by_label("KT04 — Phạm Thị Thu Trang").check()
+    assert page.get_by_label("Năm xét khen thưởng").input_value() == "2026"
+    assert page.get_by_label("Danh hiệu / hình thức khen thưởng").input_value() == "LDTT"
+    assert page.get_by_label("KT04 — Phạm Thị Thu Trang").is_checked()
     file_input(page, "danh_sach").set_input_files(pdf(tmp_path, "danh-sach.pdf", "ds"))
     instance_id = instance_id_of(page)
     web.shot("task-proposal")
@@ -150,12 +160,17 @@ def test_rows_of_a_list_field_by_keyboard_on_a_phone(phone: Watched, live_server
     log_in(phone, "donvi_vx")
     page.goto("/nominations/new")
     page.get_by_label("Đăng ký thi đua", exact=True).check()
+    page.get_by_label("Năm khen thưởng").fill("2026")
+    page.get_by_label("Danh hiệu / hình thức khen thưởng").select_option("LDTT")
+    page.get_by_label(re.compile("^Ngô Thị Hương")).check()
+    phone.shot("nomination-new-375")
     page.get_by_role("button", name="Khởi tạo hồ sơ").click()
     page.wait_for_url(re.compile(r"/tasks/"))
     phone.assert_clean()
-    page.get_by_label("Năm đăng ký").fill("2026")
+    assert page.get_by_label("Năm đăng ký").input_value() == "2026"  # from the start page
     rows = page.locator("[data-rows='entries'] [data-rows-list] > [data-row]")
     assert rows.count() == 1
+    assert page.get_by_label("Mã cá nhân / tập thể").input_value() == "VX04"
     page.get_by_label("Mã cá nhân / tập thể").select_option("VX04")
     page.get_by_label("Danh hiệu / hình thức khen thưởng").select_option("LDTT")
     add = page.get_by_role("button", name="Thêm dòng")
@@ -188,6 +203,9 @@ def test_a_task_page_with_its_dossier_fits_a_phone(phone: Watched, live_server: 
     log_in(phone, "donvi_vx")
     page.goto("/nominations/new")
     page.get_by_label("Khen thưởng đột xuất (thủ tục đơn giản)").check()
+    assert not page.get_by_label("Năm khen thưởng").is_visible()  # the deed's date says it
+    page.get_by_label("Danh hiệu / hình thức khen thưởng").select_option("GK")
+    page.get_by_label(re.compile("^Phan Văn Dũng")).check()
     page.get_by_label("Tệp 1", exact=True).set_input_files(pdf(tmp_path, "to-trinh.pdf", "dx"))
     page.get_by_role("button", name="Khởi tạo hồ sơ").click()
     page.wait_for_url(re.compile(r"/tasks/"))

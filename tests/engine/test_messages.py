@@ -126,3 +126,29 @@ def test_a_refused_delivery_changes_nothing(world: World) -> None:
     with pytest.raises(Conflict) as err:
         deliver(world, other["id"], "ready", {"ok": True})
     assert err.value.code == "instance.not_running"
+
+
+@pytest.mark.parametrize(("event", "call", "expected"), [
+    ("Phiên họp Hội đồng kết thúc", "Hội đồng xét", "Phiên họp Hội đồng kết thúc"),
+    ("", "Hội đồng xét", "Hội đồng xét"),  # no named event: the called process under way
+    ("", "", None),
+])
+def test_an_instance_with_no_step_to_do_says_what_it_waits_for(
+        db_url: str, monkeypatch: pytest.MonkeyPatch, event: str, call: str,
+        expected: str | None) -> None:
+    world = make_world(db_url, monkeypatch)
+    try:
+        world.deploy(WAITER.replace(b'id="wait">', f'id="wait" name="{event}">'.encode()),
+                     "waiter.bpmn")
+        world.deploy(MAIN.replace(b'id="call" ', f'id="call" name="{call}" '.encode()),
+                     "main.bpmn")
+        inst = world.start("main", "sub_a")
+        assert inst["waiting_for"] == expected
+        listed = world.read(world.eng.list_instances, world["sub_a"]).items[0]
+        assert listed["waiting_for"] == expected
+        after = deliver(world, inst["id"], "ready", {})
+        assert after["waiting_for"] is None and after["tasks"]  # a person has a step again
+        with world.db.session() as s:
+            assert s.get(ProcessInstance, inst["id"]).waiting_for is None
+    finally:
+        world.db.dispose()

@@ -100,26 +100,55 @@ def test_a_task_of_no_lane_is_its_starters_who_is_not_told_of_their_own_step(w: 
 
 
 def test_read_one_read_all_and_unread_count(w: World) -> None:
-    inst = w.start("notify_p", "sub_a")
-    inst = w.complete(ready(inst, "propose")["id"], "sub_a")
-    w.complete(ready(inst, "appraise")["id"], "sec1", {"decision": "return"})
+    first = w.start("notify_p", "sub_a")
+    second = w.start("notify_p", "sub_a")
     assert w.read(w.eng.unread_notifications, w["sub_a2"]) == 2
     newest, older = page(w, "sub_a2")
-    assert newest["kind"] == "dossier.returned" and older["kind"] == "task.new"
-    assert older["task_open"] is False  # "Lập hồ sơ" is done: open the instance instead
+    assert newest["instance_id"] == second["id"] and older["instance_id"] == first["id"]
+    assert older["task_open"] is True
 
     marked = w.write(w.eng.read_notification, w["sub_a2"], older["id"])
     assert marked["read_at"] and marked["id"] == older["id"]
     assert w.read(w.eng.unread_notifications, w["sub_a2"]) == 1
     assert [n["id"] for n in page(w, "sub_a2", unread_only=True)] == [newest["id"]]
-    assert w.read(w.eng.unread_notifications, w["sub_a"]) == 1  # someone else's stay unread
+    w.start("notify_p", "sub_b")
+    assert w.read(w.eng.unread_notifications, w["sub_a2"]) == 1  # unit B's is not theirs
 
     assert w.write(w.eng.read_all_notifications, w["sub_a2"]) == 1
     assert w.read(w.eng.unread_notifications, w["sub_a2"]) == 0
     assert w.write(w.eng.read_all_notifications, w["sub_a2"]) == 0
     types = w.read(lambda s: s.scalars(select(AuditEvent.event_type)).all())
     assert types.count("notification.read") == 1 and types.count("notification.read_all") == 1
+    assert not [t for t in w.history_types(first["id"]) if t.startswith("notification.")]
+
+
+def unread(w: World, who: str) -> list[str]:
+    return [n["title"] for n in page(w, who, unread_only=True)]
+
+
+def test_a_task_done_by_a_colleague_no_longer_shows_as_unread(w: World) -> None:
+    inst = w.start("notify_p", "sub_a")
+    other = w.start("notify_p", "sub_a")
+    assert unread(w, "sub_a2") == ["Công việc mới: Lập hồ sơ"] * 2
+    inst = w.complete(ready(inst, "propose")["id"], "sub_a")
+    # sub_a2's note of the done task is read; the other dossier's stays unread
+    left = page(w, "sub_a2", unread_only=True)
+    assert [n["instance_id"] for n in left] == [other["id"]]
+    done = [n for n in page(w, "sub_a2") if n["instance_id"] == inst["id"]][0]
+    assert done["read_at"] is not None and done["task_open"] is False
+    # no event of the dossier's history says so: the completion is the event
     assert not [t for t in w.history_types(inst["id"]) if t.startswith("notification.")]
+
+
+def test_a_task_claimed_by_a_colleague_leaves_the_claimer_s_own_note(w: World) -> None:
+    inst = w.start("notify_p", "sub_a")
+    inst = w.complete(ready(inst, "propose")["id"], "sub_a")
+    assert unread(w, "sec1") == unread(w, "sec2") == ["Công việc mới: Thẩm định"]
+    w.write(w.eng.claim_task, ready(inst, "appraise")["id"], w["sec2"])
+    assert unread(w, "sec1") == []
+    assert unread(w, "sec2") == ["Công việc mới: Thẩm định"]  # theirs to do now
+    w.write(w.eng.unclaim_task, ready(inst, "appraise")["id"], w["sec2"])
+    assert unread(w, "sec1") == []  # read stays read
 
 
 def test_another_persons_notification_is_not_found(w: World) -> None:

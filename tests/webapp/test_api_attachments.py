@@ -204,3 +204,25 @@ def test_openapi_documents_the_routes(client: Client) -> None:
     assert {"get", "post"} <= set(upload_doc)
     assert "multipart/form-data" in upload_doc["post"]["requestBody"]["content"]
     assert "get" in paths[f"{API}/attachments/{{attachment_id}}/content"]
+
+
+@pytest.mark.parametrize(("declared", "ok"), [
+    ("application/pdf", True), ("application/octet-stream", True),
+    ("application/x-pdf", True), ("application/pdf; charset=binary", True),
+    ("text/html", False), ("image/png", False),
+    ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", False),
+])
+def test_the_declared_content_type_must_fit_the_content(
+        client: Client, people: People, inst: dict[str, Any], files_dir: Path,
+        declared: str, ok: bool) -> None:
+    r = client.post(f"{API}/instances/{inst['id']}/attachments", headers=people["sub_a"],
+                    data={"item": "to_trinh", "file": (BytesIO(PDF), "to.pdf", declared)},
+                    content_type="multipart/form-data")
+    if ok:
+        assert created(r)["content_type"] == "application/pdf"  # from the content, always
+        return
+    body = assert_error(r, 422, "attachment.type_mismatch")
+    assert body["details"]["file"] == [
+        f"Tệp «to.pdf» được gửi với kiểu «{declared}», không khớp với nội dung tệp (PDF); "
+        "vui lòng chọn lại đúng tệp."]
+    assert listing(client, people["sub_a"], inst["id"]).get_json() == []

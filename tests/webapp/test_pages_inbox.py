@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from api_kit import Headers, complete, one_task, start
@@ -126,7 +127,8 @@ NOMINEES = {"HS-A-1": "Nguyễn Văn Án", "HS-A-2": "Lê Thị Bình", "HS-A-3"
 
 def _shown(html: str) -> list[str]:
     """The dossiers listed as rows (the subject cell holds the nominee's name)."""
-    return sorted(k for k, name in NOMINEES.items() if f"<td>{name}</td>" in html)
+    return sorted(k for k, name in NOMINEES.items()
+                  if f'data-label="Đối tượng">{name}</td>' in html)
 
 
 def test_counts_per_step_and_the_step_filter(app: Flask, three: str) -> None:
@@ -156,8 +158,35 @@ def test_unit_and_year_filters(app: Flask, three: str) -> None:
                   .values(created_at=datetime(2020, 6, 1, tzinfo=UTC)))
         s.commit()
     old = _page(app, "sec1", "?year=2020")
-    assert "Năm tạo" in old and 'value="2020"' in old and _shown(old) == ["HS-B-1"]
+    assert 'value="2020"' in old and _shown(old) == ["HS-B-1"]
+    assert "năm xét khen thưởng của hồ sơ; hồ sơ chưa ghi năm xét thì theo năm tạo" in old
     assert _shown(_page(app, "sec1", "?year=abc")) == ["HS-A-1", "HS-A-2", "HS-B-1"]
+
+
+def test_the_year_is_the_dossier_s_year_where_its_data_has_one(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    _at_appraise(client, people, two_lane, "sub_a", "HS-Y-1", nominee_name="Nguyễn Văn Án",
+                 year=2019)
+    _at_appraise(client, people, two_lane, "sub_a", "HS-Y-2", nominee_name="Lê Thị Bình")
+    this_year = datetime.now(UTC).year
+    assert _shown(_page(app, "sec1", "?year=2019")) == ["HS-A-1"]  # created this year
+    assert _shown(_page(app, "sec1", f"?year={this_year}")) == ["HS-A-2"]
+
+
+def test_an_office_role_sees_its_own_unit_s_work_as_a_view(
+        app: Flask, client: FlaskClient, people: People, make_user: Any, three: str) -> None:
+    make_user("sec_a", ("secretariat",), "A")
+    everything = _page(app, "sec_a")
+    assert _shown(everything) == ["HS-A-1", "HS-A-2", "HS-B-1"]
+    assert '<option value="mine">Đơn vị của tôi (Unit A)</option>' in everything
+    mine = _page(app, "sec_a", "?unit=mine")
+    assert _shown(mine) == ["HS-A-1", "HS-A-2"] and "Thẩm định (2)" in mine
+    assert '<option value="mine" selected>' in mine
+    assert "unit=mine" in mine.split('aria-label="Số việc theo bước"')[1]  # kept by the steps
+    # a person without a unit has no such choice, and ?unit=mine narrows nothing
+    make_user("sec_none", ("secretariat",), None)
+    assert 'value="mine"' not in _page(app, "sec_none")
+    assert _shown(_page(app, "sec_none", "?unit=mine")) == ["HS-A-1", "HS-A-2", "HS-B-1"]
 
 
 def test_search_by_nominee_name_and_business_key(app: Flask, three: str) -> None:
@@ -200,7 +229,7 @@ def test_claim_then_release_from_the_inbox(app: Flask, client: FlaskClient, peop
     assert "/claim" in html and "/release" not in html
     assert "HS-C-1" in _page(app, "sec2")
     english = sec1.get("/?lang=en").get_data(as_text=True)
-    assert "Year created" in english and ">Claim<" in english
+    assert "the dossier's award year" in english and ">Claim<" in english
 
 
 def test_claim_from_the_inbox_returns_to_the_filtered_inbox(
@@ -234,3 +263,51 @@ def test_the_inbox_links_the_step_to_its_form_and_names_the_proposals_subjects(
         assert ", ".join(names) + " và 1 đối tượng khác" in html
     finally:
         office.app.extensions["tdkt"].db.dispose()
+
+
+def test_search_finds_a_proposal_by_any_subject_s_name_or_code(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The row names the first subjects; the search finds every one of them, by code or by
+    name, with or without accents, in any case (on SQLite and PostgreSQL alike)."""
+    from demo_kit import make_demo_office
+
+    from webapp.demo import DEMO_PASSWORD
+
+    office = make_demo_office(db_url, tmp_path, monkeypatch)
+    try:
+        one = office.start("donvi_kt", "annual_title_nomination", "DN-S-1")
+        office.step(one, "propose", "submitter", "donvi_kt", {
+            "year": 2026, "award_code": "LDTT", "subjects": ["KT04", "KT05", "KT06", "KT02"],
+            "summary": "Hoàn thành tốt nhiệm vụ."})
+        two = office.start("donvi_kt", "annual_title_nomination", "DN-S-2")
+        office.step(two, "propose", "submitter", "donvi_kt", {
+            "year": 2026, "award_code": "LDTT", "subjects": ["KT03"],
+            "summary": "Hoàn thành tốt nhiệm vụ."})
+        client = office.app.test_client()
+        assert login(client, "thuky", DEMO_PASSWORD).status_code == 302
+
+        def found(query: str) -> list[str]:
+            html = client.get("/", query_string={"q": query}).get_data(as_text=True)
+            return sorted(k for k, inst in (("DN-S-1", one), ("DN-S-2", two))
+                          if f'/instances/{inst["id"]}"' in html)
+
+        assert found("Nguyễn Thị Minh Hằng") == ["DN-S-1"]  # the 4th subject, not shown
+        assert found("hang") == ["DN-S-1"] and found("HẰNG") == ["DN-S-1"]
+        assert found("KT02") == ["DN-S-1"] and found("kt03") == ["DN-S-2"]
+        assert found("phuc") == ["DN-S-2"] and found("dn-s") == ["DN-S-1", "DN-S-2"]
+        assert found("minh hang kt05") == ["DN-S-1"] and found("hang phuc") == []
+    finally:
+        office.app.extensions["tdkt"].db.dispose()
+
+
+def test_the_language_switch_keeps_the_filters(app: Flask, three: str) -> None:
+    html = _page(app, "sec1", "?unit=B&q=c%C6%B0%E1%BB%9Dng&page=1")
+    client = app.test_client()
+    login(client, "sec1")
+    full = client.get("/?unit=B&q=c%C6%B0%E1%BB%9Dng&page=1&lang=vi").get_data(as_text=True)
+    assert 'href="/?unit=B&amp;q=c%C6%B0%E1%BB%9Dng&amp;page=1&amp;lang=en"' in full
+    english = client.get("/?unit=B&q=c%C6%B0%E1%BB%9Dng&page=1&lang=en").get_data(as_text=True)
+    assert 'href="/?unit=B&amp;q=c%C6%B0%E1%BB%9Dng&amp;page=1&amp;lang=vi"' in english
+    assert _shown(html) == ["HS-B-1"] and "Phạm Văn Cường" in english
+    login_page = app.test_client().get("/login?next=%2F%3Funit%3DB").get_data(as_text=True)
+    assert 'href="/login?next=%2F%3Funit%3DB&amp;lang=en"' in login_page

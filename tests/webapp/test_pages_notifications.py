@@ -191,3 +191,25 @@ def test_the_counts_are_asked_once_per_page(monkeypatch: pytest.MonkeyPatch, app
         calls.clear()
         assert "tdkt-count\">1<" in sec1.get(path).get_data(as_text=True)
         assert len(calls) == (2 if "step" in path else 1), path  # filtered: page + nav
+
+
+def test_the_bell_s_json_follows_a_colleague_claiming_the_task(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    inst = _to_secretariat(client, people, two_lane, "HS-POLL")
+    sec1 = _signed_in(app, "sec1")
+    before = sec1.get("/notifications/bell.json").get_json()
+    assert before["unread"] == 1 and before["label"] == "Thông báo: 1 chưa đọc"
+    [note] = before["latest"]
+    assert note["title"] == "Công việc mới: Thẩm định" and note["unread"] is True
+    assert note["meta"].startswith("HS-POLL · ") and note["open"] == \
+        f"/notifications/{note['id']}/open"
+    sec2 = _signed_in(app, "sec2")
+    r = sec2.post(f"/tasks/{one_task(inst, 'appraise')['id']}/claim",
+                  data={"csrf_token": csrf_token(sec2, "/")})
+    assert r.status_code == 302
+    after = sec1.get("/notifications/bell.json").get_json()
+    assert after["unread"] == 0 and after["latest"][0]["unread"] is False
+    assert sec2.get("/notifications/bell.json").get_json()["unread"] == 1  # theirs to do
+    english = sec1.get("/notifications/bell.json?lang=en").get_json()
+    assert english["label"] == "Notifications: 0 unread"
+    assert app.test_client().get("/notifications/bell.json").status_code == 302  # signed out

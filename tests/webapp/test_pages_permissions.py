@@ -33,8 +33,8 @@ PUBLIC = frozenset({"static", "auth.login", "pages.favicon", "pages.healthz"})
 # Any signed-in person; what each one sees is filtered by the engine (tested per page).
 SIGNED_IN = frozenset({
     "inbox.index", "nominations.index", "nominations.new", "notifications_pages.index",
-    "notifications_pages.read_all", "auth.logout", "auth.change_password",
-    "auth.email_notifications",
+    "notifications_pages.read_all", "notifications_pages.bell_json", "auth.logout",
+    "auth.change_password", "auth.email_notifications",
     "movements.index", "movements.show", "registry_pages.index", "registry_pages.subject"})
 OFFICE_EDITORS = frozenset({"movements.new", "movements.edit"})  # secretariat, admin
 ADMIN_BLUEPRINTS = ("admin",)  # every blueprint whose name starts so: admin only

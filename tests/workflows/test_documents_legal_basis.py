@@ -19,7 +19,7 @@ from workflows.documents.gather import GENERAL_BASIS, catalogue_citation, legal_
 from workflows.migrations import VERSION_DIRS
 from workflows.models import AwardType
 
-REVISION = "w0007_legal_basis_citations"
+REVISION = "w0007"
 
 
 def _basis(url: str, *codes: str) -> list[str]:

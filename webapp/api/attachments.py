@@ -93,7 +93,8 @@ def upload(args: dict[str, Any], instance_id: int) -> Any:
     data = file.stream.read(max_bytes + 1)  # one byte more is enough to say "too large"
     result = dossier.add_attachment(
         write_session(), services().engine, actor, instance_id, args["item"], file.filename,
-        data, _files_dir(), nomination_id=args["nomination_id"], max_bytes=max_bytes)
+        data, _files_dir(), nomination_id=args["nomination_id"], max_bytes=max_bytes,
+        declared_type=file.mimetype)
     return result, (201 if result["created"] else 200)
 
 

@@ -1,13 +1,13 @@
 """app_user.email and email_notifications; email_outbox: notifications sent by e-mail
 
-Revision ID: e0007_email_outbox
+Revision ID: e0007
 Revises: e0006
 Create Date: 2026-11-26
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "e0007_email_outbox"
+revision = "e0007"
 down_revision = "e0006"
 branch_labels = None
 depends_on = None

@@ -1,14 +1,14 @@
 """timer, scheduler_lease, human_task reminders: timer events and the scheduler
 
-Revision ID: e0008_timers
-Revises: e0007_email_outbox
+Revision ID: e0008
+Revises: e0007
 Create Date: 2026-11-26
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = "e0008_timers"
-down_revision = "e0007_email_outbox"
+revision = "e0008"
+down_revision = "e0007"
 branch_labels = None
 depends_on = None
 

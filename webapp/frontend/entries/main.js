@@ -5,3 +5,4 @@ import "../app.css";
 import "bootstrap/js/dist/collapse";
 import "../forms.js";
 import "../confirm.js";
+import "../start.js";

@@ -25,3 +25,4 @@ for (const drop of drops()) {
     for (const other of drops()) if (other !== drop) other.open = false;
   });
 }
+import "../bell.js";

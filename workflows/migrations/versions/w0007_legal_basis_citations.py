@@ -8,14 +8,14 @@ Documents then cite the article alone («Căn cứ Điều 26 Luật Thi đua, k
 leave out what the general basis cites (workflows/documents/gather.py). The downgrade puts
 the seed back where the value is still this revision's.
 
-Revision ID: w0007_legal_basis_citations
+Revision ID: w0007
 Revises: w0006
 Create Date: 2026-11-26
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "w0007_legal_basis_citations"
+revision = "w0007"
 down_revision = "w0006"
 branch_labels = None
 depends_on = None

@@ -1,0 +1,48 @@
+"""Words the pages share for a dossier's state, so every page says the same thing.
+
+``/nominations``, the inbox and the instance page import these instead of keeping their
+own lists (they used to say «Đã kết thúc» on one page and «Đã hoàn thành» on another).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+# status of a process instance -> (label, Bootstrap tone of its badge)
+STATUS_LABELS = {
+    "running": (_l("Đang xử lý"), "primary"),
+    "completed": (_l("Đã kết thúc"), "success"),
+    "cancelled": (_l("Đã hủy"), "secondary"),
+    "error": (_l("Đang lỗi"), "danger"),
+}
+
+
+def status_label(status: str) -> tuple[str, str]:
+    """(label, tone) of an instance status; an unknown status is shown as it is."""
+    label, tone = STATUS_LABELS.get(status, (status, "secondary"))
+    return str(label), tone
+
+
+def status_choices() -> list[tuple[str, str]]:
+    """(status, label) in the order a filter offers them."""
+    return [(key, str(label)) for key, (label, _tone) in STATUS_LABELS.items()]
+
+
+def waiting_label(waiting_for: str | None) -> str:
+    """What a running dossier with no step to do waits for, in the diagram's words:
+    «Chờ: Phiên họp Hội đồng kết thúc, có kết quả kiểm phiếu»; empty when unknown."""
+    return _("Chờ: %(what)s", what=waiting_for) if waiting_for else ""
+
+
+def current_step(instance: Mapping[str, Any]) -> str:
+    """The steps a person has to do, else what the dossier waits for, else nothing."""
+    steps = [str(t.get("title") or t["name"]) for t in instance.get("tasks") or []]
+    if steps:
+        return "; ".join(dict.fromkeys(steps))
+    if instance.get("status") == "running":
+        return waiting_label(instance.get("waiting_for"))
+    return ""

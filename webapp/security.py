@@ -1,0 +1,60 @@
+"""What every response says for the browser's safety, and cookies that follow HTTPS.
+
+- The session cookie is HttpOnly and SameSite=Lax always, and Secure whenever the request
+  came over HTTPS (also behind a proxy, with ``TDKT_PROXY_FIX`` = the number of proxies
+  whose ``X-Forwarded-*`` headers to trust, werkzeug's ProxyFix). ``TDKT_SESSION_COOKIE_
+  SECURE=true`` makes it Secure even over plain HTTP (a proxy that does not say).
+- Pages may not be framed (clickjacking), types are not sniffed, the referrer stays on
+  the site, and a Content-Security-Policy allows only the app's own bundle: no inline or
+  foreign script; style attributes are allowed (the diagrams and a few templates set them).
+"""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.wrappers import Response
+
+CSP = "; ".join((
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "style-src-attr 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+))
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+class HttpsAwareSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions; Secure when forced or when the request is HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def init_security(app: Flask) -> None:
+    proxies = int(app.config.get("PROXY_FIX") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies,  # type: ignore[method-assign]
+                                x_proto=proxies, x_host=proxies, x_port=proxies,
+                                x_prefix=proxies)
+    app.session_interface = HttpsAwareSessions()
+
+    @app.after_request
+    def _safety_headers(response: Response) -> Response:
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
