@@ -1,7 +1,8 @@
 """The task page's dossier (hồ sơ) and choices: files with versions, uploads, subjects.
 
-A task whose step takes dossier files (the unit's proposal and its supplement) shows the
-dossier's items with every version and one file input per item. Each chosen file is
+Every task page shows the dossier's items with every version (download links) and the
+items still missing; a task whose step takes dossier files (the unit's proposal and its
+supplement) adds one file input per item. Each chosen file is
 checked by ``workflows.dossier.check_file`` before anything is saved, then attached by
 ``workflows.dossier.add_attachment`` (which checks again, with the right to upload). The
 choices offered for subject fields (the unit's people and the unit, or the instance's
@@ -24,8 +25,9 @@ from engine.roles import Actor
 from engine.store.models import Unit, User
 from webapp.services import read_session, services, write_session
 from workflows import dossier
-from workflows.catalogue import award_types, subject
+from workflows.catalogue import subject
 from workflows.history import people_in
+from workflows.models import EmulationMovement
 from workflows.nominations import instance_nominations, unit_scope
 
 # Form keys of the steps where a unit files its dossier (proposal, supplement).
@@ -34,7 +36,7 @@ DOSSIER_FORMS = frozenset({"nomination_proposal", "thematic_proposal", "adhoc_pr
 UNIT_ITEMS = ("to_trinh", "danh_sach", "bao_cao_thanh_tich", "bien_ban_binh_xet",
               "tom_tat_thanh_tich", "qd_sang_kien", "other")
 FIELD = "file-"  # the file input of item ``x`` is ``file-x``
-NOMINEE_FIELDS = ("passed_subjects", "approved_subjects", "subject_code")
+NOMINEE_FIELDS = ("passed_subjects", "approved_subjects", "subject_code", "nominee_code")
 Choices = list[tuple[str, str]]
 
 
@@ -92,9 +94,14 @@ def _codes(items: Any) -> set[str]:
     return {i.get("item") for i in items or [] if isinstance(i, dict)} - {None}
 
 
-def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any]) -> list[dict[str, Any]]:
-    """The dossier's items: label, versions (newest first), required, missing, input errors,
-    and ``main`` (shown unfolded: all until the title's required items are known)."""
+def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any],
+          readonly: bool = False) -> list[dict[str, Any]]:
+    """The dossier's items: label, versions (newest first; ``current`` and ``previous``),
+    required, missing, input errors, and ``main`` (shown unfolded: all until the title's
+    required items are known).
+
+    ``readonly`` (a step that does not take files): only the items that have a file, are
+    required or missing, all unfolded."""
     files = dossier.list_attachments(read_session(), actor, instance["id"],
                                      policy=services().engine)
     names = _names({f["uploaded_by"] for f in files if f["uploaded_by"] is not None})
@@ -111,13 +118,19 @@ def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any]) -> lis
     missing = (required or _codes(instance["data"].get("dossier_missing")
                                   or checked.get("missing"))) - present
     codes = list(UNIT_ITEMS) + [c for c in by_item if c not in UNIT_ITEMS]
-    items = [{"item": code, "label": dossier.ITEMS.get(code, code), "field": FIELD + code,
+    items = [{"item": code, "label": _(dossier.item_label(code)), "field": FIELD + code,
               "versions": by_item.get(code, []), "missing": code in missing,
               "required": code in required, "errors": errors.get(FIELD + code) or []}
              for code in codes]
     for item in items:  # once the title's items are known, the others fold away
         item["main"] = not required or bool(item["required"] or item["versions"]
                                             or item["errors"])
+        # a generated document is current in two files (PDF, DOCX); an upload in one
+        item["current"] = [v for v in item["versions"] if v["current"]]
+        item["previous"] = [v for v in item["versions"] if not v["current"]]
+    if readonly:
+        return [dict(i, main=True) for i in items
+                if i["versions"] or i["required"] or i["missing"]]
     return items
 
 
@@ -188,14 +201,30 @@ def _nominees(instance_id: int) -> Choices:
     return out
 
 
-def subject_options(instance: dict[str, Any]) -> dict[str, Choices]:
+def _movements(form_key: str | None) -> Choices:
+    """The movements a proposal may name: thematic ones for a thematic proposal (the
+    procedure checks the year, the kind and the units again), newest first."""
+    query = select(EmulationMovement.code, EmulationMovement.name, EmulationMovement.year)
+    if form_key == "thematic_proposal":
+        query = query.where(EmulationMovement.kind == "thematic")
+    rows = read_session().execute(query.order_by(EmulationMovement.year.desc(),
+                                                 EmulationMovement.name)).all()
+    return [(code, f"{name} ({year})") for code, name, year in rows]
+
+
+def subject_options(instance: dict[str, Any], form_key: str | None = None,
+                    data: dict[str, Any] | None = None) -> dict[str, Choices]:
     """Choices of fields the schema leaves open: the unit's people and units for a
     proposal's ``subjects``; the instance's nominees (else the unit's) for the other subject
-    fields; the catalogue's titles for an ``award_code`` without choices of its own."""
+    fields; the movements for ``movement_code``; and the lists of the option sources the
+    form's fields name (the catalogue's titles for the procedure), given ``data``."""
     unit = _unit_subjects(instance.get("unit"))
     nominees = _nominees(instance["id"]) or unit
     options = {name: nominees for name in NOMINEE_FIELDS if nominees}
     if unit:
         options["subjects"] = unit
-    options["award_code"] = [(a.code, a.name) for a in award_types(read_session())]
+    options["movement_code"] = _movements(form_key)
+    forms = services().engine.forms
+    if form_key and form_key in forms:
+        options.update(forms.options(read_session(), form_key, data or instance["data"]))
     return options

@@ -82,7 +82,8 @@ def test_english_switch(app: Flask, client: FlaskClient, people: People, two_lan
     inst = _walked(client, people, two_lane)
     html = _signed_in(app, "sec1").get(f"/instances/{inst['id']}?lang=en").get_data(True)
     assert "Process diagram" in html and "Instance started" in html
-    assert "Completed step «Đề nghị»" in html and "Khởi tạo hồ sơ" not in html
+    # the step's title too, where the English catalogue has it
+    assert "Completed step «Nominations»" in html and "Khởi tạo hồ sơ" not in html
 
 
 def test_visibility_is_the_apis(app: Flask, client: FlaskClient, people: People,
@@ -129,7 +130,7 @@ def test_the_adhoc_award_trail_and_its_dossier_files(demo: DemoOffice) -> None:
     assert {"flow_start_propose", "flow_propose_dossier", "flow_appraise_approve"} <= set(
         trail["flows"])
     assert "flow_appraise_return" not in trail["flows"]
-    assert "Đã hoàn thành" in html and "Tờ trình đề nghị khen thưởng" in html
+    assert "Đã kết thúc" in html and "Tờ trình đề nghị khen thưởng" in html
 
     links = re.findall(r'href="/attachments/(\d+)"', html)
     assert links, "the dossier files link to the page download route"
