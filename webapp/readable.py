@@ -27,7 +27,7 @@ from workflows.models import AwardType, EmulationMovement, Person
 def tr(text: Any) -> str:
     """A label known only at run time (a diagram's step, a form's label), translated when
     the English catalogue has it; empty stays empty."""
-    value = str(text or "")
+    value = " ".join(str(text or "").split())  # a diagram's name may wrap lines
     return gettext(value) if value else ""
 
 
