@@ -93,23 +93,29 @@ def eligibility(value: Any, names: Names, out: Found) -> bool:
         failed = item.get("failed") if isinstance(item.get("failed"), list) else []
         rows.append([names.subject(item.get("subject_code")), _("Không đủ điều kiện"),
                      "; ".join(str(f) for f in failed)])
-    out.tables.append(Table(_("Kiểm tra điều kiện khen thưởng"),
-                            [_("Đối tượng"), _("Kết quả"), _("Lý do")], rows))
+    headers = [_("Đối tượng"), _("Kết quả"), _("Lý do")]
+    if not any(r[2] for r in rows):  # everyone eligible: no column of reasons
+        headers, rows = headers[:2], [r[:2] for r in rows]
+    out.tables.append(Table(_("Kiểm tra điều kiện khen thưởng"), headers, rows))
     return True
 
 
-def _tally_rows(lines: list[dict[str, Any]], names: Names) -> list[list[str]]:
-    return [[names.subject(t.get("subject_code")), names.award(t.get("award_code")),
+def _tally_table(lines: list[dict[str, Any]], names: Names) -> Table:
+    """Votes per candidate; one title for all (the usual case) goes in the caption."""
+    awards = {str(t.get("award_code")) for t in lines}
+    one = len(awards) == 1
+    title = _("Kết quả biểu quyết của Hội đồng")
+    if one:
+        title = f"{title} — {names.award(next(iter(awards)))}"
+    headers = [_("Đối tượng"), *([] if one else [_("Danh hiệu")]), _("Đồng ý"),
+               _("Không đồng ý"), _("Không biểu quyết"), _("Tránh xung đột"), _("Cần đạt"),
+               _("Kết quả")]
+    rows = [[names.subject(t.get("subject_code")),
+             *([] if one else [names.award(t.get("award_code"))]),
              _count(t.get("agree")), _count(t.get("disagree")), _count(t.get("abstain")),
              _count(t.get("recused")), _count(t.get("required")),
              _("Đạt") if t.get("passed") else _("Không đạt")] for t in lines]
-
-
-def _tally_table(lines: list[dict[str, Any]], names: Names) -> Table:
-    return Table(_("Kết quả biểu quyết của Hội đồng"), [
-        _("Đối tượng"), _("Danh hiệu"), _("Đồng ý"), _("Không đồng ý"), _("Không biểu quyết"),
-        _("Không tham gia (tránh xung đột)"), _("Số phiếu cần đạt"), _("Kết quả")],
-        _tally_rows(lines, names))
+    return Table(title, headers, rows)
 
 
 def _attendance(value: dict[str, Any], out: Found) -> None:

@@ -119,11 +119,9 @@ def _widget(name: str, f: fields.Field, options: Options | None = None) -> str:
     for kinds, widget in TYPED_WIDGETS:
         if isinstance(f, kinds):
             return widget
-    choices = _choices(f)
-    if choices:
+    choices = _choices(f) or list((options or {}).get(name) or [])
+    if choices:  # the schema's, or the page's (a list that may grow)
         return "radio" if len(choices) <= 3 else "select"
-    if (options or {}).get(name):  # choices from the page: a list that may grow, may be empty
-        return "select"
     longest = _max_length(f)
     if (longest is not None and longest > LONG_TEXT) or any(w in name for w in LONG_NAMES):
         return "textarea"

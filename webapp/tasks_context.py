@@ -125,7 +125,7 @@ def task_context(forms: FormRegistry, data: dict[str, Any], own: Schema | None,
         skip.add("council_result")  # the same meeting, already read from the vote
     listed = bool(nominations) and bool({"nominated", "nomination_status"} & set(data))
     if listed:
-        skip |= {"nominated", "subjects"}  # the nominations' table names them all
+        skip |= {"nominated", "subjects", "council_submitted"}  # the table names them all
     out = Context()
     for key in sorted(data):
         value = data[key]
