@@ -104,7 +104,7 @@ def event_label(event: dict[str, Any], titles: dict[str, str] | None = None) -> 
                                                               payload.get("message", ""))),
         "council.submitted": lambda: _("Trình Hội đồng Thi đua - Khen thưởng"),
         "council.result_delivered": lambda: _("Hội đồng đã gửi kết quả họp"),
-        comments.ADDED: lambda: _("Gửi ý kiến"),
+        comments.ADDED: lambda: _("Cho ý kiến"),
     }
     make = labels.get(kind)
     return make() if make else kind

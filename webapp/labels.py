@@ -21,7 +21,7 @@ NOMINATION_STATUS_LABELS = {
     "draft": _l("Nháp"),
     "submitted": _l("Đã gửi"),
     "received": _l("Đã tiếp nhận"),
-    "returned": _l("Trả lại bổ sung"),
+    "returned": _l("Đã trả lại để bổ sung"),
     "appraised": _l("Đã thẩm định"),
     "eligible": _l("Đủ điều kiện"),
     "ineligible": _l("Không đủ điều kiện"),

@@ -178,7 +178,7 @@ def test_the_supplement_step_says_what_to_add_and_folds_the_items_not_required(
     assert "<li>Danh sách đề nghị</li>" in note and "<li>Biên bản bình xét</li>" in note
     # the nominee by name, the title by the catalogue's name, the state of the nomination
     assert '<th scope="row" class="fw-normal">Phạm Thị Thu Trang (KT04)</th>' \
-           "<td>Lao động tiên tiến</td><td>Trả lại bổ sung</td>" in html
+           "<td>Lao động tiên tiến</td><td>Đã trả lại để bổ sung</td>" in html
     history = html[html.index('id="comments-title"'):]  # the decision, by whom, the comment
     assert "Trả lại bổ sung</span>" in history and "Thiếu danh sách" in history
     assert "Lê Thị Thu" in history and "Tiếp nhận, thẩm định hồ sơ" in history
