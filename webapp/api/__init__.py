@@ -101,6 +101,7 @@ def _domain_blueprints() -> list[Any]:
         admin,
         attachments,
         catalogue,
+        comments,
         council,
         eligibility,
         migrations,
@@ -110,7 +111,8 @@ def _domain_blueprints() -> list[Any]:
     )
 
     return [m.blp for m in (eligibility, registry, catalogue, attachments, movements,
-                            notifications, admin, migrations, council)] + [admin.settings_blp]
+                            notifications, admin, migrations, council, comments)] \
+        + [admin.settings_blp]
 
 
 def init_api(app: Flask) -> TdktApi:
