@@ -90,7 +90,8 @@ def eligibility(value: Any, names: Names, out: Found) -> bool:
         return False
     rows = [[names.subject(c), _("Đủ điều kiện"), ""] for c in value["eligible"]]
     for item in _dicts(value.get("ineligible")) or []:
-        failed = item.get("failed") if isinstance(item.get("failed"), list) else []
+        failed = item.get("failed")
+        failed = failed if isinstance(failed, list) else []
         rows.append([names.subject(item.get("subject_code")), _("Không đủ điều kiện"),
                      "; ".join(str(f) for f in failed)])
     headers = [_("Đối tượng"), _("Kết quả"), _("Lý do")]

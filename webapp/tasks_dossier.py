@@ -12,7 +12,6 @@ nominees) are read here; the handlers check every code again when the task compl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,8 @@ from sqlalchemy import select
 
 from engine.errors import EngineError, Forbidden, InvalidData
 from engine.roles import Actor
-from engine.store.models import Unit, User
+from engine.store.models import Unit
+from webapp.readable import Names, local_time
 from webapp.services import read_session, services, write_session
 from workflows import dossier
 from workflows.catalogue import subject
@@ -68,21 +68,6 @@ def max_text() -> str:
     return size_text(max_bytes())
 
 
-def _local_time(value: str | None) -> str:
-    if not value:
-        return ""
-    tz = services().engine.calendar.tz
-    return datetime.fromisoformat(value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
-
-
-def _names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = read_session().execute(
-        select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()
-    return {uid: full or username for uid, full, username in rows}
-
-
 def _size(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
@@ -104,11 +89,11 @@ def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any],
     required or missing, all unfolded."""
     files = dossier.list_attachments(read_session(), actor, instance["id"],
                                      policy=services().engine)
-    names = _names({f["uploaded_by"] for f in files if f["uploaded_by"] is not None})
+    names = Names(read_session())
+    names.users(f["uploaded_by"] for f in files)
     by_item: dict[str, list[dict[str, Any]]] = {}
     for f in files:
-        f["uploaded"], f["uploader"] = _local_time(f["uploaded_at"]), names.get(
-            f["uploaded_by"] or 0, "")
+        f["uploaded"], f["uploader"] = local_time(f["uploaded_at"]), names.user(f["uploaded_by"])
         f["size_text"] = _size(int(f["size"]))
         by_item.setdefault(f["item"], []).append(f)
     checked = instance["data"].get("dossier")  # the procedure's last check_dossier

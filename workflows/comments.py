@@ -76,7 +76,8 @@ def add_comment(session: Session, engine: ProcessEngine, actor: Actor, instance_
 
 def _decision_entry(event: dict[str, Any]) -> dict[str, Any] | None:
     payload = event.get("payload") or {}
-    data = payload.get("data") if isinstance(payload.get("data"), dict) else {}
+    raw = payload.get("data")
+    data: dict[str, Any] = raw if isinstance(raw, dict) else {}
     key = next((k for k in DECISION_KEYS if data.get(k)), None)
     text = str(data.get("comment") or "").strip()
     items = data.get("supplement_items")
