@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from webapp.readable import Names, day_text, money
+from webapp.readable import Names, day_text, money, movement_name
 
 OUTCOMES = {"approved": _l("Đồng ý (có quyết định)"), "partial": _l("Đồng ý một phần"),
             "rejected": _l("Không đồng ý")}
@@ -270,7 +270,8 @@ def entries(value: Any, names: Names, out: Found) -> bool:
 def movement(value: Any, names: Names, out: Found) -> bool:
     if not isinstance(value, dict) or not value.get("name"):
         return False
-    out.rows.append((_("Phong trào thi đua"), f"{value['name']} ({value.get('year', '')})"))
+    out.rows.append((_("Phong trào thi đua"), movement_name(str(value["name"]),
+                                                            value.get("year", ""))))
     return True
 
 

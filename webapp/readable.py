@@ -56,6 +56,11 @@ def money(amount: Any) -> str:
     return f"{vn_number(amount)} đ"
 
 
+def movement_name(name: str, year: Any) -> str:
+    """A movement's name with its year, unless the name already says it."""
+    return name if str(year) in name else f"{name} ({year})"
+
+
 class Names:
     """Names by code for one page; ``prefetch`` people first when there are many."""
 
@@ -112,7 +117,7 @@ class Names:
         if text and text not in self._movements:
             row = self.session.execute(select(EmulationMovement.name, EmulationMovement.year)
                                        .where(EmulationMovement.code == text)).first()
-            self._movements[text] = f"{row[0]} ({row[1]})" if row else text
+            self._movements[text] = movement_name(row[0], row[1]) if row else text
         return self._movements.get(text, "—") if text else "—"
 
     def user(self, user_id: Any) -> str:

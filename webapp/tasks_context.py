@@ -20,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from marshmallow import Schema
 
 from engine.extensions import FormRegistry
@@ -39,6 +40,20 @@ NAMED: dict[str, Callable[[Names, Any], str]] = {
     "subject_code": lambda names, v: names.subject(v),
     "nominee_code": lambda names, v: names.subject(v),
     "movement_code": lambda names, v: names.movement(v),
+    "award_status": lambda names, v: str(NOMINATION_STATUS_LABELS.get(str(v), v)),
+}
+# Keys the diagrams' scripts write (no form labels them), or that several steps write.
+SCRIPT_LABELS = {"award_status": _l("Kết quả khen thưởng"), "document_date": _l("Ngày tờ trình"),
+                 "decision_no": _l("Số quyết định khen thưởng"),
+                 "decision_date": _l("Ngày quyết định")}
+# A result that already says what these keys say (the keys are copies of its values).
+REPEATS = {
+    "decision_issued": ("decision_no", "decision_date"),
+    "revocation": ("decision_issued", "decision_no", "decision_date"),
+    "province_answer": ("outcome", "approved_subjects"),
+    "proposal_issued": ("document_no", "document_date"),
+    "movement": ("movement_code",), "nominee": ("nominee_code",),
+    "council_vote": ("council_result",),
 }
 
 
@@ -121,8 +136,9 @@ def task_context(forms: FormRegistry, data: dict[str, Any], own: Schema | None,
     """
     labels, choices = describe(forms)
     skip = set(HIDDEN) | (set(own.fields) if own else set())
-    if "council_vote" in data:
-        skip.add("council_result")  # the same meeting, already read from the vote
+    for key, repeated in REPEATS.items():
+        if data.get(key):
+            skip.update(repeated)
     listed = bool(nominations) and bool({"nominated", "nomination_status"} & set(data))
     if listed:
         skip |= {"nominated", "subjects", "council_submitted"}  # the table names them all
@@ -132,10 +148,12 @@ def task_context(forms: FormRegistry, data: dict[str, Any], own: Schema | None,
         if key in skip or value in (None, "", []) or _read(key, value, names, out):
             continue
         text = NAMED[key](names, value) if key in NAMED else _text(value, choices.get(key, {}))
-        if text is None or key not in labels:
+        label = str(SCRIPT_LABELS[key]) if key in SCRIPT_LABELS \
+            else tr(labels[key]) if key in labels else ""
+        if text is None or not label:
             out.technical.append((key, json.dumps(value, ensure_ascii=False, indent=1)))
         else:
-            out.rows.append((tr(labels[key]), text))
+            out.rows.append((label, text))
     if listed:
         out.tables.insert(0, nomination_table(nominations or [], names))
     if data.get("decision") == "return":
