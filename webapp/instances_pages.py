@@ -1,8 +1,12 @@
-"""The instance page (hồ sơ quy trình): live diagram, ready tasks, timeline, dossier, data.
+"""The instance page (hồ sơ quy trình): live diagram, stages, waiting steps, timeline,
+comments, dossier, data.
 
 Visibility is the API's: an instance the person may not see is a 404, and so are its
-diagram XML and its files. The route taken is computed by the engine
-(``ProcessEngine.instance_trail``) and drawn by bpmn-js (``webapp/frontend/diagram.js``).
+diagram XML, its files and its comment form. The route taken is computed by the engine
+(``ProcessEngine.instance_trail``) and drawn by bpmn-js (``webapp/frontend/diagram.js``);
+the stages, the waiting steps with their deadlines and the timeline (decisions and comments
+included) come from ``webapp.instance_views``; the data a role may see is read by
+``webapp.tasks_context``, section by section.
 """
 
 from __future__ import annotations

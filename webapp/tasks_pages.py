@@ -9,7 +9,14 @@ On the unit's proposal and supplement steps the form also carries the dossier's 
 (``webapp.tasks_dossier``): files and fields are sent together. A bad file saves nothing
 and the page comes back with what was typed; good files are attached before the task is
 completed (the procedure checks the dossier then), so a refused completion loses no file.
-The button «Chỉ tải tệp lên» attaches the files and keeps the form open.
+The button «Chỉ tải tệp lên» attaches the files and keeps the form open. Every other step
+shows the dossier's files read only, with every version and the items still missing.
+
+Beside the form: the instance's data as people read it (``webapp.tasks_context``), the
+history of decisions and comments (``webapp.comments_view``) and a form to comment without
+completing the task (``POST /tasks/<id>/comments``); above it, the deadline in working days
+and the procedure's main stages. Labels, help texts, buttons and step names follow the
+person's language (``webapp.readable.tr``).
 """
 
 from __future__ import annotations
