@@ -1,8 +1,8 @@
 """The task page and the instance page of a dossier that went the whole way to the chair.
 
-An annual title (Lao động tiên tiến 2026 for KT04 and KT03) is walked through the REST API:
+An annual title (Lao động tiên tiến 2026 for KT06 and KT08) is walked through the REST API:
 the unit proposes, the secretariat returns it («Thiếu biên bản»), the unit supplements it
-with a second version of its tờ trình, the secretariat approves, the council votes (KT04
+with a second version of its tờ trình, the secretariat approves, the council votes (KT06
 passes). Then people use the pages in Chromium: the Chief of Office reads the context of
 his decision (the history of decisions and comments, the council's vote as a table, the
 dossier's files with their versions, titles and people by name) and comments without
@@ -55,7 +55,7 @@ def at_chair(live_server: LiveServer) -> dict[str, Any]:
     for item in ("to_trinh", "danh_sach"):
         _upload(office, inst["id"], item, f"{item}.pdf", item)
     inst = office.step(inst, "propose", "submitter", "donvi_kt", {
-        "year": 2026, "award_code": "LDTT", "subjects": ["KT04", "KT03"],
+        "year": 2026, "award_code": "LDTT", "subjects": ["KT06", "KT08"],
         "summary": "Hoàn thành tốt nhiệm vụ năm 2026."})
     inst = office.step(inst, "receive_appraise", "secretariat", "thuky", {
         "decision": "return", "comment": RETURN_NOTE,
@@ -63,11 +63,11 @@ def at_chair(live_server: LiveServer) -> dict[str, Any]:
     _upload(office, inst["id"], "to_trinh", "to_trinh_v2.pdf", "v2")
     _upload(office, inst["id"], "bien_ban_binh_xet", "bien_ban.pdf", "bb")
     inst = office.step(inst, "supplement", "submitter", "donvi_kt", {
-        "year": 2026, "award_code": "LDTT", "subjects": ["KT04", "KT03"],
+        "year": 2026, "award_code": "LDTT", "subjects": ["KT06", "KT08"],
         "summary": "Đã bổ sung biên bản."})
     inst = office.step(inst, "receive_appraise", "secretariat", "thuky", {
         "decision": "approve", "comment": "Hồ sơ đầy đủ."})
-    inst = office.council_meeting(inst, "thuky", ["KT04"])
+    inst = office.council_meeting(inst, "thuky", ["KT06"])
     assert [t["name"] for t in inst["tasks"]] == ["decide"], inst
     return {"instance_id": inst["id"], "task_id": inst["tasks"][0]["id"]}
 
@@ -89,7 +89,7 @@ def test_the_chief_reads_the_context_and_comments(web: Watched, at_chair: dict[s
     assert "Tiếp nhận, thẩm định hồ sơ" in said  # at which step
     aside = page.get_by_role("region", name="Hồ sơ", exact=True).inner_text()
     assert "Lao động tiên tiến" in aside and "LDTT" not in aside  # names, not codes
-    assert "Phạm Thị Thu Trang (KT04)" in aside and "nomination_status" not in aside
+    assert "Đỗ Thị Lan Anh (KT06)" in aside and "nomination_status" not in aside
     vote = page.get_by_role("table", name="Kết quả biểu quyết của Hội đồng")
     assert "Đạt" in vote.inner_text() and "Không đạt" in vote.inner_text()
     files = page.get_by_role("region", name="Tệp hồ sơ")
@@ -151,7 +151,7 @@ def test_the_unit_reads_the_timeline_without_internal_notes(
     page.goto(f"/instances/{at_chair['instance_id']}?lang=en")
     page.wait_for_selector("#tdkt-diagram[data-ready='true']")
     text = _main(page)
-    assert "Main stages of the procedure" in text and "Returned for supplement" in text
+    assert "Main stages of the procedure" in text and "Return for supplement" in text
     assert "Review and sign the award decision" in text
     web.shot("instance-unit-en-1280")
     page.goto(f"/instances/{at_chair['instance_id']}?lang=vi")
