@@ -119,9 +119,14 @@ def _widget(name: str, f: fields.Field, options: Options | None = None) -> str:
     for kinds, widget in TYPED_WIDGETS:
         if isinstance(f, kinds):
             return widget
-    choices = _choices(f) or list((options or {}).get(name) or [])
-    if choices:  # the schema's, or the page's (a list that may grow)
+    choices = _choices(f)
+    if choices:
         return "radio" if len(choices) <= 3 else "select"
+    offered = (options or {}).get(name)
+    if offered:  # choices from the page, a list that may grow: a few with a default (e.g.
+        # the ad-hoc award's forms) as radios, else a select that may be left empty
+        settled = f.load_default not in (None, missing) and not callable(f.load_default)
+        return "radio" if len(offered) <= 3 and settled else "select"
     longest = _max_length(f)
     if (longest is not None and longest > LONG_TEXT) or any(w in name for w in LONG_NAMES):
         return "textarea"
