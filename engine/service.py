@@ -383,3 +383,21 @@ class ProcessEngine:
         workflow = load_state(inst.state_json, loaded.spec, loaded.subprocess_specs)
         error = inst.error_element if inst.status == "error" else None
         return compute_trail(workflow, xml, error)
+
+    def instance_stages(self, session: Session, instance_id: int, actor: Actor
+                        ) -> list[dict[str, str]]:
+        """The main stages of the instance's procedure with the state of each
+        (``engine.runtime.stages``): done, current, error, skipped or pending.
+
+        Raises:
+            NotFound: the actor cannot see the instance.
+        """
+        from engine.runtime.stages import compute_stages
+
+        trail = self.instance_trail(session, instance_id, actor)
+        inst = self.policy.visible_instance(session, actor, instance_id)
+        version = session.get(ProcessModelVersion, inst.model_version_id)
+        if version is None:
+            return []
+        return compute_stages(version.bpmn_xml, inst.process_key, trail,
+                              finished=inst.status in ("completed", "cancelled"))

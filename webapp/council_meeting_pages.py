@@ -192,7 +192,8 @@ def upload_scan(meeting_id: int) -> Any:
     config = current_app.config
     _done, refused = _act(meeting_id, "scan", voting.attach_scan, upload.filename,
                           upload.read(), Path(config["FILES_DIR"]),
-                          max_bytes=int(config["MAX_UPLOAD_BYTES"]))
+                          max_bytes=int(config["MAX_UPLOAD_BYTES"]),
+                          declared_type=upload.mimetype)
     return refused or _back(meeting_id, _("Đã đính kèm bản chụp biên bản."), "paper")
 
 

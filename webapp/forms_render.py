@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -49,6 +49,7 @@ class FormField:
     selected: list[str] = field(default_factory=list)  # multi: the values checked
     rows: list[Row] = field(default_factory=list)  # rows: one per record
     blank: Row | None = None  # rows: the empty row the page clones («Thêm dòng»)
+    named_by_schema: bool = False  # the choices' names are the schema's (translatable)
 
     @property
     def id(self) -> str:
@@ -121,8 +122,11 @@ def _widget(name: str, f: fields.Field, options: Options | None = None) -> str:
     choices = _choices(f)
     if choices:
         return "radio" if len(choices) <= 3 else "select"
-    if (options or {}).get(name):  # choices from the page: a list that may grow, may be empty
-        return "select"
+    offered = (options or {}).get(name)
+    if offered:  # choices from the page, a list that may grow: a few with a default (e.g.
+        # the ad-hoc award's forms) as radios, else a select that may be left empty
+        settled = f.load_default not in (None, missing) and not callable(f.load_default)
+        return "radio" if len(offered) <= 3 and settled else "select"
     longest = _max_length(f)
     if (longest is not None and longest > LONG_TEXT) or any(w in name for w in LONG_NAMES):
         return "textarea"
@@ -250,11 +254,11 @@ def _field(name: str, f: fields.Field, value: str, messages: Any, options: Optio
     """One input; ``key`` is the schema's name of the field (``name`` is the input's)."""
     key = key or name
     widget = _widget(key, f, options)
-    choices = _choices(f.inner if isinstance(f, fields.List) else f) \
-        or list((options or {}).get(key, []))
+    own = _choices(f.inner if isinstance(f, fields.List) else f)
     return FormField(
         name=name, label=str(f.metadata.get("label") or key), widget=widget,
-        required=f.required, help=str(f.metadata.get("help") or ""), choices=choices,
+        required=f.required, help=str(f.metadata.get("help") or ""),
+        choices=own or list((options or {}).get(key, [])), named_by_schema=bool(own),
         value=value, maxlength=_max_length(f), errors=flatten(messages or []))
 
 
@@ -310,6 +314,19 @@ def form_fields(schema: Schema, typed: Mapping[str, Any] | None = None,
             value = "" if callable(default) else display(widget, default)
         out.append(_field(name, f, value, messages, options))
     return out
+
+
+def translated(inputs: list[FormField], tr: Callable[[str], str]) -> list[FormField]:
+    """``inputs`` with their labels, help texts and the schema's choice names passed
+    through ``tr`` (the page's language); names given by the page (people, titles of the
+    catalogue) are data and stay as they are. Changes the inputs in place."""
+    for f in inputs:
+        f.label, f.help = tr(f.label), tr(f.help) if f.help else ""
+        if f.named_by_schema:
+            f.choices = [(value, tr(text)) for value, text in f.choices]
+        for row in [*f.rows, *([f.blank] if f.blank else [])]:
+            translated(row.cells, tr)
+    return inputs
 
 
 # -- parsing ------------------------------------------------------------------------------

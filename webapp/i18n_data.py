@@ -70,8 +70,46 @@ COUNCIL = (
     N_("Đồng ý"), N_("Không đồng ý"), N_("Không biểu quyết"),
 )
 
+# The names of the procedures in bpmn/ (bpmn:process/@name): the task and instance pages
+PROCESSES = (
+    N_("Khen thưởng danh hiệu thi đua hằng năm"), N_("Khen thưởng chuyên đề"),
+    N_("Khen thưởng đột xuất (thủ tục đơn giản)"),
+    N_("Trình UBND tỉnh khen thưởng (qua Sở Nội vụ)"),
+    N_("Hủy bỏ quyết định khen thưởng"), N_("Đăng ký thi đua"),
+    N_("Hội đồng Thi đua - Khen thưởng xét, bỏ phiếu"),
+)
+
+# The steps of the procedures in bpmn/ (userTask and callActivity names): the task page's
+# title, the stages, the waiting steps and the timeline of the instance page
+STEPS = (
+    N_("Lập hồ sơ, tờ trình đề nghị khen thưởng"), N_("Tiếp nhận, thẩm định hồ sơ"),
+    N_("Bổ sung hồ sơ"), N_("Hội đồng xét, bỏ phiếu (phiên họp Hội đồng)"),
+    N_("Công khai danh sách, tiếp nhận kiến nghị"), N_("Xem xét, ký quyết định khen thưởng"),
+    N_("Trình UBND tỉnh khen thưởng"), N_("Lập tờ trình đề nghị khen thưởng chuyên đề"),
+    N_("Lập tờ trình đề nghị khen thưởng đột xuất"), N_("Thẩm định hồ sơ"),
+    N_("Xem xét, quyết định khen thưởng"), N_("Ký tờ trình đề nghị UBND tỉnh khen thưởng"),
+    N_("Hoàn thiện hồ sơ, tờ trình"), N_("Gửi hồ sơ đến Sở Nội vụ"),
+    N_("Ghi nhận kết quả của UBND tỉnh"), N_("Lập hồ sơ đề nghị hủy bỏ khen thưởng"),
+    N_("Hội đồng xem xét, kiến nghị"), N_("Quyết định hủy bỏ khen thưởng"),
+    N_("Trình UBND tỉnh hủy bỏ khen thưởng"), N_("Đăng ký thi đua"),
+    N_("Xem xét bản đăng ký"), N_("Chỉnh sửa bản đăng ký"),
+)
+
+# workflows.dossier.ITEMS and GENERATED_ITEMS: the dossier's items (task and instance pages)
+DOSSIER_ITEMS = (
+    N_("Tờ trình đề nghị khen thưởng"), N_("Danh sách đề nghị khen thưởng"),
+    N_("Báo cáo thành tích"), N_("Biên bản họp bình xét"),
+    N_("Biên bản họp Hội đồng Thi đua - Khen thưởng"), N_("Quyết định công nhận sáng kiến"),
+    N_("Tóm tắt thành tích"), N_("Tài liệu khác"), N_("Quyết định khen thưởng"),
+    N_("Tờ trình đề nghị UBND tỉnh khen thưởng"), N_("Giấy khen"), N_("Biên bản kiểm phiếu"),
+)
+
+# workflows.catalogue_admin.PROCEDURE_KINDS (/admin/catalogue)
+PROCEDURE_KINDS = (N_("Hằng năm"), N_("Chuyên đề"), N_("Đột xuất"))
+
 # workflows.nomination_start.SUBJECT_KINDS (/nominations/new)
 START = (N_("Cá nhân"), N_("Tập thể"))
 
 MESSAGES: frozenset[str] = frozenset(
-    CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + START)
+    CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + PROCESSES + STEPS
+    + DOSSIER_ITEMS + PROCEDURE_KINDS + START)

@@ -1,39 +1,44 @@
-"""The instance page (hồ sơ quy trình): live diagram, ready tasks, timeline, dossier, data.
+"""The instance page (hồ sơ quy trình): live diagram, stages, waiting steps, timeline,
+comments, dossier, data.
 
 Visibility is the API's: an instance the person may not see is a 404, and so are its
-diagram XML and its files. The route taken is computed by the engine
-(``ProcessEngine.instance_trail``) and drawn by bpmn-js (``webapp/frontend/diagram.js``).
+diagram XML, its files and its comment form. The route taken is computed by the engine
+(``ProcessEngine.instance_trail``) and drawn by bpmn-js (``webapp/frontend/diagram.js``);
+the stages, the waiting steps with their deadlines and the timeline (decisions and comments
+included) come from ``webapp.instance_views``; the data a role may see is read by
+``webapp.tasks_context``, section by section.
 """
 
 from __future__ import annotations
 
-import json
-from datetime import datetime
 from pathlib import Path
 from typing import Any, NoReturn
 
-from flask import Blueprint, Response, abort, current_app, render_template, send_file
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
 from engine.errors import NotFound
-from engine.store.models import HumanTask, Unit, User
-from webapp import tasks_context
-from webapp.auth import ROLE_LABELS, current_actor
+from engine.store.models import HumanTask
+from webapp import comments_view, instance_views, tasks_context
+from webapp.auth import current_actor
+from webapp.labels import INSTANCE_STATUS_LABELS, waiting_label
+from webapp.readable import Names, local_time, tr
 from webapp.services import read_session, services
 from workflows import dossier, visibility
 
 bp = Blueprint("instances_pages", __name__)
-
-STATUS_LABELS = {
-    "running": (_l("Đang xử lý"), "primary"),
-    "completed": (_l("Đã hoàn thành"), "success"),
-    "cancelled": (_l("Đã huỷ"), "secondary"),
-    "error": (_l("Đang lỗi"), "danger"),
-}
-
 
 # Sections of the instance's data (workflows/visibility.py says who sees which).
 SECTION_LABELS = {
@@ -45,117 +50,11 @@ SECTION_LABELS = {
     "disclosure": _l("Công khai, kiến nghị"),
     "other": _l("Dữ liệu khác"),
 }
+MAX_EVENTS = 500
 
 
 def _not_found() -> NoReturn:
     abort(404)
-
-
-def local_time(value: str | None) -> str:
-    """An ISO timestamp as dd/mm/yyyy HH:MM in the engine's time zone (Asia/Ho_Chi_Minh)."""
-    if not value:
-        return ""
-    moment = datetime.fromisoformat(value)
-    return moment.astimezone(services().engine.calendar.tz).strftime("%d/%m/%Y %H:%M")
-
-
-# Messages the diagrams wait for, by their BPMN message name.
-MESSAGE_LABELS = {"council_result": _l("kết quả họp Hội đồng")}
-
-
-def event_label(event: dict[str, Any], titles: dict[str, str] | None = None) -> str:
-    """What happened, in the person's language (Vietnamese by default).
-
-    ``titles`` names the instance's steps by BPMN id, for events that carry only the id.
-    """
-    kind, payload = event["type"], event.get("payload") or {}
-    name = payload.get("name") or ""
-    step = payload.get("title") or (titles or {}).get(name) or name
-    labels = {
-        "instance.started": lambda: _("Khởi tạo hồ sơ"),
-        "task.completed": lambda: _("Hoàn thành bước «%(step)s»", step=step),
-        "task.claimed": lambda: _("Nhận xử lý bước «%(step)s»", step=step),
-        "task.unclaimed": lambda: _("Trả lại bước «%(step)s» cho nhóm", step=step),
-        "instance.completed": lambda: _("Hồ sơ hoàn thành"),
-        "instance.cancelled": lambda: _("Huỷ hồ sơ"),
-        "instance.error": lambda: _("Hồ sơ gặp lỗi"),
-        "instance.retried": lambda: _("Chạy lại sau lỗi"),
-        "attachment.added": lambda: _("Đính kèm tệp «%(name)s» (phiên bản %(version)s)",
-                                      name=payload.get("filename", ""),
-                                      version=payload.get("version", "")),
-        "award.revoked": lambda: _("Thu hồi khen thưởng"),
-        "document.generated": lambda: _("Ban hành văn bản «%(name)s»",
-                                        name=payload.get("filename", "")),
-        "instance.migrated": lambda: _("Chuyển từ phiên bản %(old)s sang phiên bản %(new)s",
-                                       old=payload.get("from_version", ""),
-                                       new=payload.get("to_version", "")),
-        "instance.migration_refused": lambda: _(
-            "Không chuyển được sang phiên bản %(new)s (giữ phiên bản %(old)s)",
-            old=payload.get("from_version", ""), new=payload.get("to_version", "")),
-        "instance.message": lambda: _("Nhận kết quả «%(name)s»",
-                                      name=MESSAGE_LABELS.get(payload.get("message", ""),
-                                                              payload.get("message", ""))),
-        "timer.fired": lambda: _("Đến hạn hẹn giờ «%(name)s»",
-                                 name=payload.get("title") or payload.get("element_id", "")),
-        "council.submitted": lambda: _("Trình Hội đồng Thi đua - Khen thưởng"),
-        "council.result_delivered": lambda: _("Hội đồng đã gửi kết quả họp"),
-    }
-    make = labels.get(kind)
-    return make() if make else kind
-
-
-def _names(user_ids: set[int | None]) -> dict[int, str]:
-    ids = {i for i in user_ids if i is not None}
-    if not ids:
-        return {}
-    rows = read_session().execute(
-        select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()
-    return {uid: full or username for uid, full, username in rows}
-
-
-def _unit_name(code: str | None) -> str:
-    unit = read_session().get(Unit, code) if code else None
-    return f"{unit.name} ({code})" if unit else (code or "")
-
-
-def _who_may(task: dict[str, Any]) -> str:
-    """Who may do a ready task: its assignee, else its lane's role (and unit, if unit-scoped)."""
-    if task.get("assignee"):
-        return _("Đã nhận: %(user)s", user=task["assignee"])
-    role = str(ROLE_LABELS.get(task.get("role") or "", task.get("role") or ""))
-    unit = task.get("unit")
-    scoped = task.get("role") in services().engine.policy.unit_scoped_roles
-    return f"{role} · {_unit_name(unit)}" if unit and scoped else role
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return _("Có") if value else _("Không")
-    if value is None:
-        return "—"
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, indent=1)
-    return str(value)
-
-
-def _timers(timers: list[dict[str, Any]], titles: dict[str, str]) -> list[dict[str, str]]:
-    """What the dossier waits for, in words, with the moment in the office's zone."""
-    shown = []
-    for timer in timers:
-        step = titles.get(timer.get("attached_to") or "", timer.get("attached_to") or "")
-        if timer["kind"] == "boundary" and timer.get("interrupting"):
-            what = _("Gắn trên bước «%(step)s»: đến hạn mà bước chưa xong thì bước dừng lại "
-                     "và hồ sơ đi theo nhánh hẹn giờ.", step=step)
-        elif timer["kind"] == "boundary":
-            what = _("Gắn trên bước «%(step)s»: đến hạn mà bước chưa xong thì thêm một bước "
-                     "song song, bước này vẫn tiếp tục.", step=step)
-        elif timer["kind"] == "gateway":
-            what = _("Đến hạn mà chưa nhận được kết quả thì hồ sơ đi theo nhánh hẹn giờ.")
-        else:
-            what = _("Hồ sơ chờ đến hạn rồi tự chuyển sang bước sau.")
-        shown.append({"title": timer["title"], "what": what, "due": local_time(timer["due_at"]),
-                      "iso": timer["due_at"]})
-    return shown
 
 
 def _process_name(key: str) -> str:
@@ -165,41 +64,71 @@ def _process_name(key: str) -> str:
     return key
 
 
-@bp.get("/instances/<int:instance_id>")
-@login_required
-def show(instance_id: int) -> str:
+def _sections(inst: dict[str, Any], names: Names) -> list[tuple[str, Any]]:
+    """Per section the person may see: its title and its readable context (rows, tables,
+    technical data); sections left empty once the history took their keys are dropped."""
+    actor, forms = current_actor(), services().engine.forms
+    nominations = instance_views.nomination_rows(inst["id"])
+    out = []
+    for code, items in visibility.visible_data(actor.roles, inst["data"]):
+        shown = tasks_context.task_context(forms, dict(items), None, names, nominations)
+        if shown.rows or shown.tables or shown.technical:
+            out.append((str(SECTION_LABELS.get(code, code)), shown))
+    return out
+
+
+def _page(instance_id: int, comment: comments_view.CommentForm | None = None,
+          status: int = 200) -> tuple[str, int]:
     engine, session, actor = services().engine, read_session(), current_actor()
     try:
         inst = engine.get_instance(session, instance_id, actor)
         trail = engine.instance_trail(session, instance_id, actor)
-        events = engine.instance_history(session, instance_id, actor, 1, 500).items
+        events = engine.instance_history(session, instance_id, actor, 1, MAX_EVENTS).items
         files = dossier.list_attachments(session, actor, instance_id, policy=engine)
     except NotFound:
         _not_found()
-    names = _names({inst["started_by"], *(e.get("actor_id") for e in events),
-                    *(f["uploaded_by"] for f in files)})
-    status, tone = STATUS_LABELS.get(inst["status"], (inst["status"], "secondary"))
-    tasks = [{"id": t["id"], "title": t.get("title") or t["name"], "who": _who_may(t),
-              "due": local_time(t.get("due_at"))} for t in inst["tasks"]]
+    names = Names(session)
+    names.users([inst["started_by"], *(f["uploaded_by"] for f in files)])
+    status_label, tone = INSTANCE_STATUS_LABELS.get(inst["status"],
+                                                    (inst["status"], "secondary"))
     titles = dict(session.execute(select(HumanTask.name, HumanTask.title)
                                   .where(HumanTask.instance_id == instance_id)).all())
-    timeline = [{"when": local_time(e["at"]), "what": event_label(e, titles),
-                 "who": names.get(e.get("actor_id") or 0) or e.get("actor") or "—"}
-                for e in events]
     for f in files:
         f["uploaded"] = local_time(f["uploaded_at"])
-        f["uploader"] = names.get(f["uploaded_by"] or 0, "")
-    data = []  # per section: readable (label, text) rows and the rest as folded JSON
-    for code, items in visibility.visible_data(actor.roles, inst["data"]):
-        shown = tasks_context.task_context(services().engine.forms, dict(items), None)
-        data.append((str(SECTION_LABELS.get(code, code)), shown.rows, shown.technical))
+        f["uploader"] = names.user(f["uploaded_by"])
+        f["label"] = tr(f["item_label"])
     return render_template(
-        "instances/show.html", inst=inst, status=str(status), status_tone=tone,
-        process_name=_process_name(inst["process_key"]), unit=_unit_name(inst["unit"]),
-        started_by=names.get(inst["started_by"] or 0, ""),
-        started_at=local_time(inst["started_at"]), tasks=tasks, timeline=timeline,
-        timers=_timers(inst.get("timers") or [], titles),
-        files=files, data=data, trail=trail)
+        "instances/show.html", inst=inst, status=str(status_label), status_tone=tone,
+        process_name=tr(_process_name(inst["process_key"])),
+        unit=f"{names.unit(inst['unit'])} ({inst['unit']})" if inst["unit"] else "",
+        started_by=names.user(inst["started_by"]), started_at=local_time(inst["started_at"]),
+        tasks=instance_views.waiting(inst, names), stages=instance_views.stages(instance_id),
+        timers=instance_views.timers(inst.get("timers") or [], titles),
+        waiting_for=waiting_label(inst.get("waiting_for")) if inst["status"] == "running" else "",
+        timeline=instance_views.timeline(events, titles, names), files=files,
+        data=_sections(inst, names), trail=trail, comment=comment or comments_view.form(),
+        comment_action=url_for("instances_pages.comment", instance_id=instance_id)), status
+
+
+@bp.get("/instances/<int:instance_id>")
+@login_required
+def show(instance_id: int) -> tuple[str, int]:
+    return _page(instance_id)
+
+
+@bp.post("/instances/<int:instance_id>/comments")
+@login_required
+def comment(instance_id: int) -> Any:
+    """Add a comment to the dossier (ý kiến), for whoever may see it; 404 otherwise."""
+    try:
+        failed = comments_view.post(instance_id)
+    except NotFound:
+        _not_found()
+    if failed is not None:
+        return _page(instance_id, failed, 422)
+    flash(comments_view.saved_message(), "success")
+    return redirect(url_for("instances_pages.show", instance_id=instance_id,
+                            _anchor="timeline-title"))
 
 
 @bp.get("/instances/<int:instance_id>/diagram.xml")

@@ -2,6 +2,8 @@
 
 ``/nominations``, the inbox and the instance page import these instead of keeping their
 own lists (they used to say «Đã kết thúc» on one page and «Đã hoàn thành» on another).
+``NOMINATION_STATUS_LABELS`` names the states of one nomination
+(``workflows.nominations.STATUSES``) as offices name them (DOMAIN.md, «Dossier states»).
 """
 
 from __future__ import annotations
@@ -18,6 +20,25 @@ STATUS_LABELS = {
     "completed": (_l("Đã kết thúc"), "success"),
     "cancelled": (_l("Đã hủy"), "secondary"),
     "error": (_l("Đang lỗi"), "danger"),
+}
+INSTANCE_STATUS_LABELS = STATUS_LABELS
+
+NOMINATION_STATUS_LABELS = {
+    "draft": _l("Nháp"),
+    "submitted": _l("Đã gửi"),
+    "received": _l("Đã tiếp nhận"),
+    "returned": _l("Đã trả lại để bổ sung"),
+    "appraised": _l("Đã thẩm định"),
+    "eligible": _l("Đủ điều kiện"),
+    "ineligible": _l("Không đủ điều kiện"),
+    "in_council": _l("Trình Hội đồng"),
+    "voted": _l("Đã bỏ phiếu"),
+    "disclosed": _l("Đã công khai"),
+    "proposed": _l("Đã trình tỉnh"),
+    "approved": _l("Được đồng ý"),
+    "decided": _l("Đã có quyết định"),
+    "not_approved": _l("Không được khen thưởng"),
+    "revoked": _l("Đã hủy bỏ"),
 }
 
 

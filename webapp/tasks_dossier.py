@@ -1,7 +1,8 @@
 """The task page's dossier (hồ sơ) and choices: files with versions, uploads, subjects.
 
-A task whose step takes dossier files (the unit's proposal and its supplement) shows the
-dossier's items with every version and one file input per item. Each chosen file is
+Every task page shows the dossier's items with every version (download links) and the
+items still missing; a task whose step takes dossier files (the unit's proposal and its
+supplement) adds one file input per item. Each chosen file is
 checked by ``workflows.dossier.check_file`` before anything is saved, then attached by
 ``workflows.dossier.add_attachment`` (which checks again, with the right to upload). The
 choices offered for subject fields (the unit's people and the unit, or the instance's
@@ -11,7 +12,6 @@ nominees) are read here; the handlers check every code again when the task compl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,20 +21,19 @@ from sqlalchemy import select
 
 from engine.errors import EngineError, Forbidden, InvalidData
 from engine.roles import Actor
-from engine.store.models import Unit, User
+from engine.store.models import Unit
+from webapp.readable import Names, local_time
 from webapp.services import read_session, services, write_session
 from workflows import dossier
-from workflows.catalogue import award_types, subject
+from workflows.catalogue import subject
 from workflows.history import people_in
+from workflows.models import EmulationMovement
 from workflows.nominations import instance_nominations, unit_scope
 
 # Form keys of the steps where a unit files its dossier (proposal, supplement).
 DOSSIER_FORMS = frozenset({"nomination_proposal", "thematic_proposal", "adhoc_proposal"})
-# The items a unit files, in dossier order (workflows.dossier.ITEMS names them).
-UNIT_ITEMS = ("to_trinh", "danh_sach", "bao_cao_thanh_tich", "bien_ban_binh_xet",
-              "tom_tat_thanh_tich", "qd_sang_kien", "other")
 FIELD = "file-"  # the file input of item ``x`` is ``file-x``
-NOMINEE_FIELDS = ("passed_subjects", "approved_subjects", "subject_code")
+NOMINEE_FIELDS = ("passed_subjects", "approved_subjects", "subject_code", "nominee_code")
 Choices = list[tuple[str, str]]
 
 
@@ -45,6 +44,7 @@ class Chosen:
     item: str
     filename: str
     data: bytes
+    declared_type: str | None = None  # the Content-Type the browser sent
 
 
 def takes_files(task: dict[str, Any]) -> bool:
@@ -66,21 +66,6 @@ def max_text() -> str:
     return size_text(max_bytes())
 
 
-def _local_time(value: str | None) -> str:
-    if not value:
-        return ""
-    tz = services().engine.calendar.tz
-    return datetime.fromisoformat(value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
-
-
-def _names(ids: set[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    rows = read_session().execute(
-        select(User.id, User.full_name, User.username).where(User.id.in_(ids))).all()
-    return {uid: full or username for uid, full, username in rows}
-
-
 def _size(n: int) -> str:
     if n >= 1024 * 1024:
         return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
@@ -92,16 +77,21 @@ def _codes(items: Any) -> set[str]:
     return {i.get("item") for i in items or [] if isinstance(i, dict)} - {None}
 
 
-def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any]) -> list[dict[str, Any]]:
-    """The dossier's items: label, versions (newest first), required, missing, input errors,
-    and ``main`` (shown unfolded: all until the title's required items are known)."""
+def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any],
+          readonly: bool = False) -> list[dict[str, Any]]:
+    """The dossier's items: label, versions (newest first; ``current`` and ``previous``),
+    required, missing, input errors, and ``main`` (shown unfolded: all until the title's
+    required items are known).
+
+    ``readonly`` (a step that does not take files): only the items that have a file, are
+    required or missing, all unfolded."""
     files = dossier.list_attachments(read_session(), actor, instance["id"],
                                      policy=services().engine)
-    names = _names({f["uploaded_by"] for f in files if f["uploaded_by"] is not None})
+    names = Names(read_session())
+    names.users(f["uploaded_by"] for f in files)
     by_item: dict[str, list[dict[str, Any]]] = {}
     for f in files:
-        f["uploaded"], f["uploader"] = _local_time(f["uploaded_at"]), names.get(
-            f["uploaded_by"] or 0, "")
+        f["uploaded"], f["uploader"] = local_time(f["uploaded_at"]), names.user(f["uploaded_by"])
         f["size_text"] = _size(int(f["size"]))
         by_item.setdefault(f["item"], []).append(f)
     checked = instance["data"].get("dossier")  # the procedure's last check_dossier
@@ -110,14 +100,20 @@ def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any]) -> lis
     present = {f["item"] for f in files if f["current"]}
     missing = (required or _codes(instance["data"].get("dossier_missing")
                                   or checked.get("missing"))) - present
-    codes = list(UNIT_ITEMS) + [c for c in by_item if c not in UNIT_ITEMS]
-    items = [{"item": code, "label": dossier.ITEMS.get(code, code), "field": FIELD + code,
+    codes = list(dossier.UNIT_ITEMS) + [c for c in by_item if c not in dossier.UNIT_ITEMS]
+    items = [{"item": code, "label": _(dossier.item_label(code)), "field": FIELD + code,
               "versions": by_item.get(code, []), "missing": code in missing,
               "required": code in required, "errors": errors.get(FIELD + code) or []}
              for code in codes]
     for item in items:  # once the title's items are known, the others fold away
         item["main"] = not required or bool(item["required"] or item["versions"]
                                             or item["errors"])
+        # a generated document is current in two files (PDF, DOCX); an upload in one
+        item["current"] = [v for v in item["versions"] if v["current"]]
+        item["previous"] = [v for v in item["versions"] if not v["current"]]
+    if readonly:
+        return [dict(i, main=True) for i in items
+                if i["versions"] or i["required"] or i["missing"]]
     return items
 
 
@@ -137,11 +133,11 @@ def chosen_files(errors: dict[str, Any]) -> list[Chosen]:
         name = dossier.safe_filename(upload.filename, fallback=item)
         data = upload.read()
         try:
-            dossier.check_file(name, data, max_bytes())
+            dossier.check_file(name, data, max_bytes(), declared_type=upload.mimetype)
         except InvalidData as exc:
             errors[key] = [exc.message]
             continue
-        out.append(Chosen(item, name, data))
+        out.append(Chosen(item, name, data, upload.mimetype))
     return out
 
 
@@ -153,7 +149,7 @@ def attach(actor: Actor, instance_id: int, files: list[Chosen]) -> dict[str, lis
             dossier.add_attachment(write_session(), services().engine, actor, instance_id,
                                    f.item, f.filename, f.data,
                                    Path(current_app.config["FILES_DIR"]),
-                                   max_bytes=max_bytes())
+                                   max_bytes=max_bytes(), declared_type=f.declared_type)
         except Forbidden:
             raise  # not the person's task (claimed by another): the page answers 403
         except EngineError as exc:
@@ -188,14 +184,30 @@ def _nominees(instance_id: int) -> Choices:
     return out
 
 
-def subject_options(instance: dict[str, Any]) -> dict[str, Choices]:
+def _movements(form_key: str | None) -> Choices:
+    """The movements a proposal may name: thematic ones for a thematic proposal (the
+    procedure checks the year, the kind and the units again), newest first."""
+    query = select(EmulationMovement.code, EmulationMovement.name, EmulationMovement.year)
+    if form_key == "thematic_proposal":
+        query = query.where(EmulationMovement.kind == "thematic")
+    rows = read_session().execute(query.order_by(EmulationMovement.year.desc(),
+                                                 EmulationMovement.name)).all()
+    return [(code, f"{name} ({year})") for code, name, year in rows]
+
+
+def subject_options(instance: dict[str, Any], form_key: str | None = None,
+                    data: dict[str, Any] | None = None) -> dict[str, Choices]:
     """Choices of fields the schema leaves open: the unit's people and units for a
     proposal's ``subjects``; the instance's nominees (else the unit's) for the other subject
-    fields; the catalogue's titles for an ``award_code`` without choices of its own."""
+    fields; the movements for ``movement_code``; and the lists of the option sources the
+    form's fields name (the catalogue's titles for the procedure), given ``data``."""
     unit = _unit_subjects(instance.get("unit"))
     nominees = _nominees(instance["id"]) or unit
     options = {name: nominees for name in NOMINEE_FIELDS if nominees}
     if unit:
         options["subjects"] = unit
-    options["award_code"] = [(a.code, a.name) for a in award_types(read_session())]
+    options["movement_code"] = _movements(form_key)
+    forms = services().engine.forms
+    if form_key and form_key in forms:
+        options.update(forms.options(read_session(), form_key, data or instance["data"]))
     return options

@@ -9,26 +9,33 @@ On the unit's proposal and supplement steps the form also carries the dossier's 
 (``webapp.tasks_dossier``): files and fields are sent together. A bad file saves nothing
 and the page comes back with what was typed; good files are attached before the task is
 completed (the procedure checks the dossier then), so a refused completion loses no file.
-The button «Chỉ tải tệp lên» attaches the files and keeps the form open.
+The button «Chỉ tải tệp lên» attaches the files and keeps the form open. Every other step
+shows the dossier's files read only, with every version and the items still missing.
+
+Beside the form: the instance's data as people read it (``webapp.tasks_context``), the
+history of decisions and comments (``webapp.comments_view``) and a form to comment without
+completing the task (``POST /tasks/<id>/comments``); above it, the deadline in working days
+and the procedure's main stages. Labels, help texts, buttons and step names follow the
+person's language (``webapp.readable.tr``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
+from marshmallow import Schema
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from engine.store.models import HumanTask
-from webapp import forms_render, tasks_context, tasks_dossier
+from webapp import comments_view, forms_render, instance_views, tasks_context, tasks_dossier
 from webapp.auth import current_actor, safe_next
-from webapp.inbox import format_date
+from webapp.readable import Names, tr
 from webapp.services import read_session, services, write_session
 from workflows.visibility import redact_instance
 
@@ -41,16 +48,6 @@ UPLOAD_ONLY = "upload"  # value of the «Chỉ tải tệp lên» button (name="
 
 def _error_page(status: int, message: str) -> tuple[str, int]:
     return render_template("tasks/error.html", status=status, message=message), status
-
-
-def _due(task: dict[str, Any]) -> dict[str, Any] | None:
-    """The due date dd/mm/yyyy and the working days left (negative when late)."""
-    if not task.get("due_at"):
-        return None
-    calendar = services().engine.calendar
-    day = calendar.local_date(datetime.fromisoformat(task["due_at"]))
-    left = calendar.working_days_between(calendar.local_date(datetime.now(UTC)), day)
-    return {"date": format_date(day), "days_left": left, "late": left < 0}
 
 
 def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -72,37 +69,59 @@ def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
         k: v for k, v in instance["data"].items() if k in own}}}
 
 
+def _inputs(task: dict[str, Any], instance: dict[str, Any], schema: Schema | None,
+            typed: Mapping[str, Any] | None, errors: dict[str, Any]
+            ) -> tuple[list[forms_render.FormField], list[tuple[str, str]], str]:
+    """The form's inputs, its decision buttons and their help, translated."""
+    if schema is None:
+        return [forms_render.FormField(
+            name=COMMENT, label=_("Ý kiến (không bắt buộc)"), widget="textarea",
+            value=str((typed or {}).get(COMMENT, "")), maxlength=4000,
+            errors=forms_render.flatten(errors.get(COMMENT, [])))], [], ""
+    stored = {k: v for k, v in instance["data"].items() if k not in ("decision", COMMENT)}
+    options = tasks_dossier.subject_options(instance, task.get("form_key"),
+                                            {**stored, **dict(typed or {})})
+    inputs = forms_render.translated(
+        forms_render.form_fields(schema, typed, stored, errors, options), tr)
+    decisions = [(value, tr(text)) for value, text in forms_render.decision_choices(schema)]
+    field = schema.fields.get("decision")
+    help_text = tr(field.metadata.get("help")) if decisions and field is not None else ""
+    return inputs, decisions, help_text
+
+
 def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, Any] | None = None,
             errors: dict[str, Any] | None = None, status: int = 200,
-            notice: str = "") -> tuple[str, int]:
-    engine, actor = services().engine, current_actor()
-    names = {p["key"]: p["name"] for p in engine.list_processes(read_session())}
+            notice: str = "", comment: comments_view.CommentForm | None = None
+            ) -> tuple[str, int]:
+    engine, actor, session = services().engine, current_actor(), read_session()
+    names = {p["key"]: p["name"] for p in engine.list_processes(session)}
     errors = errors or {}
     form_key = task.get("form_key")
     schema = engine.forms.schema(form_key) if form_key and form_key in engine.forms else None
-    if schema is not None:
-        stored = {k: v for k, v in instance["data"].items() if k not in ("decision", COMMENT)}
-        inputs = forms_render.form_fields(schema, typed, stored, errors,
-                                          tasks_dossier.subject_options(instance))
-        decisions = forms_render.decision_choices(schema)
-    else:
-        inputs = [forms_render.FormField(
-            name=COMMENT, label=_("Ý kiến (không bắt buộc)"), widget="textarea",
-            value=str((typed or {}).get(COMMENT, "")), maxlength=4000,
-            errors=forms_render.flatten(errors.get(COMMENT, [])))]
-        decisions = []
-    files = tasks_dossier.panel(actor, instance, errors) if tasks_dossier.takes_files(task) \
-        else None
-    shown = {f.name for f in inputs} | {i["field"] for i in files or []}
+    inputs, decisions, decision_help = _inputs(task, instance, schema, typed, errors)
+    takes = tasks_dossier.takes_files(task)
+    files = tasks_dossier.panel(actor, instance, errors, readonly=not takes)
+    shown = {f.name for f in inputs} | ({i["field"] for i in files} if takes else set())
     others = {k: v for k, v in errors.items() if k not in shown}
-    context = tasks_context.task_context(engine.forms, instance["data"], schema)
-    if files is None:
+    readable = Names(session)
+    context = tasks_context.task_context(
+        engine.forms, instance["data"], schema, readable,
+        instance_views.nomination_rows(instance["id"]))
+    if not takes:
         context.returned = None  # the request to supplement concerns the dossier steps
     return render_template(
         "tasks/task.html", task=task, instance=instance, inputs=inputs, decisions=decisions,
-        process=names.get(task["process_key"]) or task["process_key"], due=_due(task),
+        decision_help=decision_help, step=tr(task.get("title") or task["name"]),
+        process=tr(names.get(task["process_key"]) or task["process_key"]),
+        due=instance_views.due_info(task.get("due_at")),
+        unit=readable.unit(instance.get("unit")) if instance.get("unit") else "",
         other_errors=forms_render.flatten(others), context=context,
-        mine=task.get("assignee_id") == actor.id, files=files, notice=notice,
+        mine=task.get("assignee_id") == actor.id, files=files if takes else None,
+        dossier_files=None if takes else files, notice=notice,
+        history=comments_view.history(instance["id"], readable),
+        comment=comment or comments_view.form(),
+        comment_action=url_for("task_pages.comment", task_id=task["id"]),
+        stages=instance_views.stages(instance["id"]),
         max_bytes=tasks_dossier.max_bytes(), max_text=tasks_dossier.max_text(),
         max_total=int(current_app.config["MAX_CONTENT_LENGTH"]),
         max_total_text=tasks_dossier.size_text(int(current_app.config["MAX_CONTENT_LENGTH"])),
@@ -167,7 +186,7 @@ def complete(task_id: str) -> Any:
         return _error_page(403, exc.message)
     except Conflict as exc:
         return _conflict(exc, task_id)
-    flash(_("Đã hoàn thành: %(step)s", step=task.get("title") or task["name"]), "success")
+    flash(_("Đã hoàn thành: %(step)s", step=tr(task.get("title") or task["name"])), "success")
     return redirect(url_for("inbox.index"))
 
 
@@ -228,3 +247,23 @@ def claim(task_id: str) -> Any:
 @login_required
 def release(task_id: str) -> Any:
     return _assign(task_id, False)
+
+
+@bp.post("/tasks/<task_id>/comments")
+@login_required
+def comment(task_id: str) -> Any:
+    """A comment on the task's dossier, without completing the task."""
+    try:
+        task, instance = _load(task_id)
+    except NotFound:
+        return _error_page(404, _("Không tìm thấy công việc."))
+    except Forbidden as exc:
+        return _error_page(403, exc.message)
+    try:
+        failed = comments_view.post(instance["id"])
+    except NotFound:
+        return _error_page(404, _("Không tìm thấy công việc."))
+    if failed is not None:
+        return _render(task, instance, status=422, comment=failed)
+    flash(comments_view.saved_message(), "success")
+    return redirect(url_for("task_pages.show", task_id=task_id, _anchor="comments-title"))

@@ -37,6 +37,15 @@ def award_types(session: Session) -> list[AwardType]:
                                 .order_by(AwardType.sort_order, AwardType.code)).all())
 
 
+def award_types_for(session: Session, kind: str, subject_kind: str | None = None
+                    ) -> list[AwardType]:
+    """The active titles and forms a ``kind`` of procedure (annual, thematic, adhoc) may
+    propose, in the catalogue's order; for ``subject_kind`` (individual, collective) only
+    those that suit it (the catalogue's ``subject_kind``, or ``both``)."""
+    return [a for a in award_types(session) if kind in (a.kinds or ["annual"])
+            and (subject_kind is None or a.subject_kind in (subject_kind, "both"))]
+
+
 def subject(session: Session, code: str) -> Subject:
     """The person or unit with this code, or NotFound ``subject.not_found``."""
     person = session.get(Person, code)

@@ -32,6 +32,8 @@ from workflows.models import AwardType, Nomination
 
 SUBJECT_KINDS = {"individual": "Cá nhân", "collective": "Tập thể", "both": "Cá nhân và tập thể"}
 LEVELS = {"office": "Văn phòng", "province": "Cấp tỉnh", "national": "Cấp nhà nước"}
+# The procedures a title or form may be proposed in (award_type.kinds).
+PROCEDURE_KINDS = {"annual": "Hằng năm", "thematic": "Chuyên đề", "adhoc": "Đột xuất"}
 VOTE_BASES = {"members": "Tổng số thành viên Hội đồng", "present": "Số thành viên có mặt"}
 _PCT = validate.Range(min=0, max=100, min_inclusive=False,
                       error="Cần một số lớn hơn 0 và không quá 100.")
@@ -40,7 +42,7 @@ _FILLED = [validate.Length(min=1, error="Không được để trống."),
 COLUMNS = ("name", "decided_by", "bonus_coefficient", "secret_ballot", "vote_threshold_pct",
            "vote_base", "needs_disclosure", "disclosure_working_days", "dossier_items",
            "simplified_dossier_items", "registration_required", "legal_basis", "sort_order",
-           "active")
+           "active", "kinds")
 
 
 def _rule_field(kind: str) -> fields.Field:
@@ -83,6 +85,9 @@ class AwardTypeEditSchema(Schema):
     legal_basis = fields.String(validate=validate.Length(max=5000))
     sort_order = fields.Integer(validate=validate.Range(min=0, max=10_000))
     active = fields.Boolean()
+    kinds = fields.List(fields.String(validate=validate.OneOf(list(PROCEDURE_KINDS))),
+                        validate=validate.Length(
+                            min=1, error="Chọn ít nhất một thủ tục được đề nghị."))
     rules = fields.Nested(RulesSchema)
 
 
@@ -105,6 +110,7 @@ def snapshot(row: AwardType) -> dict[str, Any]:
     for name in ("bonus_coefficient", "vote_threshold_pct"):
         out[name] = None if out[name] is None else float(out[name])
     out["rules"] = dict(row.rules or {})
+    out["kinds"] = list(row.kinds or [])
     return out
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -72,6 +73,9 @@ class AwardType(Base):
     dossier_items: Mapped[list[str]] = mapped_column(JSON, default=list)
     simplified_dossier_items: Mapped[list[str]] = mapped_column(JSON, default=list)
     registration_required: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The procedures it may be proposed in (AWARD_KINDS): annual, thematic, adhoc.
+    kinds: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["annual"],
+                                             server_default=text("'[\"annual\"]'"))
     # Title-specific configurable values (percentages, years, quotas), read by eligibility.
     rules: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     legal_basis: Mapped[str] = mapped_column(Text, default="")

@@ -2,7 +2,8 @@
 
 The rules of the start page live here, not in the web layer: which procedures a unit
 starts itself, which titles each allows for a person or a collective (the live award
-catalogue, narrowed by what the procedure's first form accepts), which people and units
+catalogue's active titles whose ``kinds`` name the procedure, as its forms offer them,
+``workflows.forms.options``), which people and units
 the unit may propose (its registry), the suggested business key. What the submitter picks
 becomes the instance's start data, so the first step's form opens filled in: nothing is
 typed twice. Every choice is checked again by the procedure's handlers when that step is
@@ -16,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from marshmallow import Schema, validate
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -42,6 +42,7 @@ class Procedure:
 
     key: str
     form_key: str
+    kind: str  # which titles it proposes: award_type.kinds (annual, thematic, adhoc)
     takes_year: bool = True
     takes_movement: bool = True
     one_subject: bool = False  # an ad-hoc award names one person or one collective
@@ -49,11 +50,11 @@ class Procedure:
 
 # The procedures a unit starts itself, in the order the start page offers them.
 PROCEDURES: dict[str, Procedure] = {p.key: p for p in (
-    Procedure("annual_title_nomination", "nomination_proposal"),
-    Procedure("thematic_award", "thematic_proposal"),
-    Procedure("adhoc_award", "adhoc_proposal", takes_year=False, takes_movement=False,
-              one_subject=True),
-    Procedure("emulation_registration", "registration"),
+    Procedure("annual_title_nomination", "nomination_proposal", "annual"),
+    Procedure("thematic_award", "thematic_proposal", "thematic"),
+    Procedure("adhoc_award", "adhoc_proposal", "adhoc", takes_year=False,
+              takes_movement=False, one_subject=True),
+    Procedure("emulation_registration", "registration", "annual"),
 )}
 
 
@@ -98,20 +99,6 @@ def this_year(engine: ProcessEngine) -> int:
     return engine.calendar.local_date(datetime.now(UTC)).year
 
 
-def _accepted_awards(engine: ProcessEngine, form_key: str) -> set[str] | None:
-    """The titles the form's ``award_code`` (or its rows' ``award_code``) accepts; None: any."""
-    if form_key not in engine.forms:
-        return None
-    schema: Schema = engine.forms.schema(form_key)
-    found = schema.fields.get("award_code")
-    if found is None:
-        return None
-    for rule in getattr(found, "validators", []):
-        if isinstance(rule, validate.OneOf):
-            return {str(c) for c in rule.choices}
-    return None
-
-
 def startable(session: Session, engine: ProcessEngine, actor: Actor) -> list[tuple[str, str]]:
     """(key, name) of the deployed unit procedures the actor's roles may start."""
     deployed = {p["key"]: p for p in engine.list_processes(session)}
@@ -126,10 +113,9 @@ def startable(session: Session, engine: ProcessEngine, actor: Actor) -> list[tup
 
 def award_options(session: Session, engine: ProcessEngine) -> list[AwardOption]:
     """The catalogue's active titles, each with the unit procedures that take it."""
-    accepted = {key: _accepted_awards(engine, p.form_key) for key, p in PROCEDURES.items()}
     return [AwardOption(a.code, a.name, a.subject_kind,
-                        tuple(k for k, codes in accepted.items() if codes is None
-                              or a.code in codes))
+                        tuple(k for k, p in PROCEDURES.items()
+                              if p.kind in (a.kinds or ["annual"])))
             for a in award_types(session)]
 
 

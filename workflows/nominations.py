@@ -38,6 +38,7 @@ FINAL = frozenset({"decided", "revoked"})
 CLOSED = FINAL | {"not_approved", "ineligible"}
 MAX_SUBJECTS = 200
 KIND_LABEL = {"individual": "cá nhân", "collective": "tập thể"}
+PROCEDURE_LABEL = {"annual": "hằng năm", "thematic": "chuyên đề", "adhoc": "đột xuất"}
 # An instance whose nominations are still being pursued.
 OPEN_INSTANCE = ("running", "error")
 
@@ -103,6 +104,9 @@ def _check_award(session: Session, proposal: Proposal) -> AwardType | None:
         proposal.fail("award_code", f"Không có danh hiệu / hình thức khen thưởng "
                                     f"«{proposal.award_code}».")
         return None
+    if proposal.kind in AWARD_KINDS and proposal.kind not in (award.kinds or ["annual"]):
+        proposal.fail("award_code", f"«{award.name}» không được đề nghị theo thủ tục khen "
+                                    f"thưởng {PROCEDURE_LABEL[proposal.kind]}.")
     return award
 
 

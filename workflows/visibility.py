@@ -38,8 +38,8 @@ SECTIONS: dict[str, tuple[str, ...]] = {
     "appraisal": ("eligibility",),
     # Hội đồng: vote counts and minutes
     "council": (
-        "council_vote", "council_result", "votes", "members_total", "members_present",
-        "minutes_no", "agree", "disagree", "abstain", "recommend",
+        "council_vote", "council_result", "council_submitted", "votes", "members_total",
+        "members_present", "minutes_no", "agree", "disagree", "abstain", "recommend",
     ),
     # công khai: complaints and queries received, and their answers
     "disclosure": ("complaints", "disclosure_outcome"),
@@ -99,6 +99,12 @@ def visible_data(roles: Iterable[str], data: Mapping[str, Any],
     return [(code, grouped[code]) for code in ORDER if code in grouped]
 
 
+def sees_internal_notes(roles: Iterable[str]) -> bool:
+    """Whether people with ``roles`` read (and may write) the internal notes of a dossier
+    (ghi chú nội bộ): those who see the internal appraisal."""
+    return "appraisal" in visible_sections(roles)
+
+
 def visible_dict(roles: Iterable[str], data: Mapping[str, Any]) -> dict[str, Any]:
     """``data`` without the keys people with ``roles`` may not see (same rule as the page)."""
     allowed = visible_sections(roles)
@@ -127,4 +133,7 @@ def redact_event(roles: Iterable[str], event: dict[str, Any],
         payload["data"] = visible_dict(roles, payload["data"])
     if event.get("type") == "instance.message" and "council" not in allowed:
         payload.pop("payload", None)  # the council's tally travels in the message
+    if event.get("type") == "comment.added" and payload.get("internal") \
+            and "appraisal" not in allowed:
+        payload.pop("text", None)  # an internal note: its words stay in the office
     return {**event, "payload": payload}

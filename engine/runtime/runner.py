@@ -226,7 +226,8 @@ class Runner:
             raise Conflict(
                 f"Chưa đến thời hạn hoàn thành bước «{row.title}»: phải chờ hết ngày "
                 f"{local:%d/%m/%Y} (đủ số ngày làm việc theo quy định).", code="task.too_early")
-        clean = check_input(self.forms.validate(row.form_key, data) if row.form_key else data)
+        clean = check_input(self.forms.validate(row.form_key, data, session)
+                            if row.form_key else data)
         loaded, wf = self._load(session, inst, actor)
         task = wf.get_task_from_id(UUID(task_id))
         if task is None or task.state != TaskState.READY:

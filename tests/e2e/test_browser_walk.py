@@ -123,7 +123,8 @@ def test_adhoc_award_returned_supplemented_and_approved(web: Watched, live_serve
 
     log_in(web, "thuky")
     open_task(web, instance_id, STEP["appraise"])
-    page.get_by_label("Ý kiến").fill("Bổ sung xác nhận của đơn vị về số tiền phát hiện sai sót.")
+    page.get_by_label("Ý kiến", exact=True).fill(
+        "Bổ sung xác nhận của đơn vị về số tiền phát hiện sai sót.")
     submit_and_back_to_inbox(web, "Trả lại bổ sung")
     log_out(web)
 
@@ -137,8 +138,8 @@ def test_adhoc_award_returned_supplemented_and_approved(web: Watched, live_serve
 
     log_in(web, "thuky")
     open_task(web, instance_id, STEP["appraise"])
-    page.get_by_label("Mã cá nhân / tập thể được đề nghị").fill(NOMINEE_CODE)
-    page.get_by_label("Ý kiến").fill("Đúng thành tích, đủ hồ sơ.")
+    page.get_by_label("Cá nhân / tập thể được đề nghị", exact=True).select_option(NOMINEE_CODE)
+    page.get_by_label("Ý kiến", exact=True).fill("Đúng thành tích, đủ hồ sơ.")
     submit_and_back_to_inbox(web, "Đồng ý")
 
     page.goto(f"/instances/{instance_id}")

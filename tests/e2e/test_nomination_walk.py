@@ -170,8 +170,8 @@ def test_rows_of_a_list_field_by_keyboard_on_a_phone(phone: Watched, live_server
     assert page.get_by_label("Năm đăng ký").input_value() == "2026"  # from the start page
     rows = page.locator("[data-rows='entries'] [data-rows-list] > [data-row]")
     assert rows.count() == 1
-    assert page.get_by_label("Mã cá nhân / tập thể").input_value() == "VX04"
-    page.get_by_label("Mã cá nhân / tập thể").select_option("VX04")
+    assert page.get_by_label("Cá nhân / tập thể").input_value() == "VX04"
+    page.get_by_label("Cá nhân / tập thể").select_option("VX04")
     page.get_by_label("Danh hiệu / hình thức khen thưởng").select_option("LDTT")
     add = page.get_by_role("button", name="Thêm dòng")
     add.focus()
@@ -186,7 +186,7 @@ def test_rows_of_a_list_field_by_keyboard_on_a_phone(phone: Watched, live_server
     assert rows.nth(2).locator("legend").inner_text() == "Dòng 3"
     page.get_by_role("button", name="Xóa dòng 2").press("Enter")
     assert rows.count() == 2 and rows.nth(1).locator("legend").inner_text() == "Dòng 2"
-    rows.nth(1).get_by_label("Mã cá nhân / tập thể").select_option("VX03")
+    rows.nth(1).get_by_label("Cá nhân / tập thể").select_option("VX03")
     rows.nth(1).get_by_label("Danh hiệu / hình thức khen thưởng").select_option("LDTT")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"the task form scrolls sideways at 375 px ({width} px wide)"

@@ -118,3 +118,21 @@ def test_unknown_title_code_in_a_rule_is_refused(app: Flask, admin: FlaskClient)
 def test_unknown_title_is_404(admin: FlaskClient) -> None:  # noqa: F811
     assert admin.get("/admin/catalogue/NOPE").status_code == 404
     assert post(admin, "/admin/catalogue/NOPE", {"name": "x"}).status_code == 404
+
+
+def test_the_procedures_a_title_may_be_proposed_in(app: Flask, admin: FlaskClient  # noqa: F811
+                                                  ) -> None:
+    assert _form(admin, "GK")["kinds"] == ["annual", "thematic", "adhoc"]
+    form = _form(admin, "LDTT")
+    assert form["kinds"] == "annual"  # one box checked
+    r = post(admin, "/admin/catalogue/LDTT", {**form, "kinds": []})
+    assert r.status_code == 422
+    assert field_errors(r.get_data(as_text=True)) == {
+        "kinds": "Chọn ít nhất một thủ tục được đề nghị."}
+    assert _award(app, "LDTT").kinds == ["annual"]
+    r = post(admin, "/admin/catalogue/LDTT", {**form, "kinds": ["annual", "adhoc"]})
+    assert r.status_code == 302
+    assert _award(app, "LDTT").kinds == ["annual", "adhoc"]
+    event = events(app, "catalogue.updated")[-1]
+    assert (event["before"]["kinds"], event["after"]["kinds"]) == (["annual"],
+                                                                   ["annual", "adhoc"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from test_demo_procedures import adhoc_award_for_kt05
 from test_pages_auth import login
 
 from webapp.demo import DEMO_PASSWORD
+from webapp.labels import INSTANCE_STATUS_LABELS
 
 People = dict[str, Headers]
 
@@ -82,7 +84,8 @@ def test_english_switch(app: Flask, client: FlaskClient, people: People, two_lan
     inst = _walked(client, people, two_lane)
     html = _signed_in(app, "sec1").get(f"/instances/{inst['id']}?lang=en").get_data(True)
     assert "Process diagram" in html and "Instance started" in html
-    assert "Completed step «Đề nghị»" in html and "Khởi tạo hồ sơ" not in html
+    # the step's title too, where the English catalogue has it
+    assert "Completed step «Nominations»" in html and "Khởi tạo hồ sơ" not in html
 
 
 def test_visibility_is_the_apis(app: Flask, client: FlaskClient, people: People,
@@ -129,7 +132,7 @@ def test_the_adhoc_award_trail_and_its_dossier_files(demo: DemoOffice) -> None:
     assert {"flow_start_propose", "flow_propose_dossier", "flow_appraise_approve"} <= set(
         trail["flows"])
     assert "flow_appraise_return" not in trail["flows"]
-    assert "Đã hoàn thành" in html and "Tờ trình đề nghị khen thưởng" in html
+    assert "Đã kết thúc" in html and "Tờ trình đề nghị khen thưởng" in html
 
     links = re.findall(r'href="/attachments/(\d+)"', html)
     assert links, "the dossier files link to the page download route"
@@ -140,3 +143,52 @@ def test_the_adhoc_award_trail_and_its_dossier_files(demo: DemoOffice) -> None:
     assert outsider.get(f"/attachments/{links[0]}").status_code == 404
     assert outsider.get(f"/instances/{inst['id']}").status_code == 404
     assert kt.get("/attachments/999999").status_code == 404
+
+
+def _upload(client: FlaskClient, headers: Headers, instance_id: int, name: str,
+            content: bytes) -> int:
+    r = client.post(f"/api/v1/instances/{instance_id}/attachments", headers=headers,
+                    data={"item": "to_trinh", "file": (io.BytesIO(content), name)})
+    assert r.status_code == 201, r.get_json()
+    attachment_id: int = r.get_json()["id"]
+    return attachment_id
+
+
+def test_every_version_of_a_file_is_listed_and_downloadable_by_those_allowed(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    inst = start(client, people["sub_a"], two_lane, business_key="HS-A-9").get_json()
+    first = _upload(client, people["sub_a"], inst["id"], "to-trinh.pdf", b"%PDF-1.4 v1")
+    second = _upload(client, people["sub_a"], inst["id"], "to-trinh-ky.pdf", b"%PDF-1.4 v2")
+    unit = _signed_in(app, "sub_a")
+    html = unit.get(f"/instances/{inst['id']}").get_data(as_text=True)
+    files = html[html.index('id="files-title"'):html.index('id="data-title"')]
+    rows = re.findall(r'<tr class="([^"]*)">(.*?)</tr>', files, re.S)
+    assert len(rows) == 2  # both versions, the newest first
+    (new_class, new_row), (old_class, old_row) = rows
+    assert f'href="/attachments/{second}">to-trinh-ky.pdf' in new_row and "hiện hành" in new_row
+    assert f'href="/attachments/{first}">to-trinh.pdf' in old_row and "(cũ)" in old_row
+    assert "tdkt-old-version" in old_class and "tdkt-old-version" not in new_class
+    for user in ("sub_a", "sec1", "council1"):
+        page = unit if user == "sub_a" else _signed_in(app, user)
+        for attachment_id, body in ((first, b"%PDF-1.4 v1"), (second, b"%PDF-1.4 v2")):
+            r = page.get(f"/attachments/{attachment_id}")
+            assert r.status_code == 200 and r.get_data() == body, (user, attachment_id)
+    outsider = _signed_in(app, "sub_b")
+    assert outsider.get(f"/attachments/{first}").status_code == 404
+    assert outsider.get(f"/attachments/{second}").status_code == 404
+
+
+def test_the_breadcrumb_and_the_status_speak_the_pages_language(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    inst = _walked(client, people, two_lane)
+    page = _signed_in(app, "sub_a")
+    html = page.get(f"/instances/{inst['id']}").get_data(as_text=True)
+    assert '<nav aria-label="Đường dẫn">' in html and 'aria-label="breadcrumb"' not in html
+    english = page.get(f"/instances/{inst['id']}?lang=en").get_data(as_text=True)
+    assert '<nav aria-label="Breadcrumb">' in english and ">Running</span>" in english
+    r = client.post(f"/api/v1/instances/{inst['id']}/cancel", headers=people["admin1"],
+                    json={"reason": "Nhập trùng"})
+    assert r.status_code == 200, r.get_json()
+    html = page.get(f"/instances/{inst['id']}?lang=vi").get_data(as_text=True)
+    assert f">{INSTANCE_STATUS_LABELS['cancelled'][0]}</span>" in html  # as on /nominations
+    assert ">Đã hủy</span>" in html

@@ -172,7 +172,7 @@ def test_the_adhoc_proposal_form_and_its_errors_in_vietnamese(demo: DemoOffice) 
     assert r.status_code == 422
     assert 'value="Hoàng Minh Tuấn"' in html and ">ngắn</textarea>" in html
     assert 'value="31/02/2026"' in html
-    assert 'aria-describedby="f-deed_summary-error"' in html
+    assert 'aria-describedby="f-deed_summary-help f-deed_summary-error"' in html
     assert 'id="f-deed_summary-error"' in html and "ký tự" in html  # Vietnamese length message
     assert 'id="f-deed_date-error"' in html and "Not a valid" not in html
     assert [t["name"] for t in demo.inbox("donvi_kt") if t["id"] == task_id] == ["propose"]
@@ -190,7 +190,7 @@ def test_the_nomination_proposal_form(demo: DemoOffice) -> None:
     page = _signed_in(demo.app, "donvi_kt", DEMO_PASSWORD)
     html = page.get(f"/tasks/{task_id}").get_data(as_text=True)
     for label in ("Năm xét khen thưởng", "Danh hiệu / hình thức khen thưởng",
-                  "Cá nhân / tập thể được đề nghị (mã)", "Phong trào thi đua (nếu có)",
+                  "Cá nhân / tập thể được đề nghị", "Phong trào thi đua (nếu có)",
                   "Chiến sĩ thi đua cơ sở", "KT01 — Trần Quốc Khánh", "KT — Phòng Kinh tế"):
         assert label in html
     assert "VX01" not in html  # only the unit's own people and the unit are offered

@@ -176,9 +176,12 @@ def test_the_supplement_step_says_what_to_add_and_folds_the_items_not_required(
     note = html[html.index('role="note"'):html.index("</div>", html.index('role="note"'))]
     assert "Hồ sơ được trả lại, yêu cầu bổ sung" in note and "Thiếu danh sách" in note
     assert "<li>Danh sách đề nghị</li>" in note and "<li>Biên bản bình xét</li>" in note
-    assert "<dt class=\"col-5\">Đối tượng được đề nghị</dt><dd class=\"col-7\">" \
-           "KT04 — Phạm Thị Thu Trang</dd>" in html
-    assert "Quyết định</dt><dd class=\"col-7\">Trả lại bổ sung</dd>" in html
+    # the nominee by name, the title by the catalogue's name, the state of the nomination
+    assert '<th scope="row" class="fw-normal">Phạm Thị Thu Trang (KT04)</th>' \
+           "<td>Lao động tiên tiến</td><td>Đã trả lại để bổ sung</td>" in html
+    history = html[html.index('id="comments-title"'):]  # the decision, by whom, the comment
+    assert "Trả lại bổ sung</span>" in history and "Thiếu danh sách" in history
+    assert "Lê Thị Thu" in history and "Tiếp nhận, thẩm định hồ sơ" in history
     assert "Còn thiếu: Danh sách đề nghị khen thưởng; Biên bản họp bình xét" in html
     main, _, folded = html.partition("Thành phần khác (")
     for item in ("to_trinh", "danh_sach", "bien_ban_binh_xet"):  # LDTT's required items

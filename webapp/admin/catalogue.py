@@ -50,7 +50,7 @@ def _payload() -> dict[str, Any]:
         data[name] = (form.get(name) or "").strip().replace(",", ".") or None
     for name in CHECKBOXES:
         data[name] = form.get(name) == "1"
-    for name in ("dossier_items", "simplified_dossier_items"):
+    for name in ("dossier_items", "simplified_dossier_items", "kinds"):
         data[name] = form.getlist(name)
     data["rules"] = {key: _rule_value(key, kind) for key, (_label, kind) in KEYS.items()}
     return data
@@ -78,7 +78,8 @@ def _edit_page(code: str, values: dict[str, Any] | None = None,
     return render_template(
         "admin/catalogue_edit.html", row=row, values=shown, errors=errors or {}, keys=KEYS,
         rule_choices=RULE_CHOICES, level_names=LEVEL_NAMES, titles=titles, items=ITEMS,
-        vote_bases=catalogue_admin.VOTE_BASES, others=others), status
+        vote_bases=catalogue_admin.VOTE_BASES, others=others,
+        kinds=catalogue_admin.PROCEDURE_KINDS), status
 
 
 NEW_FIELDS = ("code", "name", "subject_kind", "level", "decided_by", "bonus_coefficient",

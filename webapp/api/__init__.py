@@ -101,6 +101,7 @@ def _domain_blueprints() -> list[Any]:
         admin,
         attachments,
         catalogue,
+        comments,
         council,
         eligibility,
         mail,
@@ -111,7 +112,7 @@ def _domain_blueprints() -> list[Any]:
     )
 
     return [m.blp for m in (eligibility, registry, catalogue, attachments, movements,
-                            notifications, admin, migrations, council, mail)] + [
+                            notifications, admin, migrations, council, mail, comments)] + [
         admin.settings_blp, mail.account_blp]
 
 

@@ -44,6 +44,8 @@ class AwardTypeSchema(Schema):
     dossier_items = fields.List(fields.String())
     simplified_dossier_items = fields.List(fields.String())
     registration_required = fields.Boolean()
+    kinds = fields.List(fields.String(), metadata={
+        "description": "procedures it may be proposed in: annual|thematic|adhoc"})
     rules = fields.Dict(metadata={"description": "configurable values read by eligibility"})
     legal_basis = fields.String()
     sort_order = fields.Integer()

@@ -215,7 +215,7 @@ def attach_scan(args: dict[str, Any], meeting_id: int) -> Any:
     file = args["file"]
     data = file.stream.read(max_bytes + 1)
     return _run(voting.attach_scan, meeting_id, file.filename or "", data,
-                Path(current_app.config["FILES_DIR"]), max_bytes)
+                Path(current_app.config["FILES_DIR"]), max_bytes, file.mimetype)
 
 
 @blp.post("/meetings/<int:meeting_id>/close")

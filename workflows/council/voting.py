@@ -152,11 +152,13 @@ SCAN_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
 def attach_scan(session: Session, actor: Actor, meeting_id: int, filename: str, data: bytes,
-                files_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> dict[str, Any]:
+                files_dir: Path, max_bytes: int = DEFAULT_MAX_BYTES,
+                declared_type: str | None = None) -> dict[str, Any]:
     """Attach the scanned minutes of a paper meeting (bản chụp biên bản), PDF or image.
 
     Checked and stored like a dossier file (``workflows.dossier``): type sniffed from
-    the content, size limit, sha256, content-addressed storage. A new scan replaces it.
+    the content and matched with the Content-Type the client declared, size limit,
+    sha256, content-addressed storage. A new scan replaces it.
 
     Raises:
         InvalidData ``file.*`` from the dossier checks; Conflict ``council.wrong_status``.
@@ -164,7 +166,7 @@ def attach_scan(session: Session, actor: Actor, meeting_id: int, filename: str, 
     m.require_manager(session, actor)
     meeting = get_meeting_row(session, meeting_id, lock=True)
     require_status(meeting, "open", "voting")
-    content_type, _ext = check_file(filename, data, max_bytes)
+    content_type, _ext = check_file(filename, data, max_bytes, declared_type)
     if content_type not in SCAN_TYPES:
         raise InvalidData("Bản chụp biên bản phải là tệp PDF, JPG hoặc PNG.",
                           code="file.bad_type",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from engine.extensions import FormRegistry
 from workflows.forms import common, nomination, province, registration, revocation, thematic
+from workflows.forms.options import register_options
 
 MODULES = (common, nomination, thematic, registration, revocation, province)
 
@@ -16,3 +17,4 @@ def register_forms(forms: FormRegistry) -> None:
     for module in MODULES:
         for key, schema in module.FORMS.items():
             forms.register(key, schema)
+    register_options(forms)

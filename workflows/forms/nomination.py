@@ -11,60 +11,56 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-# The catalogue's codes and titles (migration w0002); the handler checks the live catalogue.
-AWARD_CHOICES = {
-    "LDTT": "Lao động tiên tiến",
-    "CSTD_CS": "Chiến sĩ thi đua cơ sở",
-    "CSTD_TINH": "Chiến sĩ thi đua cấp tỉnh",
-    "CSTD_TQ": "Chiến sĩ thi đua toàn quốc",
-    "TTLDTT": "Tập thể lao động tiên tiến",
-    "TTLDXS": "Tập thể lao động xuất sắc",
-    "GK": "Giấy khen của Chánh Văn phòng",
-    "BK_TINH": "Bằng khen của Chủ tịch UBND tỉnh",
-    "BK_TTG": "Bằng khen của Thủ tướng Chính phủ",
-    "CO_TINH": "Cờ thi đua của UBND tỉnh",
-}
-DECISIONS = {"approve": "Đồng ý", "return": "Trả lại bổ sung", "reject": "Không đồng ý"}
-CHAIR_DECISIONS = {"approve": "Đồng ý, ký", "return": "Trả lại để xem xét lại",
-                   "reject": "Không đồng ý"}
+from workflows.forms.common import COMMENT_HELP, DECISIONS, N_, comment_field, decision_field
+
+CHAIR_DECISIONS = {"approve": N_("Đồng ý, ký"), "return": N_("Trả lại để xem xét lại"),
+                   "reject": N_("Không đồng ý")}
 MAX_SUBJECTS = 200
-
-
-def _comment(label: str = "Ý kiến") -> fields.String:
-    return fields.String(load_default="", validate=validate.Length(max=4000),
-                         metadata={"label": label})
-
-
-def _decision(label: str, choices: dict[str, str] = DECISIONS) -> fields.String:
-    return fields.String(required=True, validate=validate.OneOf(list(choices)),
-                         metadata={"label": label, "choices": choices})
+VOTES_HELP = N_("Số phiếu ghi trong biên bản kiểm phiếu.")
 
 
 def _votes(label: str) -> fields.Integer:
     return fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=500),
-                          metadata={"label": label})
+                          metadata={"label": label, "help": VOTES_HELP})
 
 
-def _codes(label: str, **kwargs: Any) -> fields.List:
+def _codes(label: str, help_text: str, **kwargs: Any) -> fields.List:
     return fields.List(fields.String(validate=validate.Length(min=1, max=64)),
-                       metadata={"label": label}, **kwargs)
+                       metadata={"label": label, "help": help_text}, **kwargs)
+
+
+YEAR_HELP = N_("Năm của thành tích được xét, ví dụ 2026 khi bình xét cuối năm 2026.")
+MOVEMENT_HELP = N_("Phong trào thi đua gắn với đề nghị (trang «Phong trào thi đua»); để trống "
+                   "nếu không gắn với phong trào nào.")
 
 
 class NominationProposalForm(Schema):
-    """A unit's proposal (tờ trình đề nghị) of one title for a list of subjects."""
+    """A unit's proposal (tờ trình đề nghị) of one title for a list of subjects.
+
+    The titles offered and accepted are the catalogue's active ones proposed yearly
+    (option source ``award_annual``), so a title an admin adds or renames shows at once.
+    """
 
     year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100),
-                          metadata={"label": "Năm xét khen thưởng"})
-    award_code = fields.String(required=True, validate=validate.OneOf(list(AWARD_CHOICES)),
-                               metadata={"label": "Danh hiệu / hình thức khen thưởng",
-                                         "choices": AWARD_CHOICES})
-    subjects = _codes("Cá nhân / tập thể được đề nghị (mã)", required=True,
-                      validate=validate.Length(min=1, max=MAX_SUBJECTS))
+                          metadata={"label": N_("Năm xét khen thưởng"), "help": YEAR_HELP})
+    award_code = fields.String(
+        required=True, validate=validate.Length(min=1, max=32),
+        metadata={"label": N_("Danh hiệu / hình thức khen thưởng"), "options": "award_annual",
+                  "help": N_("Danh hiệu thi đua hoặc hình thức khen thưởng đề nghị, lấy từ danh "
+                             "mục khen thưởng. Danh hiệu cá nhân chỉ xét cho cá nhân, danh hiệu "
+                             "tập thể chỉ xét cho tập thể.")})
+    subjects = _codes(N_("Cá nhân / tập thể được đề nghị"), N_(
+        "Chọn những người, tập thể của đơn vị được đề nghị cùng danh hiệu này; mỗi người một "
+        "lần. Báo cáo thành tích của từng người tải lên ở phần «Tệp hồ sơ»."), required=True,
+        validate=validate.Length(min=1, max=MAX_SUBJECTS))
     summary = fields.String(load_default="", validate=validate.Length(max=4000),
-                            metadata={"label": "Tóm tắt thành tích"})
+                            metadata={"label": N_("Tóm tắt thành tích"),
+                                      "help": N_("Tóm tắt thành tích chung của danh sách đề "
+                                                 "nghị (không quá 4000 ký tự).")})
     movement_code = fields.String(load_default=None, allow_none=True,
                                   validate=validate.Length(min=1, max=64),
-                                  metadata={"label": "Phong trào thi đua (nếu có)"})
+                                  metadata={"label": N_("Phong trào thi đua (nếu có)"),
+                                            "help": MOVEMENT_HELP})
 
 
 class AppraisalForm(Schema):
@@ -75,11 +71,19 @@ class AppraisalForm(Schema):
     the missing ones, while any is missing (the data's ``dossier_missing`` lists them).
     """
 
-    decision = _decision("Kết quả thẩm định")
-    comment = _comment("Ý kiến thẩm định")
-    supplement_items = fields.List(fields.String(validate=validate.Length(min=1, max=500)),
-                                   load_default=list, validate=validate.Length(max=50),
-                                   metadata={"label": "Nội dung cần bổ sung"})
+    decision = decision_field(N_("Kết quả thẩm định"), DECISIONS, N_(
+        "«Đồng ý»: hồ sơ đủ thành phần, đúng quy định (hệ thống kiểm tra lại các thành phần "
+        "bắt buộc của danh hiệu); «Trả lại bổ sung»: gửi về đơn vị, đơn vị bổ sung trong thời "
+        "hạn quy định; «Không đồng ý»: kết thúc đề nghị."))
+    comment = comment_field(N_("Ý kiến thẩm định"), N_(
+        "Nhận xét về hồ sơ; khi trả lại, nêu rõ cần sửa gì. Đơn vị đề nghị xem được ý kiến "
+        "này trong diễn biến hồ sơ."))
+    supplement_items = fields.List(
+        fields.String(validate=validate.Length(min=1, max=500)), load_default=list,
+        validate=validate.Length(max=50),
+        metadata={"label": N_("Nội dung cần bổ sung"),
+                  "help": N_("Khi trả lại: mỗi dòng một việc đơn vị cần làm, ví dụ «Biên bản "
+                             "họp bình xét có chữ ký». Cần ghi nội dung này hoặc ý kiến.")})
 
     @validates_schema
     def return_says_what(self, data: dict[str, Any], **_: Any) -> None:
@@ -93,10 +97,17 @@ class CandidateVotes(Schema):
     """One candidate's line of the tally minutes (biên bản kiểm phiếu)."""
 
     subject_code = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                                 metadata={"label": "Mã cá nhân / tập thể"})
-    agree = _votes("Số phiếu đồng ý")
-    disagree = _votes("Số phiếu không đồng ý")
-    abstain = _votes("Số phiếu không biểu quyết")
+                                 metadata={"label": N_("Cá nhân / tập thể"),
+                                           "help": N_("Đối tượng được Hội đồng xét.")})
+    agree = _votes(N_("Số phiếu đồng ý"))
+    disagree = _votes(N_("Số phiếu không đồng ý"))
+    abstain = _votes(N_("Số phiếu không biểu quyết"))
+
+
+def _count(label: str, help_text: str, minimum: int = 0, strict: bool = True) -> fields.Integer:
+    return fields.Integer(load_default=None, allow_none=True, strict=strict,
+                          validate=validate.Range(min=minimum, max=500 if strict else None),
+                          metadata={"label": label, "help": help_text})
 
 
 class CouncilResultForm(Schema):
@@ -110,26 +121,26 @@ class CouncilResultForm(Schema):
 
     votes = fields.List(fields.Nested(CandidateVotes), load_default=None, allow_none=True,
                         validate=validate.Length(max=MAX_SUBJECTS),
-                        metadata={"label": "Số phiếu của từng đối tượng"})
-    members_total = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                   validate=validate.Range(min=1, max=500),
-                                   metadata={"label": "Số thành viên Hội đồng"})
-    members_present = fields.Integer(load_default=None, allow_none=True, strict=True,
-                                     validate=validate.Range(min=0, max=500),
-                                     metadata={"label": "Số thành viên có mặt"})
+                        metadata={"label": N_("Số phiếu của từng đối tượng"),
+                                  "help": N_("Một dòng cho mỗi đối tượng theo biên bản kiểm "
+                                             "phiếu; hệ thống tự tính đối tượng đạt theo tỷ lệ "
+                                             "phiếu của danh hiệu trong danh mục.")})
+    members_total = _count(N_("Số thành viên Hội đồng"), N_(
+        "Tổng số thành viên Hội đồng theo quyết định thành lập; bắt buộc khi ghi số phiếu."), 1)
+    members_present = _count(N_("Số thành viên có mặt"), N_(
+        "Số thành viên dự họp, dùng để tính túc số và tỷ lệ phiếu."))
     minutes_no = fields.String(load_default=None, allow_none=True,
                                validate=validate.Length(max=64),
-                               metadata={"label": "Số biên bản họp Hội đồng"})
-    comment = _comment("Ý kiến của Hội đồng")
-    passed_subjects = _codes("Đối tượng được Hội đồng thông qua (mã; chỉ khi không ghi số "
-                             "phiếu từng đối tượng)", load_default=list,
-                             validate=validate.Length(max=MAX_SUBJECTS))
-    agree = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0),
-                           metadata={"label": "Số phiếu đồng ý"})
-    disagree = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0),
-                              metadata={"label": "Số phiếu không đồng ý"})
-    abstain = fields.Integer(load_default=None, allow_none=True, validate=validate.Range(min=0),
-                             metadata={"label": "Số phiếu không biểu quyết"})
+                               metadata={"label": N_("Số biên bản họp Hội đồng"),
+                                         "help": N_("Ví dụ 05/BB-HĐTĐKT.")})
+    comment = comment_field(N_("Ý kiến của Hội đồng"), COMMENT_HELP)
+    passed_subjects = _codes(N_("Đối tượng được Hội đồng thông qua (chỉ khi không ghi số phiếu "
+                                "từng đối tượng)"),
+                             N_("Chỉ dùng khi biên bản không ghi số phiếu từng đối tượng."),
+                             load_default=list, validate=validate.Length(max=MAX_SUBJECTS))
+    agree = _count(N_("Số phiếu đồng ý"), VOTES_HELP, strict=False)
+    disagree = _count(N_("Số phiếu không đồng ý"), VOTES_HELP, strict=False)
+    abstain = _count(N_("Số phiếu không biểu quyết"), VOTES_HELP, strict=False)
 
     @validates_schema
     def tally_is_complete(self, data: dict[str, Any], **_: Any) -> None:
@@ -149,18 +160,29 @@ class CouncilResultForm(Schema):
 class Complaint(Schema):
     """A query or complaint received during the disclosure (kiến nghị, thắc mắc, khiếu nại)."""
 
-    received_date = fields.Date(required=True, metadata={"label": "Ngày nhận"})
+    received_date = fields.Date(required=True, metadata={
+        "label": N_("Ngày nhận"), "help": N_("Ngày nhận kiến nghị, dạng dd/mm/yyyy.")})
     summary = fields.String(required=True, validate=validate.Length(min=1, max=4000),
-                            metadata={"label": "Nội dung kiến nghị"})
+                            metadata={"label": N_("Nội dung kiến nghị"),
+                                      "help": N_("Tóm tắt nội dung kiến nghị, thắc mắc hoặc "
+                                                 "khiếu nại và người gửi.")})
     subject_code = fields.String(load_default=None, allow_none=True,
                                  validate=validate.Length(min=1, max=64),
-                                 metadata={"label": "Đối tượng bị kiến nghị (mã, nếu có)"})
+                                 metadata={"label": N_("Đối tượng bị kiến nghị (nếu có)"),
+                                           "help": N_("Để trống nếu kiến nghị không nhằm vào "
+                                                      "một đối tượng trong danh sách.")})
     answer = fields.String(load_default="", validate=validate.Length(max=4000),
-                           metadata={"label": "Nội dung trả lời"})
-    answered_date = fields.Date(load_default=None, allow_none=True,
-                                metadata={"label": "Ngày trả lời"})
-    upheld = fields.Boolean(load_default=False,
-                            metadata={"label": "Kiến nghị có cơ sở (đối tượng bị loại)"})
+                           metadata={"label": N_("Nội dung trả lời"),
+                                     "help": N_("Bắt buộc: mọi kiến nghị phải được trả lời "
+                                                "trước khi kết thúc công khai.")})
+    answered_date = fields.Date(load_default=None, allow_none=True, metadata={
+        "label": N_("Ngày trả lời"),
+        "help": N_("Dạng dd/mm/yyyy, không trước ngày nhận; trong thời hạn trả lời theo quy "
+                   "định.")})
+    upheld = fields.Boolean(load_default=False, metadata={
+        "label": N_("Kiến nghị có cơ sở (đối tượng bị loại)"),
+        "help": N_("Đánh dấu khi kiến nghị đúng: đối tượng bị kiến nghị được đưa ra khỏi danh "
+                   "sách đề nghị.")})
 
     @validates_schema
     def answered(self, data: dict[str, Any], **_: Any) -> None:
@@ -185,18 +207,23 @@ class DisclosureResultForm(Schema):
     upheld against a candidate takes that candidate off the list (``record_complaints``).
     """
 
-    complaints = fields.List(fields.Nested(Complaint), load_default=list,
-                             validate=validate.Length(max=500),
-                             metadata={"label": "Kiến nghị, thắc mắc, khiếu nại đã nhận và trả "
-                                                "lời"})
-    comment = _comment("Ghi chú")
+    complaints = fields.List(
+        fields.Nested(Complaint), load_default=list, validate=validate.Length(max=500),
+        metadata={"label": N_("Kiến nghị, thắc mắc, khiếu nại đã nhận và trả lời"),
+                  "help": N_("Ghi từng kiến nghị nhận được trong thời gian công khai (tối "
+                             "thiểu 10 ngày làm việc, theo danh mục) cùng nội dung trả lời; để "
+                             "trống nếu không có kiến nghị nào.")})
+    comment = comment_field(N_("Ghi chú"), N_(
+        "Ví dụ: nơi niêm yết, đăng tải danh sách và thời gian công khai."))
 
 
 class ChairDecisionForm(Schema):
     """The Chief of Office's decision (Chánh Văn phòng): sign, send back or refuse."""
 
-    decision = _decision("Quyết định của Chánh Văn phòng", CHAIR_DECISIONS)
-    comment = _comment()
+    decision = decision_field(N_("Quyết định của Chánh Văn phòng"), CHAIR_DECISIONS, N_(
+        "«Đồng ý, ký»: ban hành quyết định khen thưởng (hoặc ký tờ trình gửi UBND tỉnh); "
+        "«Trả lại để xem xét lại»: chuyển về Phòng TCHCQT; «Không đồng ý»: kết thúc đề nghị."))
+    comment = comment_field()
 
 
 FORMS = {

@@ -11,6 +11,9 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from workflows.forms.common import N_
+from workflows.forms.nomination import MOVEMENT_HELP
+
 MAX_ENTRIES = 500
 
 
@@ -18,23 +21,32 @@ class RegistrationEntry(Schema):
     """One line of the registration: a person or a unit aims for one title or form."""
 
     subject_code = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                                 metadata={"label": "Mã cá nhân / tập thể"})
+                                 metadata={"label": N_("Cá nhân / tập thể"),
+                                           "help": N_("Người hoặc tập thể của đơn vị đăng ký.")})
     award_code = fields.String(required=True, validate=validate.Length(min=1, max=32),
-                               metadata={"label": "Danh hiệu / hình thức khen thưởng"})
+                               metadata={"label": N_("Danh hiệu / hình thức khen thưởng"),
+                                         "options": "award_annual",
+                                         "help": N_("Danh hiệu phấn đấu đạt trong năm, lấy từ "
+                                                    "danh mục khen thưởng.")})
 
 
 class RegistrationForm(Schema):
     """A unit's emulation registration for one year (bản đăng ký thi đua)."""
 
     year = fields.Integer(required=True, strict=True, validate=validate.Range(min=2000, max=2100),
-                          metadata={"label": "Năm đăng ký"})
+                          metadata={"label": N_("Năm đăng ký"),
+                                    "help": N_("Năm phấn đấu, ví dụ 2026; hạn đăng ký theo kế "
+                                               "hoạch thi đua của Văn phòng.")})
     movement_code = fields.String(load_default=None, allow_none=True,
                                   validate=validate.Length(min=1, max=64),
-                                  metadata={"label": "Phong trào thi đua (nếu có)"})
+                                  metadata={"label": N_("Phong trào thi đua (nếu có)"),
+                                            "help": MOVEMENT_HELP})
     entries = fields.List(
         fields.Nested(RegistrationEntry), required=True,
         validate=validate.Length(min=1, max=MAX_ENTRIES),
-        metadata={"label": "Danh sách đăng ký"})
+        metadata={"label": N_("Danh sách đăng ký"),
+                  "help": N_("Mỗi dòng một người (hoặc tập thể) và một danh hiệu; một người "
+                             "có thể đăng ký nhiều danh hiệu trên nhiều dòng.")})
 
     @validates_schema
     def no_duplicate_lines(self, data: dict[str, Any], **_: Any) -> None:

@@ -10,11 +10,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
-from workflows.forms.common import DecisionForm
+from workflows.forms.common import N_, DecisionForm
 from workflows.forms.nomination import NominationProposalForm
-
-THEMATIC_AWARDS = {"GK": "Giấy khen của Chánh Văn phòng",
-                   "BK_TINH": "Bằng khen của Chủ tịch UBND tỉnh"}
 
 
 class ThematicProposalForm(NominationProposalForm):
@@ -25,11 +22,16 @@ class ThematicProposalForm(NominationProposalForm):
     the central level launched, checked by ``check_thematic``) goes to the province.
     """
 
-    award_code = fields.String(load_default="GK", validate=validate.OneOf(list(THEMATIC_AWARDS)),
-                               metadata={"label": "Hình thức khen thưởng",
-                                         "choices": THEMATIC_AWARDS})
+    award_code = fields.String(
+        load_default="GK", validate=validate.Length(min=1, max=32),
+        metadata={"label": N_("Hình thức khen thưởng"), "options": "award_thematic",
+                  "help": N_("Hình thức khen thưởng chuyên đề trong danh mục: Giấy khen của "
+                             "Chánh Văn phòng; Bằng khen của tỉnh chỉ khi phong trào do tỉnh "
+                             "hoặc trung ương phát động.")})
     movement_code = fields.String(required=True, validate=validate.Length(min=1, max=64),
-                                  metadata={"label": "Phong trào thi đua chuyên đề"})
+                                  metadata={"label": N_("Phong trào thi đua chuyên đề"),
+                                            "help": N_("Phong trào chuyên đề mà thành tích "
+                                                       "thuộc về (bắt buộc).")})
 
 
 class AdhocAppraisalForm(DecisionForm):
@@ -41,7 +43,11 @@ class AdhocAppraisalForm(DecisionForm):
 
     nominee_code = fields.String(load_default=None, allow_none=True,
                                  validate=validate.Length(min=1, max=64),
-                                 metadata={"label": "Mã cá nhân / tập thể được đề nghị"})
+                                 metadata={"label": N_("Cá nhân / tập thể được đề nghị"),
+                                           "help": N_("Chọn trong danh sách của đơn vị người "
+                                                      "(hoặc tập thể) khớp với tờ trình; bắt "
+                                                      "buộc khi đồng ý, để ghi vào sổ khen "
+                                                      "thưởng.")})
 
     @validates_schema
     def approval_names_the_nominee(self, data: dict[str, Any], **_: Any) -> None:
