@@ -1,9 +1,11 @@
 """Browser tests: the real app served from a thread, driven by Playwright in Chromium.
 
-``playwright install`` cannot download browsers here, so the tests use Debian's Chromium
-(``TDKT_CHROMIUM``, default ``/usr/bin/chromium``; ``.ci/run`` installs it). They skip
-with a reason when Playwright, Chromium or the front-end bundle is missing. SQLite only:
-one database is enough for what a browser sees.
+pytest-playwright provides the ``playwright``, ``browser_type`` and ``launch_browser``
+fixtures; ``playwright install`` cannot download browsers here, so its launch arguments
+point at Debian's Chromium (``TDKT_CHROMIUM``, default ``/usr/bin/chromium``; ``.ci/run``
+installs it). The tests skip with a reason when pytest-playwright, Chromium or the
+front-end bundle is missing, or Chromium does not start. SQLite only: one database is
+enough for what a browser sees.
 """
 
 from __future__ import annotations
@@ -93,25 +95,32 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
     thread.join(timeout=5)
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's Chromium under Playwright; skips with the reason when it cannot start."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install -e '.[dev]')")
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set "
-                    "TDKT_CHROMIUM)")
-    manager = sync_playwright().start()
-    try:
-        chromium = manager.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    except Exception as exc:  # any launch failure: cannot test here
-        manager.stop()
-        pytest.skip(f"Playwright cannot start Chromium at {CHROMIUM}: {exc}")
-    yield chromium
-    chromium.close()
-    manager.stop()
+try:
+    import pytest_playwright  # noqa: F401  (the plugin whose fixtures launch the browser)
+except ImportError:
+    @pytest.fixture(scope="session")
+    def browser() -> Iterator[Any]:
+        pytest.skip("pytest-playwright is not installed (pip install -e '.[dev]')")
+        yield None
+else:
+    @pytest.fixture(scope="session")
+    def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+        """pytest-playwright's launch arguments, with Debian's Chromium and its flags."""
+        if not Path(CHROMIUM).is_file():
+            pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium, or set "
+                        "TDKT_CHROMIUM)")
+        return {**browser_type_launch_args, "executable_path": CHROMIUM,
+                "args": CHROMIUM_ARGS}
+
+    @pytest.fixture(scope="session")
+    def browser(launch_browser: Any) -> Iterator[Any]:
+        """pytest-playwright's browser, skipping with the reason when it cannot start."""
+        try:
+            chromium = launch_browser()
+        except Exception as exc:  # any launch failure: cannot test here
+            pytest.skip(f"Playwright cannot start Chromium at {CHROMIUM}: {exc}")
+        yield chromium
+        chromium.close()
 
 
 def _watch(page: Any, favicon: bool = False) -> Watched:
