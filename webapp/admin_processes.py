@@ -18,6 +18,7 @@ from flask import (
     Response,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -30,6 +31,7 @@ from engine import drafts
 from engine.errors import EngineError, InvalidData
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.instances_pages import local_time
+from webapp.security import EDITOR_CSP, with_policy
 from webapp.services import read_session, services, write_session
 
 bp = Blueprint("admin_processes", __name__, url_prefix="/admin/processes")
@@ -145,13 +147,12 @@ def version_page(key: str, version: int) -> str:
 
 @bp.get("/drafts/<int:draft_id>")
 @admin_only
-def draft_page(draft_id: int) -> str:
+def draft_page(draft_id: int) -> Any:
     row = drafts.get_draft(read_session(), draft_id)
     view = drafts.draft_view(row)
     xml_url = url_for(".draft_xml", draft_id=draft_id)
     if row.kind == "dmn":
-        return render_template("admin_processes/dmn.html", name=row.process_key, draft=view,
-                               version=None, xml_url=xml_url)
+        return _dmn_editor(name=row.process_key, draft=view, version=None, xml_url=xml_url)
     return render_template("admin_processes/modeler.html", key=row.process_key, draft=view,
                            version=None, xml_url=xml_url)
 
@@ -184,11 +185,17 @@ def diff_page(key: str) -> str:
 
 @bp.get("/dmn/<name>")
 @admin_only
-def dmn_page(name: str) -> str:
+def dmn_page(name: str) -> Any:
     version = _int_or_none(request.args.get("version"))
     drafts.dmn_xml(read_session(), dmn_target(), name, version)  # 404 when missing
-    return render_template("admin_processes/dmn.html", name=name, draft=None, version=version,
-                           xml_url=url_for(".dmn_source", name=name, version=version))
+    return _dmn_editor(name=name, draft=None, version=version,
+                       xml_url=url_for(".dmn_source", name=name, version=version))
+
+
+def _dmn_editor(**context: Any) -> Response:
+    """The dmn-js editor; its FEEL cell editor injects <style> elements (EDITOR_CSP)."""
+    return with_policy(make_response(render_template("admin_processes/dmn.html", **context)),
+                       EDITOR_CSP)
 
 
 @bp.get("/dmn/<name>/diff")

@@ -7,6 +7,9 @@
 - Pages may not be framed (clickjacking), types are not sniffed, the referrer stays on
   the site, and a Content-Security-Policy allows only the app's own bundle: no inline or
   foreign script; style attributes are allowed (the diagrams and a few templates set them).
+- The decision-table editor alone also allows inline ``<style>`` elements
+  (``EDITOR_CSP``): dmn-js's FEEL cell editor (CodeMirror) injects its styles at run time
+  and takes no nonce. Scripts stay locked to the bundle there too.
 """
 
 from __future__ import annotations
@@ -16,19 +19,25 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
 
-CSP = "; ".join((
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "style-src-attr 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-))
+
+def _policy(style_src: str) -> str:
+    return "; ".join((
+        "default-src 'self'",
+        "script-src 'self'",
+        f"style-src {style_src}",
+        "style-src-attr 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ))
+
+
+CSP = _policy("'self'")
+EDITOR_CSP = _policy("'self' 'unsafe-inline'")
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Frame-Options": "DENY",
@@ -36,6 +45,12 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+
+
+def with_policy(response: Response, policy: str) -> Response:
+    """``response`` with its own Content-Security-Policy (kept by the after-request hook)."""
+    response.headers["Content-Security-Policy"] = policy
+    return response
 
 
 class HttpsAwareSessions(SecureCookieSessionInterface):

@@ -201,3 +201,16 @@ def test_dmn_table_opens_and_a_deployed_draft_is_version_one(
     bad = send(admin, "POST", f"{BASE}/drafts", token, xml=changed, kind="dmn",
                name="../etc")
     assert bad.status_code == 422 and bad.get_json()["code"] == "dmn.bad_name"
+
+
+def test_only_the_dmn_editor_allows_inline_styles(app: Flask, people: People) -> None:
+    """dmn-js's FEEL cell editor (CodeMirror) injects <style> elements: its page, and only
+    its page, allows inline style elements; scripts stay the bundle's everywhere."""
+    from webapp.security import CSP, EDITOR_CSP
+
+    admin = signed_in(app, "admin1")
+    editor = admin.get(f"{BASE}/dmn/CSTD_CS").headers["Content-Security-Policy"]
+    assert editor == EDITOR_CSP and "style-src 'self' 'unsafe-inline'" in editor
+    assert "script-src 'self';" in editor and "unsafe-eval" not in editor
+    for path in (BASE, f"{BASE}/dmn/CSTD_CS/diff?a=0&b=0", "/"):
+        assert admin.get(path).headers["Content-Security-Policy"] == CSP, path
