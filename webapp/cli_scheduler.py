@@ -23,6 +23,7 @@ from engine.service import ProcessEngine
 from engine.store.db import Database
 from webapp import create_app
 from workflows.council.closing import retry_pending_deliveries
+from workflows.council.scrub import retry_pending_scrubs
 from workflows.mail import send_pending_mail
 
 
@@ -37,12 +38,15 @@ def make_scheduler(app: Flask, interval_s: float | None = None) -> Scheduler:
 # Council results that did not reach their dossier are tried again at most this often
 # (each delivery up to closing.AUTO_ATTEMPTS times; then a person retries from the page).
 DELIVERY_RETRY_EVERY = timedelta(minutes=5)
+# Closed secret meetings whose counters' earlier versions could not be wiped yet (a reader
+# held the SQLite checkpoint, an old PostgreSQL snapshot) are tried again this often.
+SCRUB_RETRY_EVERY = timedelta(minutes=10)
 
 
 def tick_jobs(db: Database, engine: ProcessEngine) -> dict[str, Callable[[datetime], Any]]:
     """The application's work for every tick, after timers and reminders: council results
-    not yet delivered (every five minutes), then the e-mail outbox (so the notifications
-    the tick wrote go out in the same tick)."""
+    not yet delivered (every five minutes), secret ballots not yet wiped (every ten), then
+    the e-mail outbox (so the notifications the tick wrote go out in the same tick)."""
     last_delivery: list[datetime] = []
 
     def deliveries(now: datetime) -> str | None:
@@ -56,11 +60,23 @@ def tick_jobs(db: Database, engine: ProcessEngine) -> dict[str, Callable[[dateti
         delivered = sum(1 for d in done if d["status"] == "delivered")
         return f"{delivered}/{len(done)} kết quả đã chuyển"
 
+    last_scrub: list[datetime] = []
+
+    def scrubs(now: datetime) -> str | None:
+        if last_scrub and now - last_scrub[0] < SCRUB_RETRY_EVERY:
+            return None
+        last_scrub[:] = [now]
+        with db.write_session() as session:
+            done = retry_pending_scrubs(session)
+        if not done:
+            return None
+        return f"{sum(1 for d in done if d['ok'])}/{len(done)} phiên họp đã xóa vết"
+
     def mail(now: datetime) -> str:
         report = send_pending_mail(db, now=now)
         return "chưa cấu hình SMTP" if report.not_configured else f"{report.messages} thư đã gửi"
 
-    return {"Kết quả Hội đồng": deliveries, "Thư": mail}
+    return {"Kết quả Hội đồng": deliveries, "Phiếu kín": scrubs, "Thư": mail}
 
 
 def _moment(app: Flask, text: str) -> datetime:

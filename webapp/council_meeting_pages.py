@@ -22,7 +22,7 @@ from flask_login import login_required
 from engine.errors import EngineError
 from webapp.auth import current_actor
 from webapp.council_pages import bp, command, day_label, refuse, status_of
-from webapp.services import read_session, services, write_session
+from webapp.services import end_read_transaction, read_session, services, write_session
 from workflows.council import meetings, page_views, recusal, voting
 from workflows.council.models import CHOICES
 
@@ -235,9 +235,11 @@ def download_minutes(meeting_id: int, document_id: int) -> Any:
 @login_required
 def close(meeting_id: int) -> Any:
     """Close the vote: tally, minutes, then deliver each dossier's result."""
+    actor = current_actor()
+    end_read_transaction()  # the secret ballot's wipe waits for older readers, ours too
     try:
-        closed = page_views.close_and_deliver(write_session(), services().engine,
-                                              current_actor(), meeting_id)
+        closed = page_views.close_and_deliver(write_session(), services().engine, actor,
+                                              meeting_id)
     except EngineError as exc:
         read_session().expire_all()
         return _page(meeting_id, {"close": [exc.message]}, {}, status_of(exc))

@@ -57,6 +57,17 @@ def read_session() -> Session:
     return session
 
 
+def end_read_transaction() -> None:
+    """End the request's reading transaction, if any (the session stays usable).
+
+    For commands that must not run beside an open snapshot of this request: wiping a
+    secret ballot's counters waits for every older reader (a SQLite checkpoint, a
+    PostgreSQL vacuum), this request's own included.
+    """
+    if "tdkt_read" in g:
+        g.tdkt_read.rollback()
+
+
 def write_session() -> Session:
     """The request's command session: one command, one transaction."""
     if "tdkt_write" not in g:

@@ -21,8 +21,9 @@ from test_pages_council_kit import (
 )
 
 from engine.roles import SYSTEM
+from engine.store.models import AuditEvent
 from workflows.council import members
-from workflows.council.models import CouncilDelivery, CouncilTally, CouncilVote
+from workflows.council.models import CouncilDelivery, CouncilMeeting, CouncilTally, CouncilVote
 from workflows.models import AwardType, Nomination
 
 
@@ -118,3 +119,26 @@ def test_a_dossier_cancelled_during_the_vote_gets_no_result(office: DemoOffice) 
     closed = text(post(signed_in(office, "thuky"), f"{url}/close", follow_redirects=True))
     assert "Không gửi: hồ sơ đã kết thúc" in closed and "Gửi lại" not in closed
     assert "Kết quả biểu quyết" in closed  # the council's results stand
+
+
+def test_closing_a_secret_meeting_from_the_page_wipes_the_counters(office: DemoOffice) -> None:
+    """The page's own reading transaction (the signed-in user, the meeting) must not hold
+    the wipe back: on SQLite a reader blocks the WAL checkpoint."""
+    with office.app.extensions["tdkt"].db.write_session() as s:
+        s.get(AwardType, "LDTT").secret_ballot = True  # type: ignore[union-attr]
+        s.commit()
+    _inst, url, (kt04, kt05) = _voting_meeting(office)
+    for username in ("hoidong", "uyvien1"):
+        member = signed_in(office, username)
+        for candidate in (kt04, kt05):
+            post(member, f"{url}/vote", {"candidate_id": candidate, "choice": "agree"})
+    secretariat = signed_in(office, "thuky")
+    secretariat.get(url)  # the page read first, as a person does
+    closed = post(secretariat, f"{url}/close", follow_redirects=True)
+    assert "Kết quả biểu quyết" in text(closed)
+    with office.app.extensions["tdkt"].db.session() as s:
+        [payload] = s.scalars(select(AuditEvent.payload).where(
+            AuditEvent.event_type == "council.tally_scrubbed")).all()
+        meeting = s.get(CouncilMeeting, int(url.rsplit("/", 1)[1]))
+        assert meeting is not None and meeting.scrubbed_at is not None
+    assert '"ok":true' in payload.replace(" ", ""), payload

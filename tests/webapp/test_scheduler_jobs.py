@@ -68,3 +68,20 @@ def test_undelivered_council_results_are_retried_every_five_minutes(
     assert len(runs) == 1 and runs[0] is app.extensions["tdkt"].engine
     scheduler.tick(T0 + timedelta(minutes=5))
     assert len(runs) == 2
+
+
+def test_secret_ballots_not_yet_wiped_are_tried_every_ten_minutes(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs: list[int] = []
+
+    def retry(session: Any) -> list[dict[str, Any]]:
+        runs.append(1)
+        return [{"meeting_id": 3, "ok": True}] if len(runs) == 1 else []
+
+    monkeypatch.setattr(cli_scheduler, "retry_pending_scrubs", retry)
+    scheduler = make_scheduler(app)
+    assert scheduler.tick(T0).jobs["Phiếu kín"] == "1/1 phiên họp đã xóa vết"
+    assert scheduler.tick(T0 + timedelta(minutes=9)).jobs["Phiếu kín"] is None
+    assert len(runs) == 1
+    assert scheduler.tick(T0 + timedelta(minutes=10)).jobs["Phiếu kín"] is None  # nothing left
+    assert len(runs) == 2

@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError
 
 from engine.store.models import AuditEvent
 from workflows.council import closing, meetings, scrub
+from workflows.council.models import CouncilMeeting
 
 
 @pytest.fixture
@@ -168,10 +169,15 @@ def test_a_scrub_that_cannot_run_is_recorded_and_the_close_stands(
         blocker_tx.rollback()
         blocker.close()
     assert outcome["ok"] is False and outcome["error"], outcome
-    with office.db.write_session() as s:  # the CLI's retry, once nothing is in the way
-        again = scrub.scrub_tally_storage(s, office.actors["sec"], meeting)
-    assert again["ok"] is True, again
     with office.db.session() as s:
+        assert s.get(CouncilMeeting, meeting).scrubbed_at is None
+    with office.db.write_session() as s:  # the scheduler's retry, once nothing is in the way
+        [again] = scrub.retry_pending_scrubs(s)
+    assert again["ok"] is True and again["meeting_id"] == meeting, again
+    with office.db.session() as s:
+        assert s.get(CouncilMeeting, meeting).scrubbed_at is not None
         events = s.scalars(select(AuditEvent.payload).where(
             AuditEvent.event_type == "council.tally_scrubbed")).all()
     assert len(events) == 2
+    with office.db.write_session() as s:  # wiped: nothing left to retry
+        assert scrub.retry_pending_scrubs(s) == []

@@ -17,7 +17,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 from engine.runtime.runner import run_command
 from webapp.api.attachments import Blueprint
 from webapp.api.auth import current_actor
-from webapp.services import read_session, services, write_session
+from webapp.services import end_read_transaction, read_session, services, write_session
 from workflows.council import closing, meetings, members, recusal, views, voting
 from workflows.council.models import CHOICES, MODES, POSITIONS
 
@@ -222,7 +222,9 @@ def attach_scan(args: dict[str, Any], meeting_id: int) -> Any:
 @blp.response(200)
 def close_meeting(meeting_id: int) -> Any:
     """Close the vote: tally, store results, then deliver each instance's result."""
-    closing.close_and_deliver(write_session(), services().engine, current_actor(), meeting_id)
+    actor = current_actor()
+    end_read_transaction()  # the secret ballot's wipe waits for older readers, ours too
+    closing.close_and_deliver(write_session(), services().engine, actor, meeting_id)
     return _view(meeting_id)
 
 

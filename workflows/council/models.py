@@ -72,6 +72,8 @@ class CouncilMeeting(Base):
     voting_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     closed_by: Mapped[int | None] = mapped_column(Integer)
+    # When the secret ballot's earlier counter versions were wiped (workflows.council.scrub).
+    scrubbed_at: Mapped[datetime | None]
     # The scanned minutes of a paper meeting (biên bản, bản chụp), stored like dossier files.
     scan_filename: Mapped[str | None] = mapped_column(String(255))
     scan_content_type: Mapped[str | None] = mapped_column(String(128))

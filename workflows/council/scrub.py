@@ -34,11 +34,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text
+from sqlalchemy import Connection, Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.roles import Actor
+from engine.roles import SYSTEM, Actor
+from engine.store.models import utcnow
 from workflows.council.models import CouncilCandidate, CouncilMeeting
 
 LOCK_TIMEOUT_MS = 5000  # how long the VACUUM waits for other meetings' votes in flight
@@ -137,5 +138,24 @@ def scrub_tally_storage(session: Session, actor: Actor, meeting_id: int) -> dict
         outcome = {"meeting_id": meeting_id, "ok": False, "method": None,
                    "error": str(exc).splitlines()[0][:500]}
     audit.append(session, actor, "council.tally_scrubbed", dict(outcome))
+    if outcome["ok"]:
+        session.execute(update(CouncilMeeting).where(CouncilMeeting.id == meeting_id)
+                        .values(scrubbed_at=utcnow()))
     session.commit()
     return outcome
+
+
+def retry_pending_scrubs(session: Session, actor: Actor = SYSTEM) -> list[dict[str, Any]]:
+    """For the scheduler: wipe again every closed meeting with an electronic secret ballot
+    whose earlier wipe did not succeed (``scrubbed_at`` empty). Commits each.
+
+    Returns:
+        ``scrub_tally_storage``'s answer for each meeting tried.
+    """
+    pending = list(session.scalars(select(CouncilMeeting.id).where(
+        CouncilMeeting.status == "closed", CouncilMeeting.mode == "electronic",
+        CouncilMeeting.scrubbed_at.is_(None),
+        select(CouncilCandidate.id).where(CouncilCandidate.meeting_id == CouncilMeeting.id,
+                                          CouncilCandidate.secret.is_(True)).exists(),
+    ).order_by(CouncilMeeting.id)))
+    return [scrub_tally_storage(session, actor, meeting_id) for meeting_id in pending]
