@@ -35,6 +35,7 @@ class CommentForm:
     internal: bool = False
     errors: list[str] = field(default_factory=list)
     may_internal: bool = False
+    allowed: bool = True  # False: the person only reads this dossier
     max_length: int = MAX_COMMENT
 
 
@@ -75,10 +76,12 @@ def readable(entries: list[dict[str, Any]], names: Names) -> list[dict[str, Any]
         "items": e["items"], "internal": e["internal"]} for e in entries]
 
 
-def form(typed: CommentForm | None = None) -> CommentForm:
+def form(instance_id: int, typed: CommentForm | None = None) -> CommentForm:
     """The empty form (or ``typed`` back with its errors) for the signed-in person."""
     shown = typed or CommentForm()
-    shown.may_internal = sees_internal_notes(current_actor().roles)
+    actor = current_actor()
+    shown.may_internal = sees_internal_notes(actor.roles)
+    shown.allowed = comments.may_comment(read_session(), services().engine, actor, instance_id)
     return shown
 
 
@@ -87,6 +90,7 @@ def post(instance_id: int) -> CommentForm | None:
 
     Raises:
         NotFound: the person may not see the instance (the page answers 404).
+        Forbidden: ``comment.forbidden``, the person only reads it (the page answers 403).
     """
     typed = CommentForm(text=request.form.get("text", ""),
                         internal=request.form.get("internal") == "1")
@@ -95,10 +99,12 @@ def post(instance_id: int) -> CommentForm | None:
                              instance_id, typed.text, internal=typed.internal)
     except InvalidData as exc:
         typed.errors = [m for ms in (exc.details or {}).values() for m in ms] or [exc.message]
-        return form(typed)
+        return form(instance_id, typed)
     except Forbidden as exc:
+        if exc.code != "comment.internal_forbidden":
+            raise  # not theirs to comment on at all: the page answers 403
         typed.errors = [exc.message]
-        return form(typed)
+        return form(instance_id, typed)
     read_session().rollback()  # end the reading snapshot: the page shows the new comment
     return None
 

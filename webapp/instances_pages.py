@@ -29,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy import select
 
-from engine.errors import NotFound
+from engine.errors import Forbidden, NotFound
 from engine.store.models import HumanTask
 from webapp import comments_view, instance_views, tasks_context
 from webapp.auth import current_actor
@@ -106,7 +106,8 @@ def _page(instance_id: int, comment: comments_view.CommentForm | None = None,
         timers=instance_views.timers(inst.get("timers") or [], titles),
         waiting_for=waiting_label(inst.get("waiting_for")) if inst["status"] == "running" else "",
         timeline=instance_views.timeline(events, titles, names), files=files,
-        data=_sections(inst, names), trail=trail, comment=comment or comments_view.form(),
+        data=_sections(inst, names), trail=trail,
+        comment=comment or comments_view.form(instance_id),
         comment_action=url_for("instances_pages.comment", instance_id=instance_id)), status
 
 
@@ -124,6 +125,8 @@ def comment(instance_id: int) -> Any:
         failed = comments_view.post(instance_id)
     except NotFound:
         _not_found()
+    except Forbidden as exc:
+        return render_template("tasks/error.html", status=403, message=exc.message), 403
     if failed is not None:
         return _page(instance_id, failed, 422)
     flash(comments_view.saved_message(), "success")

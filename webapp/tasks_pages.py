@@ -119,7 +119,7 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         mine=task.get("assignee_id") == actor.id, files=files if takes else None,
         dossier_files=None if takes else files, notice=notice,
         history=comments_view.history(instance["id"], readable),
-        comment=comment or comments_view.form(),
+        comment=comment or comments_view.form(instance["id"]),
         comment_action=url_for("task_pages.comment", task_id=task["id"]),
         stages=instance_views.stages(instance["id"]),
         max_bytes=tasks_dossier.max_bytes(), max_text=tasks_dossier.max_text(),
@@ -263,6 +263,8 @@ def comment(task_id: str) -> Any:
         failed = comments_view.post(instance["id"])
     except NotFound:
         return _error_page(404, _("Không tìm thấy công việc."))
+    except Forbidden as exc:
+        return _error_page(403, exc.message)
     if failed is not None:
         return _render(task, instance, status=422, comment=failed)
     flash(comments_view.saved_message(), "success")

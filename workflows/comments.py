@@ -48,6 +48,13 @@ def _clean(text: Any) -> str:
     return clean
 
 
+def may_comment(session: Session, engine: ProcessEngine, actor: Actor, instance_id: int
+                ) -> bool:
+    """Whether ``actor`` takes part in the dossier (role, unit, owner, a task), and so may
+    comment; a council member who reads another unit's candidate for a meeting may not."""
+    return engine.policy.takes_part(session, actor, instance_id)
+
+
 def add_comment(session: Session, engine: ProcessEngine, actor: Actor, instance_id: int,
                 text: Any, internal: bool = False) -> dict[str, Any]:
     """Add a comment to a dossier the actor may see; one command, audited.
@@ -55,11 +62,16 @@ def add_comment(session: Session, engine: ProcessEngine, actor: Actor, instance_
     Raises:
         NotFound: ``instance.not_found`` (not visible to the actor, or no such instance).
         InvalidData: ``comment.invalid`` (empty, or longer than ``MAX_COMMENT``).
-        Forbidden: ``comment.internal_forbidden`` (an internal note by someone who may not
-            read internal notes).
+        Forbidden: ``comment.forbidden`` (the actor only reads this dossier: a council
+            member who sees another unit's candidate for a meeting);
+            ``comment.internal_forbidden`` (an internal note by someone who may not read
+            internal notes).
     """
     def body() -> dict[str, Any]:
         engine.policy.visible_instance(session, actor, instance_id)
+        if not may_comment(session, engine, actor, instance_id):
+            raise Forbidden("Bạn chỉ được xem hồ sơ này (để xét tại phiên họp Hội đồng), "
+                            "không gửi ý kiến vào hồ sơ.", code="comment.forbidden")
         clean = _clean(text)
         if internal and not sees_internal_notes(actor.roles):
             raise Forbidden("Bạn không được ghi chú nội bộ trên hồ sơ này.",

@@ -37,8 +37,9 @@ class AccessPolicy:
         return {r for r in actor.roles if r in self.unit_scoped_roles}
 
     # -- instances --------------------------------------------------------------
-    def instance_filter(self, actor: Actor) -> ColumnElement[bool]:
-        """SQL condition: instances ``actor`` may see."""
+    def instance_filter(self, actor: Actor, grants: bool = True) -> ColumnElement[bool]:
+        """SQL condition: instances ``actor`` may see (``grants=False``: leaving out what
+        the grants add, i.e. the instances the actor takes part in, not only reads)."""
         if self.office_roles(actor):
             return ProcessInstance.id.is_not(None)
         clauses: list[ColumnElement[bool]] = []
@@ -50,7 +51,7 @@ class AccessPolicy:
             ))
         if self.unit_roles(actor) and actor.unit_code:
             clauses.append(ProcessInstance.unit_code == actor.unit_code)
-        for grant in self.grants:
+        for grant in self.grants if grants else ():
             extra = grant(actor)
             if extra is not None:
                 clauses.append(extra)
@@ -74,6 +75,13 @@ class AccessPolicy:
         if inst is None:
             raise NotFound("Không tìm thấy hồ sơ quy trình.", code="instance.not_found")
         return inst
+
+    def takes_part(self, session: Session, actor: Actor, instance_id: int) -> bool:
+        """Whether ``actor`` sees the instance by role, unit, ownership or a task of theirs,
+        not only through a reading grant (e.g. may add to it, such as a comment)."""
+        return session.scalar(select(ProcessInstance.id).where(
+            ProcessInstance.id == instance_id,
+            self.instance_filter(actor, grants=False))) is not None
 
     # -- tasks ----------------------------------------------------------------
     def may_act(self, actor: Actor, task: HumanTask) -> bool:

@@ -72,6 +72,17 @@ def test_a_member_with_only_a_unit_role_reads_the_dossiers_of_the_meeting(
         "item": "to_trinh", "file": (io.BytesIO(PDF), "to_trinh.pdf")},
         headers=office.headers["donvi_vx"], content_type="multipart/form-data")
     assert refused.status_code == 403, refused.get_data(as_text=True)
+    # nor a comment: the page offers no form, the API and the form's address refuse it
+    assert 'name="text"' not in opened.get_data(as_text=True)
+    assert "ý kiến về ứng viên nêu tại phiên họp" in text(opened)
+    said = office.client.post(f"/api/v1/instances/{inst['id']}/comments",
+                              json={"text": "Ý kiến của thành viên"},
+                              headers=office.headers["donvi_vx"])
+    assert said.status_code == 403 and said.get_json()["code"] == "comment.forbidden"
+    posted = post(unit_member, f"{dossier}/comments", {"text": "Ý kiến của thành viên"})
+    assert posted.status_code == 403 and "không gửi ý kiến vào hồ sơ" in text(posted)
+    history = office.ok(office.get("donvi_kt", f"/instances/{inst['id']}/comments"))
+    assert "Ý kiến của thành viên" not in str(history)
     listed = office.ok(office.get("donvi_vx", "/instances"))
     assert inst["id"] in [i["id"] for i in listed["items"]]
     assert office.get("donvi_kt", f"/instances/{inst['id']}").status_code == 200
