@@ -141,6 +141,9 @@ class ServiceCall:
     actor: Actor
     data: dict[str, Any]
     params: dict[str, Any] = field(default_factory=dict)
+    # A trial whose database writes are thrown away (the migration's dry run): the handler
+    # must write nothing outside the database either (files, mail, other systems).
+    dry_run: bool = False
 
 
 Handler = Callable[[ServiceCall], Any]

@@ -71,8 +71,10 @@ def has_engine_steps(out: Assessment) -> bool:
 
 
 def run_engine_steps(engine: ProcessEngine, session: Session, instance_id: int,
-                     process_key: str, out: Assessment, actor: Actor) -> None:
-    """A branch reset onto the new spec may leave automatic steps ready: run them now.
+                     process_key: str, out: Assessment, actor: Actor,
+                     dry_run: bool = False) -> None:
+    """A branch reset onto the new spec may leave automatic steps ready: run them now
+    (``dry_run``: as a trial, the handlers told to write nothing outside the database).
 
     Raises:
         Refused: ``migration.engine_step_failed`` (the caller rolls back).
@@ -82,7 +84,8 @@ def run_engine_steps(engine: ProcessEngine, session: Session, instance_id: int,
     if not has_engine_steps(out):
         return
     wf.script_engine = CommandScriptEngine(engine.sandbox, engine.handlers, session,
-                                           instance_id, process_key, actor, engine.runner.rules)
+                                           instance_id, process_key, actor, engine.runner.rules,
+                                           dry_run=dry_run)
     try:
         wf.do_engine_steps()
     except Exception as exc:  # the instance must never be left half-moved or in error

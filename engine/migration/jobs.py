@@ -107,7 +107,7 @@ def _try_engine_steps(engine: ProcessEngine, throwaway: Throwaway, instance_id: 
         return
     with throwaway() as trial:
         try:
-            run_engine_steps(engine, trial, instance_id, key, out, actor)
+            run_engine_steps(engine, trial, instance_id, key, out, actor, dry_run=True)
         except Refused as exc:
             out.reasons.extend(exc.assessment.reasons)
             out.workflow = None

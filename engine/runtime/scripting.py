@@ -38,8 +38,10 @@ class CommandScriptEngine(PythonScriptEngine):
         process_key: str,
         actor: Actor,
         rules: TaskRules | None = None,
+        dry_run: bool = False,
     ) -> None:
         super().__init__(environment=environment)
+        self.dry_run = dry_run  # handlers are told (ServiceCall.dry_run)
         self.handlers = handlers
         self.session = session
         self.instance_id = instance_id
@@ -77,6 +79,7 @@ class CommandScriptEngine(PythonScriptEngine):
             element_id=task.task_spec.bpmn_id or task.task_spec.name,
             actor=self.actor,
             data=dict(task.data),
+            dry_run=self.dry_run,
             params=params,
         )
         try:

@@ -104,7 +104,10 @@ def test_dry_run_runs_the_automatic_steps_and_agrees_with_the_move(w: World) -> 
 
 
 def test_dry_run_of_automatic_steps_writes_nothing(w: World) -> None:
+    trials: list[bool] = []
+
     def writing(call: ServiceCall) -> Any:  # a handler that writes, as real ones do
+        trials.append(call.dry_run)  # and is told when its writes will be thrown away
         audit.append(call.session, call.actor, "test.handler_ran", {}, call.instance_id)
         return "reconsider"
     w.eng.handlers.register("writing_check", writing)
@@ -123,6 +126,7 @@ def test_dry_run_of_automatic_steps_writes_nothing(w: World) -> None:
     assert job["moved"] == 1
     assert [t["name"] for t in w.instance(inst["id"])["tasks"]] == ["propose"]
     assert "test.handler_ran" in w.history_types(inst["id"])
+    assert trials == [True, False]  # the dry run's trial, then the move
 
 
 def test_dry_run_report_pages(w: World) -> None:

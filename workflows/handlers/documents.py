@@ -44,7 +44,7 @@ def _wrap(inner: Callable[[ServiceCall], Any], build: Builder,
             message = f"{exc}. Vui lòng báo quản trị hệ thống sửa mẫu văn bản."
             raise InvalidData(message, code="document.render_failed",
                               details={"template": [str(exc)]}) from exc
-        if not docs:
+        if not docs or call.dry_run:  # a trial: rendered (so a failure shows), not stored
             return result
         return {**result, "documents": generate(call.session, call.actor, call.instance_id,
                                                 docs, files_dir)}
