@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from engine.errors import EngineError, Forbidden, InvalidData
 from engine.roles import Actor
 from engine.service import ProcessEngine
-from engine.store.models import Unit
+from engine.store.models import ProcessInstance, Unit
 from workflows import dossier
 from workflows.catalogue import award_types
 from workflows.dossier import UNIT_ITEMS
@@ -127,13 +127,44 @@ def _movements(session: Session, unit_code: str | None, years: set[int]
             if not m.target_units or unit_code in m.target_units]
 
 
+def _key_prefix(engine: ProcessEngine, actor: Actor) -> str:
+    return f"DN-{this_year(engine)}-{actor.unit_code or 'VP'}-"
+
+
+def _taken_numbers(session: Session, prefix: str) -> list[int]:
+    keys = session.scalars(select(ProcessInstance.business_key).where(
+        ProcessInstance.business_key.startswith(prefix, autoescape=True)))
+    return [int(k[len(prefix):]) for k in keys if k and k[len(prefix):].isdigit()]
+
+
 def suggested_key(session: Session, engine: ProcessEngine, actor: Actor) -> str:
-    """The next free ``DN-<year>-<unit>-<nnn>`` among the instances the actor may see."""
-    prefix = f"DN-{this_year(engine)}-{actor.unit_code or 'VP'}-"
-    keys = [i["business_key"] for i in engine.list_instances(
-        session, actor, per_page=500, business_key_prefix=prefix).items]
-    numbers = [int(k[len(prefix):]) for k in keys if k and k[len(prefix):].isdigit()]
-    return f"{prefix}{max(numbers, default=0) + 1:03d}"
+    """The next free ``DN-<year>-<unit>-<nnn>`` of the actor's unit."""
+    prefix = _key_prefix(engine, actor)
+    return f"{prefix}{max(_taken_numbers(session, prefix), default=0) + 1:03d}"
+
+
+def business_key(session: Session, engine: ProcessEngine, actor: Actor, typed: str) -> str:
+    """The key the new dossier takes, inside the start's transaction: the unit's row is
+    locked first (PostgreSQL; SQLite's write transaction holds the lock already), so two
+    starts at once never take the same number. Empty, or a suggested key someone took
+    meanwhile: the next free number. A key typed by hand must be new.
+
+    Raises:
+        InvalidData: ``nomination.start_invalid`` on ``business_key``, a key in use.
+    """
+    session.execute(select(Unit.code).where(Unit.code == actor.unit_code).with_for_update())
+    prefix = _key_prefix(engine, actor)
+    rest = typed[len(prefix):] if typed.startswith(prefix) else None
+    if not typed or (rest is not None and rest.isdigit()
+                     and int(rest) in _taken_numbers(session, prefix)):
+        return suggested_key(session, engine, actor)
+    if session.scalar(select(ProcessInstance.id).where(
+            ProcessInstance.business_key == typed).limit(1)) is not None:
+        message = (f"Mã hồ sơ «{typed}» đã được dùng; hãy đặt mã khác, hoặc để trống để "
+                   "lấy mã tự động.")
+        raise InvalidData(message, code="nomination.start_invalid",
+                          details={"business_key": [message]})
+    return typed
 
 
 def start_options(session: Session, engine: ProcessEngine, actor: Actor) -> StartOptions:
@@ -315,7 +346,7 @@ def start_nomination(session: Session, engine: ProcessEngine, actor: Actor,
     if errors or proc is None:
         raise InvalidData("Chưa tạo hồ sơ: vui lòng kiểm tra các trường được đánh dấu.",
                           code="nomination.start_invalid", details=errors)
-    key = choice.business_key.strip() or suggested_key(session, engine, actor)
+    key = business_key(session, engine, actor, choice.business_key.strip())
     inst = engine.start_instance(session, proc.key, actor, data, business_key=key)
     failed = []
     for up in uploads:

@@ -217,3 +217,72 @@ def test_a_council_member_cannot_start_and_csrf_is_required(demo: DemoOffice) ->
     assert "Vui lòng chọn thủ tục đề nghị khen thưởng." in r.get_data(as_text=True)
     assert _submit(kt, "adhoc_award", csrf=False).status_code == 400
     assert _count(demo, ProcessInstance) == 0
+
+
+def _key_of(demo: DemoOffice, response: Any) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)
+    task = demo.ok(demo.get("donvi_kt", f"/tasks/{response.location.rsplit('/', 1)[1]}"))
+    inst = demo.ok(demo.get("donvi_kt", f"/instances/{task['instance_id']}"))
+    return str(inst["business_key"])
+
+
+def test_a_business_key_is_never_taken_twice(demo: DemoOffice) -> None:
+    client = _signed_in(demo)
+    picked = {"year": "2026", "subject_kind": "individual", "award_code": "LDTT",
+              "subjects": ["KT04"]}
+    stale = re.search(r'placeholder="(DN-\d{4}-KT-001)"',
+                      client.get("/nominations/new").get_data(as_text=True))
+    assert stale, "the page suggests the unit's first number"
+    first = _key_of(demo, _submit(client, "annual_title_nomination", **picked,
+                                  business_key=""))
+    assert first == stale[1]
+    # the suggestion another tab still shows, typed in, was taken meanwhile: the next one
+    second = _key_of(demo, _submit(client, "annual_title_nomination", **picked,
+                                   business_key=stale[1]))
+    assert second == stale[1][:-3] + "002"
+    mine = _key_of(demo, _submit(client, "annual_title_nomination", **picked,
+                                 business_key="HS-RIENG-01"))
+    assert mine == "HS-RIENG-01"
+    before = _count(demo, ProcessInstance)
+    again = _submit(client, "annual_title_nomination", **picked, business_key="HS-RIENG-01")
+    assert again.status_code == 422
+    assert "Mã hồ sơ «HS-RIENG-01» đã được dùng" in again.get_data(as_text=True)
+    assert _count(demo, ProcessInstance) == before  # nothing created
+
+
+def test_two_starts_at_once_take_two_numbers(pg_url: str, tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    from engine import identity
+    from workflows import nomination_start as ns
+
+    demo = make_demo_office(pg_url, tmp_path, monkeypatch)
+    svc = demo.app.extensions["tdkt"]
+    keys: list[str] = []
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def start() -> None:
+        try:
+            with svc.db.write_session() as s:
+                actor = identity.actor_of(identity.find_user(s, "donvi_kt"))
+                s.rollback()
+                barrier.wait()
+                started = ns.start_nomination(
+                    s, svc.engine, actor,
+                    ns.StartChoice("annual_title_nomination", "2026", "LDTT", "individual",
+                                   ["KT04"]), [], tmp_path / "files", 1 << 20)
+                keys.append(started.instance["business_key"])
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    svc.db.dispose()
+    assert not errors, errors
+    assert len(keys) == 2 and len(set(keys)) == 2, keys
+    assert sorted(k[-3:] for k in keys) == ["001", "002"]
