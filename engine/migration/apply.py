@@ -16,7 +16,7 @@ from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
 
 from engine import audit
-from engine.errors import Conflict, EngineError
+from engine.errors import Conflict
 from engine.migration.plan import Assessment, Planner
 from engine.roles import Actor
 from engine.runtime.persist import NOT_READY, lock_instance
@@ -167,6 +167,3 @@ def move_instance(engine: ProcessEngine, session: Session, planner: Planner, ins
         audit.append(session, actor, "instance.completed", {}, inst.id)
     return out
 
-
-def is_refusal(exc: BaseException) -> bool:
-    return isinstance(exc, (Refused, EngineError))

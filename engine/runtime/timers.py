@@ -26,7 +26,6 @@ from engine.store.models import ProcessInstance, Timer, utcnow
 from engine.views import iso
 
 _TIMER: Table = Timer.__table__  # type: ignore[assignment]
-_I: Table = ProcessInstance.__table__  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)

@@ -257,11 +257,6 @@ def _written(node: etree._Element, form_fields: FormFields) -> set[str] | None:
     return names
 
 
-def produced_by(node: etree._Element, form_fields: FormFields) -> set[str] | None:
-    """Data names an element produces, knowing no other process nor decision table."""
-    return Producers(form_fields).of(node)
-
-
 def local_processes(root: etree._Element) -> dict[str, etree._Element]:
     return {str(p.get("id")): p for p in root.xpath(".//bpmn:process", namespaces=NS)}
 

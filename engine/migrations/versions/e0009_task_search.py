@@ -12,11 +12,12 @@ Revises: e0008
 Create Date: 2026-11-26
 """
 import json
+import re
+import unicodedata
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
-
-from engine.search import IndexFacts, default_terms, plain_year
 
 revision = "e0009"
 down_revision = "e0008"
@@ -33,6 +34,31 @@ def upgrade() -> None:
     backfill(op.get_bind())
 
 
+# A frozen copy of engine/search.py as it was at this revision (a migration must not
+# change when the application's code does): fold, the year, the engine's own terms.
+_SPACES = re.compile(r"\s+")
+_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _SPACES.sub(" ", bare.casefold()).strip()
+
+
+def search_text(terms: list[str]) -> str:
+    parts = [fold(t) for t in terms]
+    return " | ".join(dict.fromkeys(p for p in parts if p))[:20_000]
+
+
+def plain_year(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    return value if isinstance(value, int) and 1900 <= value <= 9999 else None
+
+
 def backfill(conn: sa.engine.Connection) -> None:
     """Index the ready rows of every instance that has some (one UPDATE per instance)."""
     rows = conn.execute(sa.text(
@@ -40,11 +66,12 @@ def backfill(conn: sa.engine.Connection) -> None:
         "(SELECT 1 FROM human_task t WHERE t.instance_id = i.id AND t.state = 'ready')"))
     for instance_id, business_key, data in rows.all():
         data = json.loads(data) if isinstance(data, str) else (data or {})
-        facts = IndexFacts(tuple(default_terms(business_key, data)), plain_year(data.get("year")))
+        terms = [business_key] if business_key else []
+        terms += [data[k] for k in ("nominee_name", "subject_name") if isinstance(data.get(k), str)]
         conn.execute(sa.text(
             "UPDATE human_task SET search_text = :t, period_year = :y "
             "WHERE instance_id = :i AND state = 'ready'"),
-            {"t": facts.text, "y": facts.year, "i": instance_id})
+            {"t": search_text(terms), "y": plain_year(data.get("year")), "i": instance_id})
 
 
 def downgrade() -> None:
