@@ -113,7 +113,7 @@ class ReadyTask:
 
 
 def title_of(kind: str, step: str) -> str:
-    return TITLES.get(kind, "{step}").format(step=step)[:300]
+    return " ".join(TITLES.get(kind, "{step}").format(step=step).split())[:300]
 
 
 _VALUES = (bindparam("kind", type_=String), bindparam("title", type_=String),

@@ -88,8 +88,14 @@ def notification_mail(options: MailOptions, *, kind: str, title: str, body: str,
     if url:
         html.append(f'<p style="margin:8px 0 0"><a href="{escape(url)}" '
                     f'style="color:#0b5ed7">{escape(action)}</a></p>')
-    return MailContent(subject=(SUBJECT_PREFIX + title)[:300], text="\n".join(lines),
+    return MailContent(subject=one_line(SUBJECT_PREFIX + title)[:300], text="\n".join(lines),
                        html="\n".join(html))
+
+
+def one_line(text: str) -> str:
+    """A header value on one line: a step named over two lines in the modeler would make
+    an invalid Subject."""
+    return " ".join(text.split())
 
 
 def group_subject(count: int) -> str:

@@ -145,6 +145,13 @@ def _failed(db: Database, token: str, group: list[_Row], error: MailError, now: 
             report.retrying += 1
 
 
+def unsendable(exc: Exception) -> MailError:
+    """An error of our own while building or sending one message: retrying the same rows
+    would fail the same way, so they fail at once and the run goes on with the others."""
+    return MailError("mail.unsendable", f"Không dựng được thư: {type(exc).__name__}: {exc}"[:500],
+                     permanent=True)
+
+
 def _groups(rows: list[_Row]) -> list[list[_Row]]:
     by_recipient: dict[str, list[_Row]] = {}
     for row in rows:
@@ -194,6 +201,9 @@ def _send_groups(claim: _Claim, config: SmtpConfig, groups: list[list[_Row]],
                                                       letter([r.part for r in group]))
             except MailError as exc:
                 _failed(db, token, group, exc, now, policy, report)
+                continue
+            except Exception as exc:  # a message that cannot be built: only it fails
+                _failed(db, token, group, unsendable(exc), now, policy, report)
                 continue
             _finish(db, token, [r.id for r in group], status="sent", sent_at=utcnow(),
                     attempts=EmailOutbox.attempts + 1, last_error=None, message_id=message_id)

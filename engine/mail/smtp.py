@@ -61,7 +61,7 @@ NOT_CONFIGURED = MailError(
 def build_message(config: SmtpConfig, recipient: str, content: MailContent) -> EmailMessage:
     """A multipart/alternative message (text and HTML, UTF-8, quoted-printable)."""
     msg = EmailMessage(policy=SMTP)
-    msg["Subject"] = content.subject
+    msg["Subject"] = " ".join(content.subject.split())  # no line breaks in a header
     msg["From"] = formataddr((SENDER_NAME, config.sender))
     msg["To"] = recipient
     msg["Date"] = formatdate(localtime=False, usegmt=True)

@@ -187,3 +187,38 @@ def test_two_senders_at_once_send_each_mail_once(pg_url: str, monkeypatch: pytes
     delivered = sorted(a for r in smtp_server.inbox.received for a in r.rcpt_tos)
     assert delivered == sorted(r.recipient for r in rows)  # every row exactly once
     assert {r.status for r in outbox(w)} == {"sent"}
+
+
+def test_a_subject_with_a_line_break_is_sent_on_one_line(w: World,
+                                                         smtp_server: SmtpServer) -> None:  # noqa: F811
+    w.start("notify_p", "sub_a", business_key="HS-S-9")
+    with w.db.write_session() as s:  # as a title stored before titles were made one line
+        s.execute(update(EmailOutbox).values(subject="[TĐKT] Công việc mới: Lập\nhồ sơ"))
+        s.commit()
+    report = send_pending(w.db, smtp(smtp_server.host, smtp_server.port))
+    assert (report.messages, report.failed) == (1, 0)
+    [letter] = smtp_server.inbox.to(ADDRESSES["sub_a2"])
+    assert letter.message["Subject"] == "[TĐKT] Công việc mới: Lập hồ sơ"
+
+
+def test_a_message_that_cannot_be_built_fails_alone_and_the_others_go(
+        w: World, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    import engine.mail.sender as sender
+
+    to_appraisal(w, "HS-S-10")
+    real, calls = sender.letter, []
+
+    def letter(parts):  # type: ignore[no-untyped-def]
+        calls.append(parts)
+        if len(calls) == 1:  # the first of the three letters cannot be built
+            raise ValueError("boom")
+        return real(parts)
+    monkeypatch.setattr(sender, "letter", letter)
+    report = send_pending(w.db, smtp(smtp_server.host, smtp_server.port))
+    assert report.failed == 1 and report.messages == 2 and report.retrying == 0
+    rows = outbox(w)
+    assert {r.status for r in rows} == {"sent", "failed"}
+    assert not [r for r in rows if r.status == "sending"]
+    [failed] = [r for r in rows if r.status == "failed"]
+    assert failed.attempts == 1 and "ValueError: boom" in (failed.last_error or "")
+    assert "Không dựng được thư" in failed.last_error
