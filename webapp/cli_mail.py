@@ -51,16 +51,12 @@ def mail_test(address: str) -> None:
     """Gửi ngay một thư thử đến ADDRESS bằng cấu hình SMTP đã lưu."""
     app = create_app()
     svc = app.extensions["tdkt"]
-    session = svc.db.write_session()
     try:
-        result = mail.send_test_mail(session, SYSTEM, address)
-        session.commit()
+        result = mail.send_test_mail(svc.db, SYSTEM, address)
     except EngineError as exc:
-        session.rollback()
         click.echo(f"Lỗi [{exc.code}]: {exc.message}", err=True)
         sys.exit(1)
     finally:
-        session.close()
         svc.db.dispose()
     if not result.ok:
         click.echo(f"Không gửi được thư thử đến {result.recipient} [{result.code}]: "

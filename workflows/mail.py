@@ -88,8 +88,12 @@ def _test_content(actor: Actor, config: SmtpConfig) -> MailContent:
     return letter([part])
 
 
-def send_test_mail(session: Session, actor: Actor, address: str) -> TestResult:
-    """Send a test e-mail now with the saved SMTP settings (gửi thư thử); the caller commits.
+def send_test_mail(db: Database, actor: Actor, address: str) -> TestResult:
+    """Send a test e-mail now with the saved SMTP settings (gửi thư thử), audited sent or not.
+
+    The settings are read first and the server is talked to outside any transaction: a
+    slow or silent server holds no lock on the database (on SQLite, the write lock every
+    other request needs). The audit entry is written and committed on its own afterwards.
 
     Raises:
         InvalidData: the address is not an e-mail address (nothing is audited).
@@ -99,7 +103,8 @@ def send_test_mail(session: Session, actor: Actor, address: str) -> TestResult:
         message = "Nhập địa chỉ nhận thư thử."
         raise InvalidData(message, code="mail.address_required",
                           details={"test_address": [message]})
-    config = smtp_config(session)
+    with db.session() as session:
+        config = smtp_config(session)
     try:
         if not config.configured:
             raise NOT_CONFIGURED
@@ -108,7 +113,9 @@ def send_test_mail(session: Session, actor: Actor, address: str) -> TestResult:
         result = TestResult(True, recipient, answer=answer)
     except MailError as exc:
         result = TestResult(False, recipient, code=exc.code, message=exc.message)
-    audit.append(session, actor, "mail.test", {
-        "recipient": recipient, "ok": result.ok, "host": config.host, "port": config.port,
-        "answer": result.answer, "error": result.code})
+    with db.write_session() as session:
+        audit.append(session, actor, "mail.test", {
+            "recipient": recipient, "ok": result.ok, "host": config.host, "port": config.port,
+            "answer": result.answer, "error": result.code})
+        session.commit()
     return result

@@ -201,3 +201,21 @@ def test_the_api_account_turns_mail_off(app: Flask, client: FlaskClient,
     r = client.patch(f"{API}/account", headers=people["sec1"], json={"email": "x@y.vn"})
     assert r.status_code == 422  # the address is the admin's to set
     assert events(app, "user.email_notifications")[-1]["after"] is False
+
+
+def test_the_test_mail_holds_no_database_connection_while_it_talks_to_the_server(
+        app: Flask, admin: FlaskClient, smtp_server: SmtpServer,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A slow SMTP server must not hold a transaction (on SQLite: the write lock)."""
+    configure(app, **local(smtp_server))
+    pool = app.extensions["tdkt"].db.engine.pool
+    held: list[int] = []
+    real = mail.SmtpConnection.send
+
+    def send(self: Any, recipient: str, content: Any) -> Any:
+        held.append(pool.checkedout())
+        return real(self, recipient, content)
+    monkeypatch.setattr(mail.SmtpConnection, "send", send)
+    assert send_test(admin)[0] == 200
+    assert held == [0]
+    assert events(app, "mail.test")[0]["ok"] is True

@@ -17,7 +17,7 @@ from webapp.admin.mail_status import mail_status
 from webapp.admin.settings import _page as settings_page
 from webapp.auth import current_actor
 from webapp.instances_pages import local_time
-from webapp.services import read_session, services, write_session
+from webapp.services import end_read_transaction, read_session, services, write_session
 from workflows import mail, settings_admin
 
 STATUS_LABELS = {"queued": _l("Đang chờ gửi"), "sending": _l("Đang gửi"),
@@ -30,12 +30,10 @@ def settings_test_mail() -> Any:
     """Send a test e-mail now with the saved settings; show the answer or the error."""
     address = (request.form.get("test_address") or "").strip()
     values = settings_admin.current_settings(read_session())
-    session = write_session()
+    end_read_transaction()  # the page's own reads hold nothing while it sends
     try:
-        result = mail.send_test_mail(session, current_actor(), address)
-        session.commit()  # the attempt is audited, sent or not
+        result = mail.send_test_mail(services().db, current_actor(), address)
     except EngineError as exc:
-        session.rollback()
         return settings_page(values, {}, 422, test_address=address,
                              test_errors=errors_of(exc))
     return settings_page(values, {}, test_address=address, test_result=result)

@@ -23,7 +23,7 @@ from webapp.admin.schemas import (
     UserOutSchema,
     UserPatchSchema,
 )
-from webapp.api.auth import current_actor, require_role
+from webapp.api.auth import admin_actor, check_admin
 from webapp.services import read_session, services, write_session
 from workflows import settings_admin
 
@@ -33,19 +33,8 @@ settings_blp = Blueprint("settings_api", __name__, url_prefix="/settings",
                          description="Cấu hình của Văn phòng")
 
 
-def _admin() -> Any:
-    """The admin acting (the role is checked before the body is read, so 403 comes first)."""
-    actor = current_actor()
-    require_role(actor, "admin")
-    return actor
-
-
-def _check_admin() -> None:
-    _admin()  # a before_request that returned a value would replace the response
-
-
-blp.before_request(_check_admin)
-settings_blp.before_request(_check_admin)
+blp.before_request(check_admin)
+settings_blp.before_request(check_admin)
 
 
 def _roles() -> tuple[str, ...]:
@@ -76,7 +65,7 @@ class PasswordOutSchema(Schema):
 @blp.response(200, UserPageSchema)
 def list_users(args: dict[str, Any]) -> Any:
     """Users matching ``q`` (username, full name, unit code), paged."""
-    _admin()
+    admin_actor()
     return identity_admin.list_users(read_session(), args["q"], args["status"], args["page"],
                                      args["per_page"])
 
@@ -86,7 +75,7 @@ def list_users(args: dict[str, Any]) -> Any:
 @blp.response(201, UserOutSchema)
 def create_user(data: dict[str, Any]) -> Any:
     """Create an account; 409 ``user.exists``, 422 with details by field."""
-    actor, session = _admin(), write_session()
+    actor, session = admin_actor(), write_session()
     user = identity_admin.create_user(session, actor, **data, known_roles=_roles())
     session.commit()
     return user
@@ -95,7 +84,7 @@ def create_user(data: dict[str, Any]) -> Any:
 @blp.get("/users/<int:user_id>")
 @blp.response(200, UserOutSchema)
 def get_user(user_id: int) -> Any:
-    _admin()
+    admin_actor()
     return identity_admin.get_user(read_session(), user_id)
 
 
@@ -104,7 +93,7 @@ def get_user(user_id: int) -> Any:
 @blp.response(200, UserOutSchema)
 def patch_user(changes: dict[str, Any], user_id: int) -> Any:
     """Change name, unit, roles or ``active``; 409 ``user.self_disable`` / ``user.last_admin``."""
-    actor, session = _admin(), write_session()
+    actor, session = admin_actor(), write_session()
     user = identity_admin.patch_user(session, actor, user_id, changes, _roles())
     session.commit()
     return user
@@ -115,7 +104,7 @@ def patch_user(changes: dict[str, Any], user_id: int) -> Any:
 @blp.response(200, PasswordOutSchema)
 def reset_password(data: dict[str, Any], user_id: int) -> Any:
     """Reset a password: ``generate`` returns a one-time password once; ``set`` returns null."""
-    actor, session = _admin(), write_session()
+    actor, session = admin_actor(), write_session()
     chosen = data["new_password"] if data["mode"] == "set" else None
     if data["mode"] == "set" and not chosen:
         identity_admin.check_strength("", "new_password")
@@ -128,7 +117,7 @@ def reset_password(data: dict[str, Any], user_id: int) -> Any:
 @blp.response(200, UnitOutSchema(many=True))
 def list_units() -> Any:
     """The unit tree in depth-first order (``depth`` 0 at the top)."""
-    _admin()
+    admin_actor()
     return unit_service.unit_tree(read_session())
 
 
@@ -141,7 +130,7 @@ def _node(session: Any, code: str) -> Any:
 @blp.arguments(UnitCreateSchema)
 @blp.response(201, UnitOutSchema)
 def create_unit(data: dict[str, Any]) -> Any:
-    actor, session = _admin(), write_session()
+    actor, session = admin_actor(), write_session()
     unit = unit_service.create_unit(session, actor, **data)
     session.commit()
     return _node(session, unit.code)
@@ -152,7 +141,7 @@ def create_unit(data: dict[str, Any]) -> Any:
 @blp.response(200, UnitOutSchema)
 def patch_unit(changes: dict[str, Any], code: str) -> Any:
     """Rename, move (422 ``unit.cycle``) or (de)activate (409 ``unit.in_use``)."""
-    actor, session = _admin(), write_session()
+    actor, session = admin_actor(), write_session()
     unit_service.patch_unit(session, actor, code, changes)
     session.commit()
     return _node(session, code)
@@ -167,7 +156,7 @@ class SettingsPatchSchema(settings_admin.SettingsSchema):
 @settings_blp.get("")
 def get_settings() -> Any:
     """Every setting; the SMTP password is never returned (``smtp_password_set`` says if set)."""
-    _admin()
+    admin_actor()
     return settings_admin.current_settings(read_session())
 
 
@@ -175,7 +164,7 @@ def get_settings() -> Any:
 @settings_blp.arguments(SettingsPatchSchema(partial=True))
 def patch_settings(data: dict[str, Any]) -> Any:
     """Change settings; a bad value is 422 with details by key and nothing is written."""
-    actor, session = _admin(), write_session()
+    actor, session = admin_actor(), write_session()
     changed = settings_admin.update_settings(session, actor, dict(data))
     session.commit()
     return {"changed": changed, "settings": settings_admin.current_settings(session)}

@@ -28,3 +28,15 @@ def current_actor() -> Actor:
 def require_role(actor: Actor, role: str) -> None:
     if role not in actor.roles:
         raise Forbidden(f"Thao tác này cần vai trò «{role}».", code="role.required")
+
+
+def admin_actor() -> Actor:
+    """The admin acting; 403 ``forbidden`` for anyone else (checked before the body is read)."""
+    actor = current_actor()
+    require_role(actor, "admin")
+    return actor
+
+
+def check_admin() -> None:
+    """A blueprint's ``before_request``: admins only (returns nothing, so the view runs)."""
+    admin_actor()

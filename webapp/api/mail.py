@@ -14,9 +14,9 @@ from marshmallow import Schema, fields, validate
 from engine import identity
 from engine.mail import outbox
 from engine.store.models import User
-from webapp.api.auth import current_actor, require_role
+from webapp.api.auth import admin_actor, check_admin, current_actor
 from webapp.api.schemas import PagingArgs, page_schema
-from webapp.services import read_session, services, write_session
+from webapp.services import end_read_transaction, read_session, services, write_session
 from workflows import mail
 
 blp = Blueprint("mail_api", __name__, url_prefix="/mail",
@@ -25,17 +25,7 @@ account_blp = Blueprint("account_api", __name__, url_prefix="/account",
                         description="Tài khoản của tôi")
 
 
-def _admin() -> Any:
-    actor = current_actor()
-    require_role(actor, "admin")
-    return actor
-
-
-def _check_admin() -> None:
-    _admin()  # a before_request that returned a value would replace the response
-
-
-blp.before_request(_check_admin)
+blp.before_request(check_admin)
 
 
 class OutboxArgs(PagingArgs):
@@ -103,7 +93,7 @@ def list_outbox(args: dict[str, Any]) -> Any:
 def retry(outbox_id: int) -> Any:
     """Queue a failed (or cancelled) e-mail again; 409 ``mail.not_failed`` otherwise."""
     session = write_session()
-    row = outbox.retry(session, _admin(), outbox_id)
+    row = outbox.retry(session, admin_actor(), outbox_id)
     session.commit()
     return row
 
@@ -112,7 +102,7 @@ def retry(outbox_id: int) -> Any:
 @blp.response(200, SendReportSchema)
 def send_now() -> Any:
     """Send the due e-mails now (one run, as the scheduler does every tick)."""
-    return mail.send_now(services().db, _admin())
+    return mail.send_now(services().db, admin_actor())
 
 
 @blp.post("/test")
@@ -120,10 +110,9 @@ def send_now() -> Any:
 @blp.response(200, TestMailSchema)
 def test_mail(args: dict[str, Any]) -> Any:
     """Send a test e-mail now with the saved settings: the server's answer or the error."""
-    session = write_session()
-    result = mail.send_test_mail(session, _admin(), args["address"])
-    session.commit()
-    return result
+    actor = admin_actor()
+    end_read_transaction()
+    return mail.send_test_mail(services().db, actor, args["address"])
 
 
 @account_blp.get("")
