@@ -43,7 +43,7 @@ from sqlalchemy.sql import Select
 from engine import audit
 from engine.errors import NotFound
 from engine.mail.compose import MailOptions, notification_mail
-from engine.mail.outbox import queue_for_notifications
+from engine.mail.outbox import cancel_settled, queue_for_notifications
 from engine.roles import Actor
 from engine.store.models import (
     HumanTask,
@@ -196,13 +196,16 @@ def settle_notifications(conn: Connection, task_ids: list[str], keep_user: int |
     """Mark read the unread notifications of tasks nobody else need act on any more: the
     task was done, cancelled, or claimed by ``keep_user`` (whose own row stays as it is).
 
-    Generic: any kind of notification that names one of these tasks. Returns how many.
+    Generic: any kind of notification that names one of these tasks; the e-mails of those
+    notifications that have not left yet are cancelled. Returns how many were marked.
     """
     if not task_ids:
         return 0
-    stmt = update(_NOTES).where(_NOTES.c.task_id.in_(task_ids), _NOTES.c.read_at.is_(None))
+    others = [_NOTES.c.task_id.in_(task_ids)]
     if keep_user is not None:
-        stmt = stmt.where(_NOTES.c.user_id != keep_user)
+        others.append(_NOTES.c.user_id != keep_user)
+    cancel_settled(conn, select(_NOTES.c.id).where(*others))  # their e-mails, read or not
+    stmt = update(_NOTES).where(*others, _NOTES.c.read_at.is_(None))
     return int(conn.execute(stmt.values(read_at=utcnow())).rowcount or 0)
 
 

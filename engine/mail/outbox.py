@@ -52,6 +52,22 @@ def queue_for_notifications(conn: Connection, notification_ids: Sequence[int],
                           "now": now or utcnow()})
 
 
+SETTLED_NOTE = "Không gửi: công việc đã được xử lý hoặc nhận trước khi thư đi."
+
+
+def cancel_settled(conn: Connection, settled: Any) -> int:
+    """Cancel the e-mails still waiting of notifications that no longer ask anything of
+    their person (``settled``: a select of notification ids), in the caller's transaction.
+
+    A row already being sent is left to its run. Returns how many were cancelled.
+    """
+    table = EmailOutbox.__table__
+    done = conn.execute(update(table)
+                        .where(table.c.status == "queued", table.c.notification_id.in_(settled))
+                        .values(status="cancelled", last_error=SETTLED_NOTE))
+    return int(done.rowcount or 0)
+
+
 # -- what admins see and do ------------------------------------------------------------
 @dataclass(frozen=True)
 class OutboxPage:
@@ -81,14 +97,6 @@ def status_counts(session: Session) -> dict[str, int]:
     counts = dict(session.execute(select(EmailOutbox.status, func.count())
                                   .group_by(EmailOutbox.status)).all())
     return {status: int(counts.get(status, 0)) for status in STATUSES}
-
-
-def row_view(row: EmailOutbox) -> dict[str, Any]:
-    return {"id": row.id, "recipient": row.recipient, "subject": row.subject,
-            "status": row.status, "attempts": row.attempts, "last_error": row.last_error,
-            "next_attempt_at": row.next_attempt_at, "created_at": row.created_at,
-            "sent_at": row.sent_at, "user_id": row.user_id,
-            "notification_id": row.notification_id, "message_id": row.message_id}
 
 
 def retry(session: Session, actor: Actor, outbox_id: int) -> EmailOutbox:

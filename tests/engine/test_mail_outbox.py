@@ -101,3 +101,16 @@ def test_addresses_are_checked_and_the_preference_is_audited(w: World) -> None:
         events = s.scalars(select(AuditEvent.payload).where(
             AuditEvent.event_type == "user.email_notifications")).all()
     assert len(events) == 1 and '"after":false' in events[0]
+
+
+def test_a_task_done_or_claimed_before_its_mail_left_cancels_the_others_mail(w: World) -> None:
+    from engine.mail.outbox import SETTLED_NOTE
+
+    inst = to_appraisal(w, "HS-M-9")  # sub_a did "Lập hồ sơ": sub_a2's mail is moot
+    [first, *to_secs] = outbox(w)
+    assert (first.recipient, first.status, first.last_error) == (
+        ADDRESSES["sub_a2"], "cancelled", SETTLED_NOTE)
+    assert {r.status for r in to_secs} == {"queued"}
+    w.write(w.eng.claim_task, ready(inst, "appraise")["id"], w["sec1"])  # sec1 takes it: sec2 need not be told
+    by_recipient = {r.recipient: r.status for r in outbox(w)[1:]}
+    assert by_recipient == {ADDRESSES["sec1"]: "queued", ADDRESSES["sec2"]: "cancelled"}
