@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
+from sqlalchemy.sql import ColumnElement, Select
 
 from engine import audit
 from engine.errors import NotFound
@@ -201,7 +201,7 @@ def settle_notifications(conn: Connection, task_ids: list[str], keep_user: int |
     """
     if not task_ids:
         return 0
-    others = [_NOTES.c.task_id.in_(task_ids)]
+    others: list[ColumnElement[bool]] = [_NOTES.c.task_id.in_(task_ids)]
     if keep_user is not None:
         others.append(_NOTES.c.user_id != keep_user)
     cancel_settled(conn, select(_NOTES.c.id).where(*others))  # their e-mails, read or not

@@ -61,10 +61,11 @@ def cancel_settled(conn: Connection, settled: Any) -> int:
 
     A row already being sent is left to its run. Returns how many were cancelled.
     """
-    table = EmailOutbox.__table__
-    done = conn.execute(update(table)
-                        .where(table.c.status == "queued", table.c.notification_id.in_(settled))
-                        .values(status="cancelled", last_error=SETTLED_NOTE))
+    done = conn.execute(update(EmailOutbox)
+                        .where(EmailOutbox.status == "queued",
+                               EmailOutbox.notification_id.in_(settled))
+                        .values(status="cancelled", last_error=SETTLED_NOTE)
+                        .execution_options(synchronize_session=False))
     return int(done.rowcount or 0)
 
 
