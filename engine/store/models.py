@@ -380,7 +380,8 @@ class EmailOutbox(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"), index=True)
-    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"))
+    notification_id: Mapped[int | None] = mapped_column(ForeignKey("notification.id"),
+                                                       index=True)
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
