@@ -20,8 +20,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.orm import Session
+
+from engine.store.models import HumanTask, ProcessInstance
 
 # Names in an instance's data the engine indexes by itself (any process may use them).
 DEFAULT_NAME_KEYS = ("nominee_name", "subject_name")
@@ -98,3 +100,27 @@ def unique_terms(values: Iterable[Any]) -> tuple[str, ...]:
     """Non-empty strings of ``values``, once each, in order."""
     out = [str(v).strip() for v in values if v is not None and str(v).strip()]
     return tuple(dict.fromkeys(out))
+
+
+def reindex_naming(session: Session, indexer: TaskIndexer, words: Iterable[str]) -> int:
+    """Index again the open tasks found by any of ``words`` (codes of renamed subjects).
+
+    The terms of a task are written by the command that makes it ready; when a person or
+    a unit it names is renamed later, its old name would stay searchable and the new one
+    not. Returns how many instances were indexed again. In the caller's transaction.
+    """
+    folded = [w for w in dict.fromkeys(fold(w) for w in words) if w]
+    if not folded:
+        return 0
+    named = or_(*(HumanTask.search_text.like(f"%{_like_escaped(w)}%", escape="\\")
+                  for w in folded))
+    ids = select(HumanTask.instance_id).where(HumanTask.state == "ready", named).distinct()
+    count = 0
+    for inst in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids))):
+        facts = indexer(session, inst.business_key, dict(inst.data or {}))
+        session.execute(update(HumanTask)
+                        .where(HumanTask.instance_id == inst.id, HumanTask.state == "ready")
+                        .values(search_text=facts.text, period_year=facts.year)
+                        .execution_options(synchronize_session=False))
+        count += 1
+    return count

@@ -37,6 +37,7 @@ from workflows.registry_checks import (  # MAX_PROBLEMS: part of this module's i
     check_rows,
 )
 from workflows.registry_template import SHEETS, CellError, SheetSpec, blank, convert_cell
+from workflows.search_index import refresh_names
 
 MAX_ROWS_PER_SHEET = 50_000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # a zip bomb is refused before parsing
@@ -169,8 +170,13 @@ def _values(sheet: SheetData, row: Row) -> dict[str, Any]:
     return values
 
 
-def _write_sheet(session: Session, sheet: SheetData, rows: list[Row]) -> dict[str, int]:
+NAME_COLUMNS = {"people": "full_name", "units": "name"}  # what a subject is found by
+
+
+def _write_sheet(session: Session, sheet: SheetData, rows: list[Row],
+                 renamed: list[str]) -> dict[str, int]:
     model, _ = MODELS[sheet.spec.name]
+    name_column = NAME_COLUMNS.get(sheet.spec.name)
     existing = _existing(session, sheet)
     tally = {"created": 0, "updated": 0, "unchanged": 0}
     for row in rows:
@@ -186,6 +192,8 @@ def _write_sheet(session: Session, sheet: SheetData, rows: list[Row]) -> dict[st
             changed = [n for n, v in values.items() if getattr(obj, n) != v]
             for name in changed:
                 setattr(obj, name, values[name])
+            if name_column in changed:
+                renamed.append(key[0])
             tally["updated" if changed else "unchanged"] += 1
         if model is Unit:  # a parent must be in the table before a child points at it
             session.flush()
@@ -194,12 +202,16 @@ def _write_sheet(session: Session, sheet: SheetData, rows: list[Row]) -> dict[st
 
 def write_rows(session: Session, sheets: dict[str, SheetData], units: list[Row]
                ) -> dict[str, dict[str, int]]:
-    """Create or update every row (checked before); per-sheet counts."""
+    """Create or update every row (checked before); per-sheet counts. The open tasks of
+    dossiers that name a renamed person or unit are indexed again."""
     counts: dict[str, dict[str, int]] = {}
+    renamed: list[str] = []
     try:
         for name, sheet in sheets.items():
-            counts[name] = _write_sheet(session, sheet, units if name == "units" else sheet.rows)
+            counts[name] = _write_sheet(session, sheet, units if name == "units" else sheet.rows,
+                                        renamed)
             session.flush()
+        refresh_names(session, renamed)
     except IntegrityError as exc:
         raise Conflict("Dữ liệu sổ khen thưởng vừa bị thay đổi; vui lòng nhập lại.",
                        code="registry.conflict") from exc

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.search import IndexFacts, default_terms, plain_year, unique_terms
+from engine.search import IndexFacts, default_terms, plain_year, reindex_naming, unique_terms
 from engine.store.models import Unit
 from workflows.models import Person
 
@@ -71,3 +71,9 @@ def instance_index(session: Session, business_key: str | None, data: dict[str, A
     if isinstance(nominee, dict):
         terms += [nominee.get("name") or "", nominee.get("subject_name") or ""]
     return IndexFacts(unique_terms(terms), period_year(data))
+
+
+def refresh_names(session: Session, codes: list[str]) -> int:
+    """After people or units were renamed: their dossiers' open tasks are found by the new
+    names at once (not only after the next step). Returns how many dossiers."""
+    return reindex_naming(session, instance_index, codes)
