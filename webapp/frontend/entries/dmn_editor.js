@@ -86,6 +86,8 @@ async function start(root) {
     },
   });
   editor.bindToolbar(`${root.dataset.key}.dmn`);
+  const active = modeler.getActiveViewer();
+  if (active) active.get("eventBus").on("commandStack.changed", () => editor.changed());
   keepMarks();
   window.tdktDmn = modeler;
   window.tdktEditor = editor;

@@ -10,7 +10,8 @@ import BpmnModeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
 import spiffModdle from "../modeler/spiffworkflow.json";
 import TdktPropertiesProvider from "../modeler/provider";
-import { Editor, renderProblemList, status } from "../modeler/editor";
+import FlushModule from "../modeler/flush";
+import { Editor, renderProblemList, status, t } from "../modeler/editor";
 
 const MARKERS = { error: "tdkt-problem-error", warning: "tdkt-problem-warning" };
 
@@ -86,14 +87,14 @@ async function start(root) {
     [config, xml] = await Promise.all([getJSON(root.dataset.configUrl),
       getText(root.dataset.xmlUrl)]);
   } catch (e) {
-    status("Không tải được sơ đồ hoặc danh mục vai trò/biểu mẫu.", "danger");
+    status(t("load_failed"), "danger");
     return;
   }
   const modeler = new BpmnModeler({
     container: "#tdkt-canvas",
     propertiesPanel: { parent: "#tdkt-properties",
       layout: { groups: { general: { open: true }, tdkt: { open: true } } } },
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, FlushModule,
       { __init__: ["tdktPropertiesProvider"], tdktPropertiesProvider: ["type", TdktPropertiesProvider] }],
     moddleExtensions: { spiffworkflow: spiffModdle },
     tdkt: config,
@@ -101,16 +102,20 @@ async function start(root) {
   try {
     await modeler.importXML(xml);
   } catch (e) {
-    status(`Không đọc được sơ đồ: ${e.message}`, "danger");
+    status(t("read_failed", { reason: e.message }), "danger");
     return;
   }
   modeler.get("canvas").zoom("fit-viewport", "auto");
   const marks = new ProblemMarks(modeler);
   const editor = new Editor(root, {
     kind: "bpmn",
-    getXML: async () => (await modeler.saveXML({ format: true })).xml,
+    getXML: async () => {
+      modeler.get("debounceInput").flush();  // what was typed a moment ago goes too
+      return (await modeler.saveXML({ format: true })).xml;
+    },
     showProblems: (problems) => marks.show(problems),
   });
+  modeler.get("eventBus").on("commandStack.changed", () => editor.changed());
   editor.bindToolbar(`${root.dataset.key}.bpmn`);
   window.tdktModeler = modeler;  // for the browser tests and the console
   window.tdktEditor = editor;
