@@ -33,6 +33,7 @@ from engine.errors import BpmnInvalid, Conflict, EngineError, InvalidData, NotFo
 from engine.roles import Actor
 from engine.runtime.runner import run_command
 from engine.service import ProcessEngine
+from engine.specs.deadline_checks import removed_deadlines
 from engine.specs.dmn_tables import check_rules, read_tables
 from engine.specs.import_rules import ImportContext
 from engine.specs.importing import import_diagram
@@ -316,10 +317,15 @@ def validate_draft(session: Session, engine: ProcessEngine, draft_id: int
     if row.kind == "dmn":
         return dmn_problems(xml)
     try:
-        return engine.specs.problems(session, xml)
+        found = engine.specs.problems(session, xml)
     except BpmnInvalid as exc:
         return [{"element_id": None, "code": exc.code, "severity": "error",
                  "message": exc.message}]
+    base = session.get(ProcessModelVersion, row.base_version_id) if row.base_version_id \
+        else None
+    if base is not None:
+        found += removed_deadlines(base.bpmn_xml.encode("utf-8"), xml, base.version)
+    return found
 
 
 def deploy_draft(session: Session, engine: ProcessEngine, actor: Actor, draft_id: int,
