@@ -11,6 +11,7 @@ import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js
 import spiffModdle from "../modeler/spiffworkflow.json";
 import TdktPropertiesProvider from "../modeler/provider";
 import FlushModule from "../modeler/flush";
+import TranslateModule, { pageIsVietnamese } from "../modeler/translate";
 import { Editor, renderProblemList, status, t } from "../modeler/editor";
 
 const MARKERS = { error: "tdkt-problem-error", warning: "tdkt-problem-warning" };
@@ -95,7 +96,8 @@ async function start(root) {
     propertiesPanel: { parent: "#tdkt-properties",
       layout: { groups: { general: { open: true }, tdkt: { open: true } } } },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, FlushModule,
-      { __init__: ["tdktPropertiesProvider"], tdktPropertiesProvider: ["type", TdktPropertiesProvider] }],
+      { __init__: ["tdktPropertiesProvider"], tdktPropertiesProvider: ["type", TdktPropertiesProvider] },
+      ...(pageIsVietnamese() ? [TranslateModule] : [])],
     moddleExtensions: { spiffworkflow: spiffModdle },
     tdkt: config,
   });
