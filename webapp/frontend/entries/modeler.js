@@ -81,6 +81,24 @@ class ProblemMarks {
   }
 }
 
+// Fit the diagram into the canvas to the right of the palette, so the palette does not
+// cover the lane and pool labels at the diagram's left edge.
+function fitBesidePalette(modeler, container) {
+  const canvas = modeler.get("canvas");
+  canvas.zoom("fit-viewport", "auto");
+  const palette = container.querySelector(".djs-palette");
+  if (!palette) return;
+  const inset = palette.getBoundingClientRect().right - container.getBoundingClientRect().left + 12;
+  const { inner, outer } = canvas.viewbox();
+  const room = outer.width - inset - 12;
+  if (room <= 0 || !inner.width || !inner.height) return;
+  const scale = Math.min(room / inner.width, (outer.height - 24) / inner.height, 1);
+  const width = outer.width / scale;
+  const height = outer.height / scale;
+  canvas.viewbox({ x: inner.x - inset / scale, y: inner.y - (height - inner.height) / 2,
+    width, height });
+}
+
 async function start(root) {
   let config;
   let xml;
@@ -107,7 +125,7 @@ async function start(root) {
     status(t("read_failed", { reason: e.message }), "danger");
     return;
   }
-  modeler.get("canvas").zoom("fit-viewport", "auto");
+  fitBesidePalette(modeler, document.getElementById("tdkt-canvas"));
   const marks = new ProblemMarks(modeler);
   const editor = new Editor(root, {
     kind: "bpmn",
