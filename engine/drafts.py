@@ -168,9 +168,10 @@ def compare_versions(session: Session, key: str, a: int | None = None, b: int | 
     """The diff of versions ``a`` and ``b`` of a process (default: the two newest).
 
     Returns:
-        ``{"a", "b", "numbers" (all versions, newest first), "result" (engine.specs.diff)}``.
+        ``{"a", "b", "numbers" (all versions, newest first), "result" (engine.specs.diff),
+        "elements": {"old", "new"} (every element of each, engine.specs.diff.elements)}``.
     """
-    from engine.specs.diff import diff
+    from engine.specs.diff import diff, elements
 
     numbers = list(session.scalars(select(ProcessModelVersion.version)
                                    .where(ProcessModelVersion.process_key == key)
@@ -180,7 +181,8 @@ def compare_versions(session: Session, key: str, a: int | None = None, b: int | 
     b = b or numbers[0]
     a = a or (numbers[1] if len(numbers) > 1 else numbers[0])
     old, new = version_row(session, key, a), version_row(session, key, b)
-    return {"a": a, "b": b, "numbers": numbers, "result": diff(old.bpmn_xml, new.bpmn_xml)}
+    return {"a": a, "b": b, "numbers": numbers, "result": diff(old.bpmn_xml, new.bpmn_xml),
+            "elements": {"old": elements(old.bpmn_xml), "new": elements(new.bpmn_xml)}}
 
 
 def dmn_xml(session: Session, target: DmnTarget, name: str, version: int | None = None) -> str:
