@@ -180,11 +180,12 @@ export function pageIsVietnamese(doc = document) {
   return (doc.documentElement.lang || "vi").toLowerCase().startsWith("vi");
 }
 
-export function customTranslate(template, replacements = {}) {
-  const text = VI[template] || template;
-  return text.replace(/{([^}]+)}/g, (whole, key) => (key in replacements ? replacements[key] : whole));
+// A `translate` service for `dictionary` (bpmn-js and dmn-js share the signature).
+export function translator(dictionary) {
+  return (template, replacements = {}) => (dictionary[template] || template)
+    .replace(/{([^}]+)}/g, (whole, key) => (key in replacements ? replacements[key] : whole));
 }
 
-export const VI_TEXTS = VI;
+export const customTranslate = translator(VI);
 
 export default { translate: ["value", customTranslate] };
