@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tests.e2e.test_browser_walk import log_in
-from tests.e2e.test_modeler import KEY, copy_deployed  # noqa: F401  (fixture)
+from tests.e2e.test_modeler import copy_deployed, open_modeler  # noqa: F401  (fixture)
 from tests.e2e.test_modeler_panel import element_xml, select, type_in
 
 if TYPE_CHECKING:
@@ -18,10 +17,7 @@ DUE = "Thời hạn xử lý (ngày làm việc)"
 
 def test_switching_the_deadline_kind_keeps_it_and_removing_it_warns(
         web: Watched, live_server: LiveServer, copy_deployed: str) -> None:  # noqa: F811
-    page = web.page
-    log_in(web, "quantri")
-    page.goto(f"/admin/processes/{KEY}/v1")
-    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    page = open_modeler(web)
     select(page, "decide")  # dueWorkingDays = 5 in version 1
     page.get_by_label(DUE).select_option("expression")
     assert 'name="dueWorkingDays" value="5"' in element_xml(page, "userTask", "decide")

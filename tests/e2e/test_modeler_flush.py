@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tests.e2e.test_browser_walk import log_in
-from tests.e2e.test_modeler import KEY, copy_deployed  # noqa: F401  (fixture)
+from tests.e2e.test_modeler import copy_deployed, open_modeler  # noqa: F401  (fixture)
 from tests.e2e.test_modeler_panel import select
 
 if TYPE_CHECKING:
@@ -22,10 +21,7 @@ def draft_xml(page: object) -> str:
 
 def test_typed_text_is_saved_even_without_a_pause(web: Watched, live_server: LiveServer,
                                                   copy_deployed: str) -> None:  # noqa: F811
-    page = web.page
-    log_in(web, "quantri")
-    page.goto(f"/admin/processes/{KEY}/v1")
-    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    page = open_modeler(web)
     select(page, "decide")
     page.get_by_label("Thời hạn xử lý (ngày làm việc)").select_option("number")
     # A number field writes only after its debounce delay (not on blur): click at once.
@@ -46,10 +42,7 @@ def test_typed_text_is_saved_even_without_a_pause(web: Watched, live_server: Liv
 
 def test_toolbar_and_problem_summary_tell_the_same_state(
         web: Watched, live_server: LiveServer, copy_deployed: str) -> None:  # noqa: F811
-    page = web.page
-    log_in(web, "quantri")
-    page.goto(f"/admin/processes/{KEY}/v1")
-    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    page = open_modeler(web)
     bar, summary = page.locator("#tdkt-status"), page.locator("#tdkt-problems-summary")
     assert summary.get_attribute("data-state") == "unchecked"
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tests.e2e.test_browser_walk import log_in
-from tests.e2e.test_modeler import KEY, copy_deployed, modeler  # noqa: F401  (fixture)
+from tests.e2e.test_modeler import KEY, copy_deployed, modeler, open_modeler  # noqa: F401  (fixture)
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer, Watched
@@ -25,10 +24,7 @@ def open_menus(page: Any) -> None:
 
 def test_palette_context_pad_and_replace_menu_speak_the_page_language(
         web: Watched, live_server: LiveServer, copy_deployed: str) -> None:  # noqa: F811
-    page = web.page
-    log_in(web, "quantri")
-    page.goto(f"/admin/processes/{KEY}/v1")
-    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    page = open_modeler(web)
     palette = titles(page, ".djs-palette .entry")
     assert "Tạo bước (task)" in palette and "Tạo cổng rẽ nhánh" in palette
     assert not [t for t in palette if t.startswith(("Create", "Activate"))], palette

@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.e2e.test_browser_walk import log_in
-from tests.e2e.test_modeler import KEY, copy_deployed  # noqa: F401  (fixture)
+from tests.e2e.test_modeler import copy_deployed, open_modeler  # noqa: F401  (fixture)
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer, Watched
@@ -30,11 +29,8 @@ COVERED = """() => {
 @pytest.mark.parametrize("width", [1280, 375])
 def test_no_lane_label_is_under_the_palette(web: Watched, live_server: LiveServer,
                                             copy_deployed: str, width: int) -> None:  # noqa: F811
-    page = web.page
-    page.set_viewport_size({"width": width, "height": 900})
-    log_in(web, "quantri")
-    page.goto(f"/admin/processes/{KEY}/v1")
-    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    web.page.set_viewport_size({"width": width, "height": 900})
+    page = open_modeler(web)
     found = page.evaluate(COVERED)
     assert found["count"] >= 2, found
     assert found["hidden"] == [], found
