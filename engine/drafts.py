@@ -33,6 +33,7 @@ from engine.errors import BpmnInvalid, Conflict, EngineError, InvalidData, NotFo
 from engine.roles import Actor
 from engine.runtime.runner import run_command
 from engine.service import ProcessEngine
+from engine.specs.deadline_checks import removed_deadlines
 from engine.specs.dmn_tables import check_rules, read_tables
 from engine.specs.import_rules import ImportContext
 from engine.specs.importing import import_diagram
@@ -167,9 +168,10 @@ def compare_versions(session: Session, key: str, a: int | None = None, b: int | 
     """The diff of versions ``a`` and ``b`` of a process (default: the two newest).
 
     Returns:
-        ``{"a", "b", "numbers" (all versions, newest first), "result" (engine.specs.diff)}``.
+        ``{"a", "b", "numbers" (all versions, newest first), "result" (engine.specs.diff),
+        "elements": {"old", "new"} (every element of each, engine.specs.diff.elements)}``.
     """
-    from engine.specs.diff import diff
+    from engine.specs.diff import diff, elements
 
     numbers = list(session.scalars(select(ProcessModelVersion.version)
                                    .where(ProcessModelVersion.process_key == key)
@@ -179,7 +181,8 @@ def compare_versions(session: Session, key: str, a: int | None = None, b: int | 
     b = b or numbers[0]
     a = a or (numbers[1] if len(numbers) > 1 else numbers[0])
     old, new = version_row(session, key, a), version_row(session, key, b)
-    return {"a": a, "b": b, "numbers": numbers, "result": diff(old.bpmn_xml, new.bpmn_xml)}
+    return {"a": a, "b": b, "numbers": numbers, "result": diff(old.bpmn_xml, new.bpmn_xml),
+            "elements": {"old": elements(old.bpmn_xml), "new": elements(new.bpmn_xml)}}
 
 
 def dmn_xml(session: Session, target: DmnTarget, name: str, version: int | None = None) -> str:
@@ -316,10 +319,15 @@ def validate_draft(session: Session, engine: ProcessEngine, draft_id: int
     if row.kind == "dmn":
         return dmn_problems(xml)
     try:
-        return engine.specs.problems(session, xml)
+        found = engine.specs.problems(session, xml)
     except BpmnInvalid as exc:
         return [{"element_id": None, "code": exc.code, "severity": "error",
                  "message": exc.message}]
+    base = session.get(ProcessModelVersion, row.base_version_id) if row.base_version_id \
+        else None
+    if base is not None:
+        found += removed_deadlines(base.bpmn_xml.encode("utf-8"), xml, base.version)
+    return found
 
 
 def deploy_draft(session: Session, engine: ProcessEngine, actor: Actor, draft_id: int,

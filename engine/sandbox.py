@@ -29,6 +29,8 @@ from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 from SpiffWorkflow.bpmn.script_engine import BasePythonScriptEngineEnvironment
 
+from engine.sandbox_messages import vietnamese
+
 # SpiffWorkflow locates the failing line by looking for frames named '<string>'.
 SCRIPT_FILENAME = "<string>"
 RANGE_LIMIT = 100_000
@@ -41,7 +43,8 @@ class ScriptRuleError(Exception):
     """A script or expression breaks a sandbox rule (found at compile time).
 
     Attributes:
-        errors: RestrictedPython's messages, e.g. 'Line 1: "__import__" is an invalid ...'.
+        errors: RestrictedPython's messages in Vietnamese (``engine.sandbox_messages``),
+            e.g. 'Dòng 1: tên biến «__import__» không được phép vì bắt đầu bằng ...'.
     """
 
     def __init__(self, errors: list[str]) -> None:
@@ -95,7 +98,7 @@ def compile_script(source: str, mode: str = "exec") -> types.CodeType:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compiler(source, filename=SCRIPT_FILENAME, policy=_Policy)
     if result.errors or result.code is None:
-        raise ScriptRuleError(list(result.errors) or ["compilation failed"])
+        raise ScriptRuleError([vietnamese(e) for e in result.errors or ["compilation failed"]])
     return result.code
 
 

@@ -32,6 +32,7 @@ from engine.migration import parse_filters as engine_filters
 from engine.migration.back import move_back_item
 from engine.migration.jobs import throwaway_of
 from webapp.auth import current_actor
+from webapp.diagram_words import version_words
 from webapp.instances_pages import local_time
 from webapp.migration_worker import resume_on_first_request, wake
 from webapp.services import read_session, services, write_session
@@ -119,6 +120,7 @@ def _report(form: dict[str, str], frm: int, to: int, filters: Any) -> dict[str, 
                      throwaway=throwaway_of(services().db.write_session),
                      actor=current_actor(), state=state, page=page,
                      per_page=REPORT_PER_PAGE)
+    report["words"] = version_words(read_session(), form["process"], frm, to)
     report["pages"] = max(1, -(-report["items_total"] // REPORT_PER_PAGE))
     report["base_args"] = {**{k: v for k, v in form.items() if v}, "dry_run": "1"}
     report["args"] = {**report["base_args"], **({"state": state} if state else {})}
@@ -187,7 +189,9 @@ def show(job_id: int) -> str:
     offers = {i["instance_id"]: move_back_offer(session, i["instance_id"])
               for i in moved["items"]}
     return render_template("admin_migrations/job.html", job=job, moved=moved, refused=refused,
-                           times=times, shown=ITEMS_SHOWN, offers=offers)
+                           times=times, shown=ITEMS_SHOWN, offers=offers,
+                           words=version_words(session, job["process_key"], job["from_version"],
+                                               job["to_version"]))
 
 
 @bp.get("/<int:job_id>/progress.json")

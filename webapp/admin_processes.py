@@ -177,8 +177,13 @@ def diff_page(key: str) -> str:
     """Two versions side by side (``?a=1&b=2``, default: the two newest)."""
     found = drafts.compare_versions(read_session(), key, _int_or_none(request.args.get("a")),
                                     _int_or_none(request.args.get("b")))
+    from webapp.diagram_words import readable_changes
+
+    changes = readable_changes(found["result"], found["elements"]["old"],
+                               found["elements"]["new"])
     return render_template(
-        "admin_processes/diff.html", key=key, **found,
+        "admin_processes/diff.html", key=key, changes=changes,
+        **{k: v for k, v in found.items() if k != "elements"},
         old_url=url_for(".export_version", key=key, version=found["a"], inline=1),
         new_url=url_for(".export_version", key=key, version=found["b"], inline=1))
 

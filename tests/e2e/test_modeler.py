@@ -240,3 +240,11 @@ def test_timers_are_written_so_the_engine_runs_them(web: Watched, live_server: L
     assert isinstance(timer, EngineDurationTimer) and not isinstance(timer, EngineDateTimer)
     assert timer.expression == "working_days(5)"
     web.assert_clean()
+
+
+def open_modeler(web: Watched, path: str = f"/admin/processes/{KEY}/v1") -> Any:
+    """Sign in as the admin and open the modeler on ``path``; returns the page."""
+    log_in(web, "quantri")
+    web.page.goto(path)
+    web.page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    return web.page

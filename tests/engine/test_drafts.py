@@ -158,3 +158,25 @@ def test_an_imported_camunda_diagram_is_a_draft_that_deploys_once_completed(w: W
     save(w, xml.encode(), draft_id=draft["id"])
     done = w.write(drafts.deploy_draft, w.eng, w["admin1"], draft["id"])
     assert (done["key"], done["deployed_version"]) == ("from_camunda", 1)
+
+
+def test_a_draft_that_drops_a_task_deadline_gets_a_warning_on_that_task(w: World) -> None:
+    w.deploy(TWO_LANE)  # "appraise" has dueWorkingDays = 10
+    dropped = TWO_LANE.replace(
+        b'<spiffworkflow:property name="dueWorkingDays" value="10" />', b"")
+    assert dropped != TWO_LANE
+    draft = save(w, dropped, base_version_id=1)
+    found = w.read(drafts.validate_draft, w.eng, draft["id"])
+    warned = [p for p in found if p["code"] == "task.deadline_removed"]
+    assert [(p["element_id"], p["severity"]) for p in warned] == [("appraise", "warning")]
+    assert "«10»" in warned[0]["message"] and "phiên bản 1" in warned[0]["message"]
+
+    changed = TWO_LANE.replace(b'value="10"', b'value="setting:appraisal_working_days"')
+    save(w, changed, draft_id=draft["id"])  # another deadline: no warning
+    assert not [p for p in w.read(drafts.validate_draft, w.eng, draft["id"])
+                if p["code"] == "task.deadline_removed"]
+    unbased = save(w, dropped)  # nothing to compare with
+    assert not [p for p in w.read(drafts.validate_draft, w.eng, unbased["id"])
+                if p["code"] == "task.deadline_removed"]
+    done = w.write(drafts.deploy_draft, w.eng, w["admin1"], draft["id"])
+    assert done["created"]  # a warning does not stop the deploy

@@ -51,7 +51,30 @@ def test_forbidden_sources_are_rejected(source: str) -> None:
 def test_check_script_names_the_offending_name() -> None:
     errors = check_script('__import__("os")')
     assert len(errors) == 1
-    assert "__import__" in errors[0] and errors[0].startswith("Line 1:")
+    assert "__import__" in errors[0] and errors[0].startswith("Dòng 1:")
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('__import__("os")', "Dòng 1: tên biến «__import__» không được phép vì bắt đầu bằng"),
+        ("import os", "Dòng 1: không được dùng lệnh import."),
+        ("obj._secret", "Dòng 1: thuộc tính «_secret» không được phép"),
+        ("x = (", "Dòng 1: lỗi cú pháp (SyntaxError: '(' was never closed) tại câu lệnh 'x = ('"),
+        ("class A:\n    pass", "Dòng 1: không được định nghĩa lớp (class)."),
+        ('exec("1")', "Dòng 1: không được gọi exec()."),
+    ],
+)
+def test_rejections_are_in_vietnamese_with_their_detail(source: str, expected: str) -> None:
+    errors = check_script(source)
+    assert errors and errors[0].startswith(expected), errors
+    assert not any(word in errors[0] for word in ("not allowed", "invalid variable", "Line "))
+
+
+def test_an_unknown_message_keeps_its_detail_after_a_vietnamese_line() -> None:
+    from engine.sandbox_messages import vietnamese
+
+    assert vietnamese("Line 3: Something new.") == "Dòng 3: Something new."
 
 
 def test_check_script_accepts_valid_code() -> None:

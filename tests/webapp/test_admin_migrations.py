@@ -187,3 +187,19 @@ def test_page_shows_errors_beside_fields_and_writes_nothing(
     assert count(app, MigrationJob) == 0
     r = submit(admin_client, "start", to_version="1")
     assert r.status_code == 422 and "Phiên bản đích phải khác" in r.get_data(as_text=True)
+
+
+def test_page_dry_run_names_elements_in_words(app: Flask, client: FlaskClient,
+                                              people: dict[str, Headers],
+                                              admin_client: FlaskClient,
+                                              setup: dict[str, Any]) -> None:
+    assert deploy(client, people["admin1"], WITHOUT_APPRAISE_ID, "v2.bpmn").status_code == 201
+    html = submit(admin_client, "dry_run").get_data(as_text=True)
+    added = re.search(r"Sơ đồ thêm:(.*?)</p>", html, re.S)
+    assert added, html
+    text = " ".join(re.sub(r"<[^>]+>", " ", added.group(1)).split())
+    # the step whose id changed: its name and kind, in both lists, the id only beside
+    assert "«Thẩm định» (bước người xử lý) review" in text, text
+    assert "bỏ: «Thẩm định» (bước người xử lý) appraise" in text, text
+    waiting = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "«Đề nghị» (bước người xử lý)" in waiting  # the step an instance waits at

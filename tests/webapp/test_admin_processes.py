@@ -149,6 +149,28 @@ def test_diff_page_embeds_the_changes(app: Flask, people: People, two_lane: str)
     assert "Thẩm định lại" in html and "/static/dist/diff.js" in html
 
 
+def test_diff_page_says_the_changes_in_words(app: Flask, people: People, two_lane: str
+                                             ) -> None:
+    admin = signed_in(app, "admin1")
+    token = token_of(admin, f"{BASE}/{two_lane}/v1")
+    xml = TWO_LANE.decode().replace('name="dueWorkingDays" value="10"',
+                                    'name="dueWorkingDays" value="5"')
+    xml = xml.replace('name="Thẩm định"', 'name="Thẩm định lại"')
+    draft = send(admin, "POST", f"{BASE}/drafts", token, xml=xml).get_json()
+    send(admin, "POST", f"{BASE}/drafts/{draft['id']}/deploy", token)
+    html = admin.get(f"{BASE}/{two_lane}/diff").get_data(as_text=True)
+    row = re.search(r'<tr data-element-id="appraise".*?</tr>', html, re.S)
+    assert row, html
+    text = re.sub(r"<[^>]+>", "", row.group(0))
+    assert "bước người xử lý" in text and "Thẩm định lại" in text
+    assert "thời hạn xử lý (ngày làm việc): 10 → 5" in " ".join(text.split())
+    assert "tên: Thẩm định → Thẩm định lại" in " ".join(text.split())
+    assert "{" not in text and "userTask" not in text  # no raw JSON, no BPMN type name
+    english = admin.get(f"{BASE}/{two_lane}/diff?lang=en").get_data(as_text=True)
+    row = re.search(r'<tr data-element-id="appraise".*?</tr>', english, re.S)
+    assert row and "user task" in row.group(0) and "deadline" in row.group(0)
+
+
 def test_import_from_camunda_makes_a_draft_with_notes(
         app: Flask, people: People, two_lane: str) -> None:
     admin = signed_in(app, "admin1")

@@ -11,6 +11,8 @@ import "dmn-js/dist/assets/dmn-font/css/dmn-embedded.css";
 import "../modeler/modeler.css";
 import DmnModeler from "dmn-js/lib/Modeler";
 import { Editor, renderProblemList, status } from "../modeler/editor";
+import { pageIsVietnamese } from "../modeler/translate";
+import DmnTranslateModule from "../modeler/translate_dmn";
 
 // A problem names a rule (its row) or a cell (an input or output entry) by id: dmn-js
 // renders cells with data-element-id and rows with data-row-id.
@@ -66,7 +68,10 @@ function showCell(id) {
 }
 
 async function start(root) {
-  const modeler = new DmnModeler({ container: "#tdkt-dmn" });
+  // Each view's own additionalModules (the "common" ones would be overridden).
+  const translated = { additionalModules: pageIsVietnamese() ? [DmnTranslateModule] : [] };
+  const modeler = new DmnModeler({ container: "#tdkt-dmn", decisionTable: translated,
+    drd: translated, literalExpression: translated });
   try {
     const response = await fetch(root.dataset.xmlUrl, { credentials: "same-origin" });
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
@@ -86,6 +91,8 @@ async function start(root) {
     },
   });
   editor.bindToolbar(`${root.dataset.key}.dmn`);
+  const active = modeler.getActiveViewer();
+  if (active) active.get("eventBus").on("commandStack.changed", () => editor.changed());
   keepMarks();
   window.tdktDmn = modeler;
   window.tdktEditor = editor;

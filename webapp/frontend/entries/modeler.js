@@ -10,7 +10,9 @@ import BpmnModeler from "bpmn-js/lib/Modeler";
 import { BpmnPropertiesPanelModule, BpmnPropertiesProviderModule } from "bpmn-js-properties-panel";
 import spiffModdle from "../modeler/spiffworkflow.json";
 import TdktPropertiesProvider from "../modeler/provider";
-import { Editor, renderProblemList, status } from "../modeler/editor";
+import FlushModule from "../modeler/flush";
+import TranslateModule, { pageIsVietnamese } from "../modeler/translate";
+import { Editor, renderProblemList, status, t } from "../modeler/editor";
 
 const MARKERS = { error: "tdkt-problem-error", warning: "tdkt-problem-warning" };
 
@@ -79,6 +81,24 @@ class ProblemMarks {
   }
 }
 
+// Fit the diagram into the canvas to the right of the palette, so the palette does not
+// cover the lane and pool labels at the diagram's left edge.
+function fitBesidePalette(modeler, container) {
+  const canvas = modeler.get("canvas");
+  canvas.zoom("fit-viewport", "auto");
+  const palette = container.querySelector(".djs-palette");
+  if (!palette) return;
+  const inset = palette.getBoundingClientRect().right - container.getBoundingClientRect().left + 12;
+  const { inner, outer } = canvas.viewbox();
+  const room = outer.width - inset - 12;
+  if (room <= 0 || !inner.width || !inner.height) return;
+  const scale = Math.min(room / inner.width, (outer.height - 24) / inner.height, 1);
+  const width = outer.width / scale;
+  const height = outer.height / scale;
+  canvas.viewbox({ x: inner.x - inset / scale, y: inner.y - (height - inner.height) / 2,
+    width, height });
+}
+
 async function start(root) {
   let config;
   let xml;
@@ -86,31 +106,36 @@ async function start(root) {
     [config, xml] = await Promise.all([getJSON(root.dataset.configUrl),
       getText(root.dataset.xmlUrl)]);
   } catch (e) {
-    status("Không tải được sơ đồ hoặc danh mục vai trò/biểu mẫu.", "danger");
+    status(t("load_failed"), "danger");
     return;
   }
   const modeler = new BpmnModeler({
     container: "#tdkt-canvas",
     propertiesPanel: { parent: "#tdkt-properties",
       layout: { groups: { general: { open: true }, tdkt: { open: true } } } },
-    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
-      { __init__: ["tdktPropertiesProvider"], tdktPropertiesProvider: ["type", TdktPropertiesProvider] }],
+    additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, FlushModule,
+      { __init__: ["tdktPropertiesProvider"], tdktPropertiesProvider: ["type", TdktPropertiesProvider] },
+      ...(pageIsVietnamese() ? [TranslateModule] : [])],
     moddleExtensions: { spiffworkflow: spiffModdle },
     tdkt: config,
   });
   try {
     await modeler.importXML(xml);
   } catch (e) {
-    status(`Không đọc được sơ đồ: ${e.message}`, "danger");
+    status(t("read_failed", { reason: e.message }), "danger");
     return;
   }
-  modeler.get("canvas").zoom("fit-viewport", "auto");
+  fitBesidePalette(modeler, document.getElementById("tdkt-canvas"));
   const marks = new ProblemMarks(modeler);
   const editor = new Editor(root, {
     kind: "bpmn",
-    getXML: async () => (await modeler.saveXML({ format: true })).xml,
+    getXML: async () => {
+      modeler.get("debounceInput").flush();  // what was typed a moment ago goes too
+      return (await modeler.saveXML({ format: true })).xml;
+    },
     showProblems: (problems) => marks.show(problems),
   });
+  modeler.get("eventBus").on("commandStack.changed", () => editor.changed());
   editor.bindToolbar(`${root.dataset.key}.bpmn`);
   window.tdktModeler = modeler;  // for the browser tests and the console
   window.tdktEditor = editor;

@@ -9,6 +9,8 @@ import { CONFIG } from "./config";
 import { getProperty, setProperty } from "./extensions";
 
 // The way chosen before a value is typed (a number or an expression not written yet).
+// Choosing another way never erases the deadline already there: it stays in the diagram
+// until a value of the new way is typed (or «— không đặt —» is chosen on purpose).
 const PENDING = new WeakMap();
 
 export function modeOf(value) {
@@ -19,10 +21,27 @@ export function modeOf(value) {
   return "expression";
 }
 
+function pendingMode(element, name) {
+  return (PENDING.get(getBusinessObject(element)) || {})[name];
+}
+
+function setPending(element, name, mode) {
+  const bo = getBusinessObject(element);
+  const pending = { ...(PENDING.get(bo) || {}) };
+  if (mode === undefined) delete pending[name];
+  else pending[name] = mode;
+  PENDING.set(bo, pending);
+}
+
 function currentMode(element, name) {
+  const pending = pendingMode(element, name);
+  return pending !== undefined ? pending : modeOf(getProperty(element, name));
+}
+
+// The value shown for `mode`: the stored one when it is of that way, else nothing yet.
+function valueFor(element, name, mode) {
   const value = getProperty(element, name);
-  if (value) return modeOf(value);
-  return (PENDING.get(getBusinessObject(element)) || {})[name] || "";
+  return modeOf(value) === mode ? value : "";
 }
 
 function settingOptions(current) {
@@ -44,13 +63,12 @@ function Mode(name, label) {
       element, id, label,
       getValue: () => currentMode(element, name),
       setValue: (mode) => {
-        const bo = getBusinessObject(element);
-        PENDING.set(bo, { ...(PENDING.get(bo) || {}), [name]: mode });
         const value = getProperty(element, name);
-        if (mode.startsWith("setting:") || !mode) {
+        if (mode.startsWith("setting:") || !mode) {  // chosen outright: written now
+          setPending(element, name, undefined);
           setProperty(element, name, mode, services);
-        } else if (modeOf(value) !== mode) {
-          setProperty(element, name, "", services);
+        } else {
+          setPending(element, name, modeOf(value) === mode ? undefined : mode);
         }
         eventBus.fire("elements.changed", { elements: [element] });  // show the right input
       },
@@ -69,20 +87,30 @@ function Value(name, label) {
     const services = { moddle: useService("moddle"), modeling: useService("modeling") };
     const debounce = useService("debounceInput");
     const mode = currentMode(element, name);
+    const kept = getProperty(element, name);
+    const keeps = kept && modeOf(kept) !== mode
+      ? `Thời hạn đang có «${kept}» được giữ cho đến khi nhập giá trị mới.` : undefined;
+    const write = (value) => {
+      // An input unmounted by a change of way still blurs: it no longer speaks.
+      if (currentMode(element, name) !== mode) return;
+      const text = value === undefined || value === null ? "" : String(value).trim();
+      if (!text && modeOf(getProperty(element, name)) !== mode) return;  // keep the old one
+      setPending(element, name, undefined);
+      setProperty(element, name, text, services);
+    };
     if (mode === "number") {
       return h(NumberFieldEntry, {
-        element, id, label: `${label}: số ngày`, debounce, min: 0, max: 999,
-        getValue: () => getProperty(element, name),
-        setValue: (value) => setProperty(element, name,
-          value === undefined || value === null ? "" : String(value), services),
+        element, id, label: `${label}: số ngày`, debounce, min: 0, max: 999, description: keeps,
+        getValue: () => valueFor(element, name, "number"),
+        setValue: write,
       });
     }
     if (mode === "expression") {
       return h(TextFieldEntry, {
         element, id, label: `${label}: biểu thức`, debounce,
-        description: "Biểu thức Python cho ra số ngày, ví dụ 5 if urgent else 10.",
-        getValue: () => getProperty(element, name),
-        setValue: (value) => setProperty(element, name, value, services),
+        description: keeps || "Biểu thức Python cho ra số ngày, ví dụ 5 if urgent else 10.",
+        getValue: () => valueFor(element, name, "expression"),
+        setValue: write,
         validate: (value) => (value && /^\d+$/.test(value.trim())
           ? "Đây là số: hãy chọn «Số ngày làm việc cố định»." : null),
       });

@@ -1,12 +1,98 @@
 // What the BPMN modeler and the DMN editor share: the toolbar (save as draft, validate,
 // deploy, download), talking to /admin/processes/drafts, and the list of problems.
-// The page gives the addresses and the CSRF token in data-* attributes of `root`.
+// The page gives the addresses and the CSRF token in data-* attributes of `root`, and
+// the texts, translated, in #tdkt-editor-messages (_editor_toolbar.html).
+//
+// One status (EditorStatus) says where the work stands — last action, unsaved edits,
+// the last check's result and whether the diagram changed since — and both the toolbar
+// line and the summary above the problem list are drawn from it, so they never disagree.
+
+let MESSAGES = null;
+
+// The text of `key` with its {name} placeholders filled from `values`.
+export function t(key, values = {}) {
+  if (MESSAGES === null) {
+    const node = document.getElementById("tdkt-editor-messages");
+    try {
+      MESSAGES = node ? JSON.parse(node.textContent) : {};
+    } catch (e) {
+      MESSAGES = {};
+    }
+  }
+  const text = MESSAGES[key] || key;
+  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
+}
+
+function countsOf(problems) {
+  const errors = problems.filter((p) => p.severity === "error").length;
+  return { errors, warnings: problems.length - errors };
+}
+
+function checkSummary(problems) {
+  const { errors, warnings } = countsOf(problems);
+  if (!problems.length) return [t("clean"), "success"];
+  return [t("counts", { errors, warnings }), errors ? "danger" : "warning"];
+}
+
+class EditorStatus {
+  constructor() {
+    this.message = null;   // {text, tone, link}: the last action's outcome
+    this.problems = null;  // the last check's problems (null: never checked)
+    this.stale = false;    // the diagram changed after that check
+    this.dirty = false;    // edits not saved yet
+  }
+
+  set(text, tone = "", link = null) {
+    this.message = { text, tone, link };
+    this.render();
+  }
+
+  checked(problems) {
+    this.problems = problems;
+    this.stale = false;
+    this.set(...checkSummary(problems));
+  }
+
+  changed() {
+    this.dirty = true;
+    if (this.problems) this.stale = true;
+    this.message = null;
+    this.render();
+  }
+
+  saved(text) {
+    this.dirty = false;
+    this.set(text, "success");
+  }
+
+  render() {
+    const bar = document.getElementById("tdkt-status");
+    if (bar) {
+      const shown = this.message || (this.dirty ? { text: t("unsaved"), tone: "" } : null);
+      bar.textContent = shown ? shown.text : "";
+      bar.className = `tdkt-status ms-2 ${shown && shown.tone ? `text-${shown.tone}` : ""}`;
+      if (shown && shown.link) bar.append(shown.link);
+      bar.dataset.state = this.dirty ? "unsaved" : "saved";
+    }
+    const summary = document.getElementById("tdkt-problems-summary");
+    if (summary) {
+      let text = t("not_checked");
+      if (this.problems) {
+        const [counts] = checkSummary(this.problems);
+        text = this.stale ? `${t("stale")} ${counts}` : counts;
+      }
+      summary.textContent = text;
+      summary.dataset.state = !this.problems ? "unchecked" : (this.stale ? "stale" : "current");
+    }
+    const list = document.getElementById("tdkt-problems");
+    if (list) list.classList.toggle("tdkt-problems-stale", this.stale);
+  }
+}
+
+export const editorStatus = new EditorStatus();
 
 export function status(text, tone = "") {
-  const node = document.getElementById("tdkt-status");
-  if (!node) return;
-  node.textContent = text;
-  node.className = `tdkt-status ms-2 ${tone ? `text-${tone}` : ""}`;
+  editorStatus.set(text, tone);
 }
 
 async function send(root, method, url, body) {
@@ -26,8 +112,9 @@ async function send(root, method, url, body) {
 }
 
 export class Editor {
-  // `getXML()` returns the current XML; `kind` is "bpmn" or "dmn"; `showProblems(list)`
-  // draws the problems where they belong.
+  // `getXML()` returns the current XML (pending panel input flushed first, see
+  // modeler/flush.js); `kind` is "bpmn" or "dmn"; `showProblems(list)` draws the
+  // problems where they belong.
   constructor(root, { getXML, kind, showProblems }) {
     this.root = root;
     this.getXML = getXML;
@@ -35,10 +122,16 @@ export class Editor {
     this.showProblems = showProblems;
     this.draftId = root.dataset.draftId || "";
     this.deployed = root.dataset.draftStatus === "deployed";
+    editorStatus.render();
   }
 
   draftUrl(suffix = "") {
     return `${this.root.dataset.draftsUrl}/${this.draftId}${suffix}`;
+  }
+
+  // The diagram was edited (the entries call this on every change).
+  changed() {
+    editorStatus.changed();
   }
 
   async save() {
@@ -46,7 +139,7 @@ export class Editor {
       this.draftId = "";
       this.deployed = false;
     }
-    status("Đang lưu…");
+    status(t("saving"));
     const xml = await this.getXML();
     const result = this.draftId
       ? await send(this.root, "PUT", this.draftUrl(), { xml })
@@ -54,32 +147,30 @@ export class Editor {
         xml, kind: this.kind, name: this.root.dataset.key,
         base_version_id: this.root.dataset.baseVersionId || null });
     if (!result.ok) {
-      status(`Không lưu được: ${result.data.message || result.status}`, "danger");
+      status(t("save_failed", { reason: result.data.message || result.status }), "danger");
       return false;
     }
     if (!this.draftId) {
       this.draftId = String(result.data.id);
       window.history.replaceState(null, "", result.data.url);
       const crumb = document.getElementById("tdkt-crumb");
-      if (crumb) crumb.textContent = `Bản nháp #${this.draftId}`;
+      if (crumb) crumb.textContent = t("draft", { id: this.draftId });
     }
-    status(`Đã lưu bản nháp #${this.draftId}.`, "success");
+    editorStatus.saved(t("saved", { id: this.draftId }));
     return true;
   }
 
   async validate() {
     if (!(await this.save())) return null;
+    status(t("validating"));
     const result = await send(this.root, "POST", this.draftUrl("/validate"));
     if (!result.ok) {
-      status(`Không kiểm tra được: ${result.data.message || result.status}`, "danger");
+      status(t("validate_failed", { reason: result.data.message || result.status }), "danger");
       return null;
     }
     const problems = result.data.problems || [];
     this.showProblems(problems);
-    const errors = problems.filter((p) => p.severity === "error").length;
-    const warnings = problems.length - errors;
-    status(problems.length ? `${errors} lỗi, ${warnings} cảnh báo.` : "Không có lỗi nào.",
-      errors ? "danger" : (warnings ? "warning" : "success"));
+    editorStatus.checked(problems);
     return problems;
   }
 
@@ -87,21 +178,23 @@ export class Editor {
     const problems = await this.validate();
     if (problems === null) return;
     if (problems.some((p) => p.severity === "error")) {
-      status("Còn lỗi: hãy sửa các lỗi được đánh dấu trước khi triển khai.", "danger");
+      status(t("has_errors"), "danger");
       return;
     }
+    status(t("deploying"));
     const result = await send(this.root, "POST", this.draftUrl("/deploy"));
     if (!result.ok) {
-      this.showProblems(result.data.details || []);
-      status(`Không triển khai được: ${result.data.message}`, "danger");
+      const details = result.data.details || [];
+      this.showProblems(details);
+      editorStatus.problems = details;
+      status(t("deploy_failed", { reason: result.data.message }), "danger");
       return;
     }
     this.deployed = true;
     const link = document.createElement("a");
     link.href = result.data.url;
-    link.textContent = `phiên bản ${result.data.deployed_version}`;
-    status(result.data.created ? "Đã triển khai thành " : "Sơ đồ giống hệt ", "success");
-    document.getElementById("tdkt-status").append(link);
+    link.textContent = t("version", { n: result.data.deployed_version });
+    editorStatus.set(t(result.data.created ? "deployed" : "identical"), "success", link);
   }
 
   async download(filename) {
@@ -134,10 +227,8 @@ export class Editor {
 // The list beside the diagram: one item per problem; `select(id)` shows its element.
 export function renderProblemList(problems, select) {
   const list = document.getElementById("tdkt-problems");
-  const empty = document.getElementById("tdkt-problems-empty");
   if (!list) return;
   list.replaceChildren();
-  if (empty) empty.hidden = problems.length > 0;
   for (const problem of problems) {
     const item = document.createElement("li");
     const button = document.createElement("button");
@@ -145,7 +236,7 @@ export function renderProblemList(problems, select) {
     button.className = `tdkt-problem tdkt-problem-${problem.severity}`;
     button.dataset.elementId = problem.element_id || "";
     button.dataset.code = problem.code || "";
-    const label = problem.severity === "warning" ? "Cảnh báo" : "Lỗi";
+    const label = t(problem.severity === "warning" ? "warning" : "error");
     button.innerHTML = "<strong></strong> <code></code> <span></span>";
     button.querySelector("strong").textContent = `${label}:`;
     button.querySelector("code").textContent = problem.element_id || "";
