@@ -68,17 +68,18 @@ TITLES = {
 
 
 def notify_completed(session: Session, inst: ProcessInstance, actor: Actor,
-                     mail: MailOptions | None = None) -> None:
+                     mail: MailOptions | None = None, note: str | None = None) -> None:
     """Tell the person who started an instance that it has ended (not when they ended it).
 
-    The last step's outcome is on the dossier's page (a decision, a refusal, …).
+    ``note``: the domain's line on the outcome (awarded, not awarded, …), added to the
+    body; the details are on the dossier's page.
     """
     if inst.started_by is None or inst.started_by == actor.id:
         return
     label = inst.business_key or f"#{inst.id}"
     notify_user(session.connection(), mail or MailOptions(), inst.started_by,
                 kind="instance.completed", title=title_of("instance.completed", label),
-                body=label, instance_id=inst.id)
+                body=f"{label} · {note}" if note else label, instance_id=inst.id)
 
 
 def notify_user(conn: Connection, mail: MailOptions, user_id: int, *, kind: str, title: str,

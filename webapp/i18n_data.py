@@ -110,6 +110,10 @@ PROCEDURE_KINDS = (N_("Hằng năm"), N_("Chuyên đề"), N_("Đột xuất"))
 # workflows.nomination_start.SUBJECT_KINDS (/nominations/new)
 START = (N_("Cá nhân"), N_("Tập thể"))
 
+# workflows.outcome.OUTCOME_LABELS: a dossier's outcome (/nominations, instance page, bell)
+OUTCOMES = (N_("Được khen thưởng"), N_("Được khen thưởng một phần"),
+            N_("Không được khen thưởng"))
+
 MESSAGES: frozenset[str] = frozenset(
     CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + PROCESSES + STEPS
-    + DOSSIER_ITEMS + PROCEDURE_KINDS + START)
+    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES)
