@@ -117,6 +117,21 @@ def title_of(kind: str, step: str) -> str:
     return TITLES.get(kind, "{step}").format(step=step)[:300]
 
 
+def title_parts(kind: str, title: str, templates: dict[str, str] | None = None
+                ) -> tuple[str, str] | None:
+    """``(template, step)`` of a stored title written from its kind's template, so a page
+    can say it again in the reader's language; None when the title does not follow it
+    (an unknown kind, a template changed since)."""
+    template = (templates or TITLES).get(kind)
+    if template is None or template.count("{step}") != 1:
+        return None
+    head, tail = template.split("{step}")
+    if not (title.startswith(head) and title.endswith(tail)) or \
+            len(title) < len(head) + len(tail):
+        return None
+    return template, title[len(head):len(title) - len(tail)]
+
+
 _VALUES = (bindparam("kind", type_=String), bindparam("title", type_=String),
            bindparam("body", type_=Text), bindparam("instance_id", type_=Integer),
            bindparam("task_id", type_=String), bindparam("created_at", type_=DateTime))

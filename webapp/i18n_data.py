@@ -114,6 +114,13 @@ START = (N_("Cá nhân"), N_("Tập thể"))
 OUTCOMES = (N_("Được khen thưởng"), N_("Được khen thưởng một phần"),
             N_("Không được khen thưởng"))
 
+# engine.notify.TITLES: the notifications' titles, said again in the reader's language
+NOTIFICATIONS = (
+    N_("Công việc mới: {step}"), N_("Hồ sơ bị trả lại, cần bổ sung: {step}"),
+    N_("Hồ sơ đã kết thúc: {step}"), N_("Sắp đến hạn xử lý: {step}"),
+    N_("Quá hạn xử lý: {step}"), N_("Bước quá hạn cần đôn đốc: {step}"),
+)
+
 MESSAGES: frozenset[str] = frozenset(
     CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + PROCESSES + STEPS
-    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES)
+    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES + NOTIFICATIONS)

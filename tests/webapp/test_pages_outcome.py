@@ -90,3 +90,19 @@ def test_outcome_title_nominees_and_reasons_on_the_pages(demo: DemoOffice) -> No
     assert notes[partly["id"]]["body"] == (
         "LDTT-2026-KT · Kết quả: Được khen thưởng một phần (1/2 đối tượng)")
     assert notes[refused["id"]]["body"] == "LDTT-2021-KT07 · Kết quả: Không được khen thưởng"
+
+
+def test_the_end_notification_shows_the_outcome_in_the_readers_language(
+        demo: DemoOffice) -> None:
+    demo.walk(ldtt(demo, "LDTT-2026-KT", 2026, ["KT04", "KT05"]),
+              [appraise(), council("KT04"), chair()])
+    kt = signed_in(demo, "donvi_kt")
+    [note] = [n for n in kt.get("/notifications/bell.json").get_json()["latest"]
+              if "LDTT-2026-KT" in n["title"]]
+    assert note["title"] == "Hồ sơ đã kết thúc: LDTT-2026-KT"
+    assert "Được khen thưởng một phần" in note["meta"]
+    [note] = [n for n in kt.get("/notifications/bell.json?lang=en").get_json()["latest"]
+              if "LDTT-2026-KT" in n["title"]]
+    assert note["title"] == "Dossier ended: LDTT-2026-KT" and "Partly awarded" in note["meta"]
+    html = kt.get("/notifications").get_data(as_text=True)
+    assert '<span class="tdkt-note-outcome">Partly awarded</span>' in html
