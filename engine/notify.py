@@ -84,9 +84,10 @@ def notify_completed(session: Session, inst: ProcessInstance, actor: Actor,
 
 def notify_user(conn: Connection, mail: MailOptions, user_id: int, *, kind: str, title: str,
                 body: str = "", instance_id: int | None = None, task_id: str | None = None,
-                due_at: datetime | None = None) -> bool:
+                due_at: datetime | None = None, path: str | None = None) -> bool:
     """Notify one person (if their account is active) and queue the e-mail, in the
-    caller's transaction; returns whether a notification was written."""
+    caller's transaction; returns whether a notification was written. ``path``: the
+    e-mail's link when it is neither the task's nor the instance's page."""
     now = utcnow()
     ids = conn.execute(insert(_NOTES).from_select(
         list(_COLUMNS), select(_USERS.c.id, *_VALUES).where(
@@ -95,7 +96,7 @@ def notify_user(conn: Connection, mail: MailOptions, user_id: int, *, kind: str,
         "instance_id": instance_id, "task_id": task_id, "created_at": now}).scalars().all()
     queue_for_notifications(conn, ids, notification_mail(
         mail, kind=kind, title=title[:300], body=body[:10_000], task_id=task_id,
-        instance_id=instance_id, due_at=due_at), now)
+        instance_id=instance_id, due_at=due_at, path=path), now)
     return bool(ids)
 
 

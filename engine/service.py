@@ -111,6 +111,11 @@ class ProcessEngine:
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
 
+    @property
+    def mail_options(self) -> MailOptions:
+        """How notification e-mails write links (the app's address) and dates."""
+        return self.runner.rules.mail
+
     def reminder_policy(self, session: Session) -> ReminderPolicy:
         """When to remind before a deadline and whom to tell after it."""
         found = self.settings.reminder_policy

@@ -119,6 +119,7 @@ NOTIFICATIONS = (
     N_("Công việc mới: {step}"), N_("Hồ sơ bị trả lại, cần bổ sung: {step}"),
     N_("Hồ sơ đã kết thúc: {step}"), N_("Sắp đến hạn xử lý: {step}"),
     N_("Quá hạn xử lý: {step}"), N_("Bước quá hạn cần đôn đốc: {step}"),
+    N_("Mời họp Hội đồng Thi đua - Khen thưởng: {step}"),  # workflows.council.invitations
 )
 
 MESSAGES: frozenset[str] = frozenset(

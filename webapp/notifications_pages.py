@@ -24,13 +24,14 @@ from webapp import outcome_view
 from webapp.auth import current_actor
 from webapp.readable import tr
 from webapp.services import read_session, services, write_session
+from workflows.council import invitations
 
 bp = Blueprint("notifications_pages", __name__)
 
 PER_PAGE = 20
 LATEST = 5  # how many the bell's list shows
 # The title templates by kind (Vietnamese msgids, in webapp/i18n_data.py NOTIFICATIONS).
-TITLE_TEMPLATES = dict(notify.TITLES)
+TITLE_TEMPLATES = {**notify.TITLES, **invitations.TITLES}
 
 def local_time(value: str | None) -> str:
     """dd/mm/yyyy HH:MM in the office's time zone."""
@@ -129,6 +130,11 @@ def open_one(notification_id: int) -> Response:
                                                    notification_id)
     except NotFound:
         abort(404)
+    if note["kind"] == invitations.KIND:  # an invitation: the meeting's page
+        meeting_id = invitations.invited_meeting(read_session(), current_actor().id or -1,
+                                                 datetime.fromisoformat(note["created_at"]))
+        if meeting_id is not None:
+            return redirect(url_for("council_pages.meeting", meeting_id=meeting_id))
     if note["task_open"] and note["task_id"]:
         return redirect(url_for("task_pages.show", task_id=note["task_id"]))
     if note["instance_id"] is not None:
