@@ -90,7 +90,9 @@ def _form(choice: StartChoice, typed: Any, errors: dict[str, list[str]] | None =
             for n in range(1, FILE_ROWS + 1)]
     return render_template(
         "nominations/new.html", options=options, choice=choice, rows=rows,
-        year=choice.year or str(options.this_year), kinds=SUBJECT_KINDS,
+        # this year is offered, unless the year was refused: then what was typed stays
+        year=choice.year or ("" if "year" in (errors or {}) else str(options.this_year)),
+        kinds=SUBJECT_KINDS,
         items=[(code, dossier.ITEMS[code]) for code in dossier.UNIT_ITEMS],
         procedures=nomination_start.PROCEDURES, errors=errors or {}, preview=preview,
         **_limits()), status

@@ -295,6 +295,7 @@ def test_every_missing_pick_is_flagged_at_once_beside_its_field(demo: DemoOffice
     assert r.status_code == 422 and "Chưa tạo hồ sơ" in html
     for field in ("process", "year", "award_code", "subjects"):
         assert f'id="{field}-error"' in html, field
+    assert re.search(r'id="year"[^>]*value=""', html)  # not a year it did not take
     assert _count(demo, ProcessInstance) == 0
 
 
