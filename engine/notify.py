@@ -68,24 +68,26 @@ TITLES = {
 
 
 def notify_completed(session: Session, inst: ProcessInstance, actor: Actor,
-                     mail: MailOptions | None = None) -> None:
+                     mail: MailOptions | None = None, note: str | None = None) -> None:
     """Tell the person who started an instance that it has ended (not when they ended it).
 
-    The last step's outcome is on the dossier's page (a decision, a refusal, …).
+    ``note``: the domain's line on the outcome (awarded, not awarded, …), added to the
+    body; the details are on the dossier's page.
     """
     if inst.started_by is None or inst.started_by == actor.id:
         return
     label = inst.business_key or f"#{inst.id}"
     notify_user(session.connection(), mail or MailOptions(), inst.started_by,
                 kind="instance.completed", title=title_of("instance.completed", label),
-                body=label, instance_id=inst.id)
+                body=f"{label} · {note}" if note else label, instance_id=inst.id)
 
 
 def notify_user(conn: Connection, mail: MailOptions, user_id: int, *, kind: str, title: str,
                 body: str = "", instance_id: int | None = None, task_id: str | None = None,
-                due_at: datetime | None = None) -> bool:
+                due_at: datetime | None = None, path: str | None = None) -> bool:
     """Notify one person (if their account is active) and queue the e-mail, in the
-    caller's transaction; returns whether a notification was written."""
+    caller's transaction; returns whether a notification was written. ``path``: the
+    e-mail's link when it is neither the task's nor the instance's page."""
     now = utcnow()
     ids = conn.execute(insert(_NOTES).from_select(
         list(_COLUMNS), select(_USERS.c.id, *_VALUES).where(
@@ -94,7 +96,7 @@ def notify_user(conn: Connection, mail: MailOptions, user_id: int, *, kind: str,
         "instance_id": instance_id, "task_id": task_id, "created_at": now}).scalars().all()
     queue_for_notifications(conn, ids, notification_mail(
         mail, kind=kind, title=title[:300], body=body[:10_000], task_id=task_id,
-        instance_id=instance_id, due_at=due_at), now)
+        instance_id=instance_id, due_at=due_at, path=path), now)
     return bool(ids)
 
 
@@ -114,6 +116,21 @@ class ReadyTask:
 
 def title_of(kind: str, step: str) -> str:
     return " ".join(TITLES.get(kind, "{step}").format(step=step).split())[:300]
+
+
+def title_parts(kind: str, title: str, templates: dict[str, str] | None = None
+                ) -> tuple[str, str] | None:
+    """``(template, step)`` of a stored title written from its kind's template, so a page
+    can say it again in the reader's language; None when the title does not follow it
+    (an unknown kind, a template changed since)."""
+    template = (templates or TITLES).get(kind)
+    if template is None or template.count("{step}") != 1:
+        return None
+    head, tail = template.split("{step}")
+    if not (title.startswith(head) and title.endswith(tail)) or \
+            len(title) < len(head) + len(tail):
+        return None
+    return template, title[len(head):len(title) - len(tail)]
 
 
 _VALUES = (bindparam("kind", type_=String), bindparam("title", type_=String),

@@ -63,6 +63,10 @@ class EngineSettings:
     # What open tasks are searched and filtered by (engine/search.py); None: the engine's
     # own (business key, ``nominee_name``, ``subject_name``, the data's ``year``).
     task_index: TaskIndexer | None = None
+    # A line on the outcome of an ended instance, for the notification its starter gets
+    # (the domain's words: awarded, not awarded, …); None: the notification names the
+    # instance only.
+    completion_note: Callable[[Session, int], str | None] | None = None
 
 
 @dataclass
@@ -102,9 +106,15 @@ class ProcessEngine:
         rules = TaskRules(self.settings.roles, self.policy.unit_scoped_roles, self.calendar,
                           self.sandbox, self.settings.named_days,
                           MailOptions(self.settings.base_url, self.settings.timezone),
-                          self.settings.task_index or default_index)
+                          self.settings.task_index or default_index,
+                          self.settings.completion_note)
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
+
+    @property
+    def mail_options(self) -> MailOptions:
+        """How notification e-mails write links (the app's address) and dates."""
+        return self.runner.rules.mail
 
     def reminder_policy(self, session: Session) -> ReminderPolicy:
         """When to remind before a deadline and whom to tell after it."""

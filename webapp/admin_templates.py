@@ -27,6 +27,7 @@ from engine.errors import EngineError
 from webapp.admin.common import admin_required
 from webapp.auth import current_actor
 from webapp.instances_pages import local_time
+from webapp.readable import tr
 from webapp.services import read_session, write_session
 from workflows.documents import admin as templates
 from workflows.documents.store import group_documents
@@ -123,5 +124,6 @@ def restore_version(name: str, sha: str) -> Any:
 
 @bp.app_template_global("generated_documents")
 def generated_documents(files: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """For instances/_documents.html: the generated documents among the instance's files."""
-    return group_documents(files)
+    """For instances/_documents.html: the generated documents among the instance's files,
+    their kind named in the person's language (the internal item code never shows)."""
+    return [{**d, "label": tr(d["label"])} for d in group_documents(files)]

@@ -69,7 +69,8 @@ def meeting(meeting_id: int) -> Any:
 @login_required
 def open_meeting(meeting_id: int) -> Any:
     """Open the meeting (khai mạc): the quorum rule is fixed, recusals computed."""
-    _done, refused = _act(meeting_id, "open", meetings.open_meeting)
+    _done, refused = _act(meeting_id, "open", meetings.open_meeting,
+                          mail=services().engine.mail_options)
     return refused or _back(meeting_id, _("Đã khai mạc phiên họp; vui lòng điểm danh."),
                             "attendance")
 

@@ -110,6 +110,18 @@ PROCEDURE_KINDS = (N_("Hằng năm"), N_("Chuyên đề"), N_("Đột xuất"))
 # workflows.nomination_start.SUBJECT_KINDS (/nominations/new)
 START = (N_("Cá nhân"), N_("Tập thể"))
 
+# workflows.outcome.OUTCOME_LABELS: a dossier's outcome (/nominations, instance page, bell)
+OUTCOMES = (N_("Được khen thưởng"), N_("Được khen thưởng một phần"),
+            N_("Không được khen thưởng"))
+
+# engine.notify.TITLES: the notifications' titles, said again in the reader's language
+NOTIFICATIONS = (
+    N_("Công việc mới: {step}"), N_("Hồ sơ bị trả lại, cần bổ sung: {step}"),
+    N_("Hồ sơ đã kết thúc: {step}"), N_("Sắp đến hạn xử lý: {step}"),
+    N_("Quá hạn xử lý: {step}"), N_("Bước quá hạn cần đôn đốc: {step}"),
+    N_("Mời họp Hội đồng Thi đua - Khen thưởng: {step}"),  # workflows.council.invitations
+)
+
 MESSAGES: frozenset[str] = frozenset(
     CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + PROCESSES + STEPS
-    + DOSSIER_ITEMS + PROCEDURE_KINDS + START)
+    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES + NOTIFICATIONS)

@@ -6,7 +6,8 @@ diagram XML, its files and its comment form. The route taken is computed by the 
 (``ProcessEngine.instance_trail``) and drawn by bpmn-js (``webapp/frontend/diagram.js``);
 the stages, the waiting steps with their deadlines and the timeline (decisions and comments
 included) come from ``webapp.instance_views``; the data a role may see is read by
-``webapp.tasks_context``, section by section.
+``webapp.tasks_context``, section by section; the title, the nominees (with the reasons of
+those found ineligible) and the outcome by ``webapp.outcome_view``.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from sqlalchemy import select
 
 from engine.errors import Forbidden, NotFound
 from engine.store.models import HumanTask
-from webapp import comments_view, instance_views, tasks_context
+from webapp import comments_view, instance_views, outcome_view, tasks_context
 from webapp.auth import current_actor
 from webapp.labels import INSTANCE_STATUS_LABELS, waiting_label
 from webapp.readable import Names, local_time, tr
@@ -106,7 +107,7 @@ def _page(instance_id: int, comment: comments_view.CommentForm | None = None,
         timers=instance_views.timers(inst.get("timers") or [], titles),
         waiting_for=waiting_label(inst.get("waiting_for")) if inst["status"] == "running" else "",
         timeline=instance_views.timeline(events, titles, names), files=files,
-        data=_sections(inst, names), trail=trail,
+        data=_sections(inst, names), trail=trail, result=outcome_view.result(instance_id),
         comment=comment or comments_view.form(instance_id),
         comment_action=url_for("instances_pages.comment", instance_id=instance_id)), status
 

@@ -4,7 +4,8 @@
 visibility rule) narrowed to a view: those they started (``mine``, also ``?mine=1``),
 their unit's (``unit``), or every one (``all``, office-wide roles only). A submitter
 lands on their unit's dossiers, an office-wide role on all of them. Each row says the
-step a person has to do, or what the dossier waits for (the council's meeting, …).
+step a person has to do, or what the dossier waits for (the council's meeting, …), the
+title proposed, the nominees and, once ended, the outcome (``webapp.outcome_view``).
 ``/nominations/new`` (webapp/nominations_start.py) starts one.
 """
 
@@ -21,6 +22,7 @@ from sqlalchemy import select
 
 from engine.roles import Actor
 from engine.store.models import User
+from webapp import outcome_view
 from webapp.auth import current_actor
 from webapp.inbox import format_date
 from webapp.labels import STATUS_LABELS, current_step, status_choices, status_label
@@ -106,10 +108,11 @@ def _view(actor: Actor) -> str:
     return "mine" if request.args.get("mine") == "1" else default_view(actor)
 
 
-def _row(inst: dict[str, Any], names: dict[str, str], starters: dict[int, str]
-         ) -> dict[str, Any]:
+def _row(inst: dict[str, Any], names: dict[str, str], starters: dict[int, str],
+         results: dict[int, dict[str, Any]]) -> dict[str, Any]:
     label, tone = status_label(inst["status"])
     return {
+        **results.get(inst["id"], {"award": "", "nominees": [], "outcome": None}),
         "id": inst["id"], "process": names.get(inst["process_key"], inst["process_key"]),
         "business_key": inst["business_key"] or "", "status": label, "tone": tone,
         "step": current_step(inst), "waiting": not inst["tasks"],
@@ -135,8 +138,10 @@ def index() -> str:
         unit_code=actor.unit_code if view == "unit" else None)
     starters = _user_names({i["started_by"] for i in found.items
                             if i["started_by"] is not None})
+    results = outcome_view.summaries(i["id"] for i in found.items)
     return render_template(
-        "nominations/index.html", rows=[_row(i, names, starters) for i in found.items],
+        "nominations/index.html",
+        rows=[_row(i, names, starters, results) for i in found.items],
         processes=processes, statuses=status_choices(), process_key=process_key,
         status=status, view=view, title=VIEWS[view].title,
         unit_name=current_user.unit_name, page=found.page, total=found.total,

@@ -4,7 +4,10 @@ The submitter picks the procedure, the year, a person or a collective, the title
 the catalogue, as the procedure and the kind of subject allow), the people or units of
 their unit, and attaches the dossier files; ``workflows.nomination_start`` checks it all
 and starts the procedure with the picks as its data, so the first step's form opens
-filled in. A bad pick or a bad file creates nothing and the form comes back as typed.
+filled in. A bad pick or a bad file creates nothing and the form comes back as typed, every problem
+beside its field at once. «Xem trước điều kiện» (``action=preview``) evaluates the picked
+subjects for the title (``workflows.nomination_preview``) and shows pass or fail with the
+reasons, starting nothing (files picked are not kept by the browser: pick them after).
 
 Files sent together over the request limit (``MAX_CONTENT_LENGTH``) get a 413 answer
 that is this form again, with every choice kept: the body is read once more with the
@@ -29,6 +32,7 @@ from engine.roles import Actor
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.services import read_session, services, write_session
 from workflows import dossier, nomination_start
+from workflows.nomination_preview import PreviewRow, preview_eligibility
 from workflows.nomination_start import SUBJECT_KINDS, StartChoice, Upload
 
 FILE_ROWS = 4
@@ -77,7 +81,7 @@ def _uploads() -> list[Upload]:
 
 
 def _form(choice: StartChoice, typed: Any, errors: dict[str, list[str]] | None = None,
-          status: int = 200) -> tuple[str, int]:
+          status: int = 200, preview: list[PreviewRow] | None = None) -> tuple[str, int]:
     actor = current_actor()
     options = nomination_start.start_options(read_session(), services().engine, actor)
     if not choice.process_key and len(options.procedures) == 1:
@@ -86,9 +90,12 @@ def _form(choice: StartChoice, typed: Any, errors: dict[str, list[str]] | None =
             for n in range(1, FILE_ROWS + 1)]
     return render_template(
         "nominations/new.html", options=options, choice=choice, rows=rows,
-        year=choice.year or str(options.this_year), kinds=SUBJECT_KINDS,
+        # this year is offered, unless the year was refused: then what was typed stays
+        year=choice.year or ("" if "year" in (errors or {}) else str(options.this_year)),
+        kinds=SUBJECT_KINDS,
         items=[(code, dossier.ITEMS[code]) for code in dossier.UNIT_ITEMS],
-        procedures=nomination_start.PROCEDURES, errors=errors or {}, **_limits()), status
+        procedures=nomination_start.PROCEDURES, errors=errors or {}, preview=preview,
+        **_limits()), status
 
 
 def _start_forbidden(exc: Forbidden, actor: Actor, key: str) -> str:
@@ -106,6 +113,8 @@ def new() -> Any:
     if request.method == "GET":
         return _form(StartChoice(), {})
     actor, choice = current_actor(), _choice(request.form)
+    if request.form.get("action") == "preview":
+        return _preview(actor, choice)
     try:
         started = nomination_start.start_nomination(
             write_session(), services().engine, actor, choice, _uploads(),
@@ -126,6 +135,16 @@ def new() -> Any:
         flash(_("Đã tạo hồ sơ %(key)s.", key=inst["business_key"] or f"#{inst['id']}"),
               "success")
     return redirect(_first_step(inst, actor))
+
+
+def _preview(actor: Actor, choice: StartChoice) -> tuple[str, int]:
+    """The eligibility of the picks, before anything is started (nothing is written)."""
+    try:
+        rows, errors = preview_eligibility(read_session(), services().engine, actor, choice)
+    except Forbidden as exc:
+        return _form(choice, request.form,
+                     {"process": [_start_forbidden(exc, actor, choice.process_key)]}, 403)
+    return _form(choice, request.form, errors, 422 if errors else 200, rows)
 
 
 def _first_step(inst: dict[str, Any], actor: Actor) -> str:

@@ -4,7 +4,8 @@ The engine writes the rows (``engine.notify``) when a task becomes ready; here a
 lists theirs, opens one (marked read, then its task, or its instance when the task is
 done) and marks them all read. Another person's notification is a 404. The bell asks
 ``/notifications/bell.json`` now and then (webapp/frontend/bell.js), so its count and
-list follow without reloading the page.
+list follow without reloading the page. Titles are stored in Vietnamese (the e-mail's
+words); each is said again in the reader's language when shown (``readable_title``).
 """
 
 from __future__ import annotations
@@ -17,14 +18,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from engine import notify
 from engine.errors import NotFound
+from webapp import outcome_view
 from webapp.auth import current_actor
+from webapp.readable import tr
 from webapp.services import read_session, services, write_session
+from workflows.council import invitations
 
 bp = Blueprint("notifications_pages", __name__)
 
 PER_PAGE = 20
 LATEST = 5  # how many the bell's list shows
+# The title templates by kind (Vietnamese msgids, in webapp/i18n_data.py NOTIFICATIONS).
+TITLE_TEMPLATES = {**notify.TITLES, **invitations.TITLES}
 
 def local_time(value: str | None) -> str:
     """dd/mm/yyyy HH:MM in the office's time zone."""
@@ -34,8 +41,33 @@ def local_time(value: str | None) -> str:
     return datetime.fromisoformat(value).astimezone(tz).strftime("%d/%m/%Y %H:%M")
 
 
-def _shown(note: dict[str, Any]) -> dict[str, Any]:
-    return {**note, "when": local_time(note["created_at"])}
+def readable_title(kind: str, title: str) -> str:
+    """A stored title in the reader's language: its kind's template translated and the
+    step it names translated when the catalogue has it; a title that follows no known
+    template (older rows, a diagram's own kind) is shown as it was stored."""
+    found = notify.title_parts(kind, title, TITLE_TEMPLATES)
+    if found is None:
+        return title
+    template, step = found
+    return _(template).replace("{step}", tr(step) or step)
+
+
+def _shown(note: dict[str, Any], outcomes: dict[int, dict[str, Any]] | None = None
+           ) -> dict[str, Any]:
+    outcome = (outcomes or {}).get(note["instance_id"] or 0, {}).get("outcome") \
+        if note["kind"] == "instance.completed" else None
+    return {**note, "title": readable_title(note["kind"], note["title"]),
+            "when": local_time(note["created_at"]), "outcome": outcome}
+
+
+def _all_shown(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The notes as the pages show them; an ended dossier's with its outcome, read now
+    so it is said in the reader's language (the stored body keeps the Vietnamese line
+    the e-mail carried)."""
+    ended = {n["instance_id"] for n in notes
+             if n["kind"] == "instance.completed" and n["instance_id"] is not None}
+    outcomes = outcome_view.summaries(ended) if ended else {}
+    return [_shown(n, outcomes) for n in notes]
 
 
 class Bell:
@@ -56,7 +88,7 @@ class Bell:
     def latest(self) -> list[dict[str, Any]]:
         if self._latest is None:
             page = services().engine.notifications(read_session(), current_actor(), 1, LATEST)
-            self._latest = [_shown(n) for n in page.items]
+            self._latest = _all_shown(page.items)
         return self._latest
 
 
@@ -83,7 +115,7 @@ def index() -> str:
     page = services().engine.notifications(read_session(), current_actor(),
                                            _int_arg("page"), PER_PAGE, unread_only)
     pages = max(1, -(-page.total // PER_PAGE))
-    return render_template("notifications/index.html", notes=[_shown(n) for n in page.items],
+    return render_template("notifications/index.html", notes=_all_shown(page.items),
                            page=page.page, pages=pages, total=page.total,
                            unread_only=unread_only,
                            args={"unread": "1"} if unread_only else {})
@@ -98,6 +130,11 @@ def open_one(notification_id: int) -> Response:
                                                    notification_id)
     except NotFound:
         abort(404)
+    if note["kind"] == invitations.KIND:  # an invitation: the meeting's page
+        meeting_id = invitations.invited_meeting(read_session(), current_actor().id or -1,
+                                                 datetime.fromisoformat(note["created_at"]))
+        if meeting_id is not None:
+            return redirect(url_for("council_pages.meeting", meeting_id=meeting_id))
     if note["task_open"] and note["task_id"]:
         return redirect(url_for("task_pages.show", task_id=note["task_id"]))
     if note["instance_id"] is not None:
@@ -124,7 +161,9 @@ def bell_json() -> dict[str, Any]:
     return {
         "unread": bell.unread, "label": bell_label(bell.unread),
         "latest": [{"id": n["id"], "title": n["title"],
-                    "meta": f"{n['business_key'] or n['body']} · {n['when']}",
+                    "meta": " · ".join(filter(None, (
+                        n["business_key"] or n["body"],
+                        n["outcome"]["label"] if n["outcome"] else "", n["when"]))),
                     "unread": n["read_at"] is None,
                     "open": url_for("notifications_pages.open_one", notification_id=n["id"])}
                    for n in bell.latest],

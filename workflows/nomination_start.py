@@ -58,6 +58,10 @@ PROCEDURES: dict[str, Procedure] = {p.key: p for p in (
 )}
 
 
+# What the picks are checked against while no procedure is picked.
+ANY_PROCEDURE = Procedure("", "", "")
+
+
 @dataclass(frozen=True)
 class AwardOption:
     code: str
@@ -301,8 +305,12 @@ def check_choice(session: Session, engine: ProcessEngine, actor: Actor, choice: 
                         code="process.start_forbidden")
     if len(choice.business_key.strip()) > 100:
         errors.add("business_key", "Mã hồ sơ không quá 100 ký tự.")
-    if proc is None:
+    if proc is None:  # the other picks are still checked, so every gap shows at once
         errors.add("process", "Vui lòng chọn thủ tục đề nghị khen thưởng.")
+        _year(choice, errors)
+        if choice.award_code not in {a.code for a in award_options(session, engine)}:
+            errors.add("award_code", "Vui lòng chọn danh hiệu / hình thức khen thưởng.")
+        _subjects(session, actor, ANY_PROCEDURE, choice, errors)
         return None, {}, dict(errors)
     year = _year(choice, errors) if proc.takes_year else None
     award = _award(session, engine, proc, choice, errors)

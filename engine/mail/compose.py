@@ -68,9 +68,11 @@ def _local(moment: datetime, timezone: str) -> str:
 
 def notification_mail(options: MailOptions, *, kind: str, title: str, body: str,
                       task_id: str | None, instance_id: int | None,
-                      due_at: datetime | None = None) -> MailContent:
-    """One notification's part of a letter, and the subject when it goes alone."""
-    path = link_path(task_id, instance_id)
+                      due_at: datetime | None = None, path: str | None = None
+                      ) -> MailContent:
+    """One notification's part of a letter, and the subject when it goes alone;
+    ``path``: the page to link to when it is neither a task's nor a dossier's."""
+    path = path or link_path(task_id, instance_id)
     url = options.url(path) if path else None
     action = ACTIONS.get(kind, DEFAULT_ACTION)
     lines = [title]

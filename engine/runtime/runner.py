@@ -157,7 +157,9 @@ class Runner:
             inst.ended_at = now
             audit.append(session, actor, "instance.completed", {}, inst.id)
             if inst.status == "completed":
-                notify_completed(session, inst, actor, self.rules.mail)
+                note = self.rules.completion_note
+                notify_completed(session, inst, actor, self.rules.mail,
+                                 note(session, inst.id) if note is not None else None)
         save_instance(session, inst)
         if wf.completed or inst.status == "cancelled":
             clear_timers(session, inst.id)

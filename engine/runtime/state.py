@@ -34,6 +34,8 @@ class TaskRules:
     mail: MailOptions = MailOptions()
     # What ready rows are searched and filtered by (engine/search.py).
     index: TaskIndexer = default_index
+    # What the notification of an ended instance says of its outcome (None: nothing).
+    completion_note: Callable[[Session, int], str | None] | None = None
 
     def facts(self, session: Session, inst: ProcessInstance) -> IndexFacts:
         return self.index(session, inst.business_key, dict(inst.data or {}))

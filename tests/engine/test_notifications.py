@@ -188,3 +188,14 @@ def test_the_starter_is_told_when_the_dossier_ends_but_not_of_their_own_ending(
     own = w.start("own_end", "sec1")
     w.complete(ready(own, "t")["id"], "sec1")  # they ended it themselves: no notification
     assert [n for n in notes(w) if n[1] == "instance.completed"] == ended
+
+
+def test_a_stored_title_gives_back_its_template_and_step() -> None:
+    from engine.notify import TITLES, title_of, title_parts
+    assert title_parts("task.new", title_of("task.new", "Thẩm định")) == (
+        TITLES["task.new"], "Thẩm định")
+    assert title_parts("task.new", "Tiêu đề khác") is None
+    assert title_parts("diagram.kind", "Bước riêng") is None
+    assert title_parts("council.invited", "Mời họp: 12/12/2026",
+                       {"council.invited": "Mời họp: {step}"}) == ("Mời họp: {step}",
+                                                                    "12/12/2026")

@@ -63,3 +63,20 @@ def test_the_decision_and_certificate_are_listed_and_downloadable(demo: DemoOffi
     outsider = signed_in(demo.app, "donvi_vx")  # another unit: as if it did not exist
     assert outsider.get(f"/attachments/{pdf_id}").status_code == 404
     assert outsider.get(f"/attachments/{docx_id}").status_code == 404
+
+
+def test_the_documents_kind_is_named_in_the_persons_language(demo: DemoOffice) -> None:
+    inst, _award = adhoc_award_for_kt05(demo)
+    kt = signed_in(demo.app, "donvi_kt")
+
+    def kinds(query: str) -> list[str]:
+        html = kt.get(f"/instances/{inst['id']}{query}").get_data(as_text=True)
+        section = html[html.index('id="documents-title"'):]
+        section = section[:section.index("</section>")]
+        return [re.findall(r"<td>(.*?)</td>", row, re.S)[1].strip()
+                for row in re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]]
+
+    assert kinds("") == ["Quyết định khen thưởng", "Giấy khen"]
+    english = kinds("?lang=en")
+    assert "quyet_dinh" not in english and "giay_khen" not in english
+    assert english[0] != "Quyết định khen thưởng" and english[1] != "Giấy khen", english

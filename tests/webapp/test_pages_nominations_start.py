@@ -286,3 +286,44 @@ def test_two_starts_at_once_take_two_numbers(pg_url: str, tmp_path: Path,
     assert not errors, errors
     assert len(keys) == 2 and len(set(keys)) == 2, keys
     assert sorted(k[-3:] for k in keys) == ["001", "002"]
+
+
+def test_every_missing_pick_is_flagged_at_once_beside_its_field(demo: DemoOffice) -> None:
+    client = _signed_in(demo)
+    r = _submit(client, "", year="", award_code="")
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "Chưa tạo hồ sơ" in html
+    for field in ("process", "year", "award_code", "subjects"):
+        assert f'id="{field}-error"' in html, field
+    assert re.search(r'id="year"[^>]*value=""', html)  # not a year it did not take
+    assert _count(demo, ProcessInstance) == 0
+
+
+def _preview(client: FlaskClient, year: str, *subjects: str) -> Any:
+    return client.post("/nominations/new", data={
+        "csrf_token": csrf_token(client, "/nominations/new"), "action": "preview",
+        "process": "annual_title_nomination", "year": year, "award_code": "LDTT",
+        "subject_kind": "individual", "subjects": list(subjects)},
+        content_type="multipart/form-data")
+
+
+def _preview_text(html: str) -> str:
+    part = html[html.index('id="eligibility-preview"'):]
+    return " ".join(re.sub(r"<[^>]+>", " ", part[:part.index("</section>")]).split())
+
+
+def test_the_eligibility_preview_shows_pass_or_fail_with_reasons(demo: DemoOffice) -> None:
+    client = _signed_in(demo)
+    r = _preview(client, "2026", "KT04")
+    assert r.status_code == 200
+    shown = _preview_text(r.get_data(as_text=True))
+    assert "Đủ điều kiện Phạm Thị Thu Trang (KT04)" in shown and "Không đủ" not in shown
+    r = _preview(client, "2021", "KT07", "KT04")
+    shown = _preview_text(r.get_data(as_text=True))
+    assert "Không đủ điều kiện Vũ Đức Thắng (KT07)" in shown and "khiển trách" in shown
+    assert "Không đủ điều kiện Phạm Thị Thu Trang (KT04)" in shown and "221/QĐ-VP" in shown
+    html = r.get_data(as_text=True)  # the picks stay as they were
+    assert re.search(r'id="person-KT07" value="KT07"\s+checked', html)
+    missing = _preview(client, "2026")  # nothing picked: said beside the field
+    assert missing.status_code == 422 and 'id="subjects-error"' in missing.get_data(True)
+    assert _count(demo, ProcessInstance) == 0  # a preview starts nothing

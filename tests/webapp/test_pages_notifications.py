@@ -213,3 +213,24 @@ def test_the_bell_s_json_follows_a_colleague_claiming_the_task(
     english = sec1.get("/notifications/bell.json?lang=en").get_json()
     assert english["label"] == "Notifications: 0 unread"
     assert app.test_client().get("/notifications/bell.json").status_code == 302  # signed out
+
+
+def test_titles_are_said_in_the_readers_language_when_shown(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    _to_secretariat(client, people, two_lane, "HS-LANG")
+    sec1 = _signed_in(app, "sec1")
+    english = sec1.get("/notifications/bell.json?lang=en").get_json()
+    assert english["latest"][0]["title"].startswith("New task: ")
+    html = sec1.get("/notifications").get_data(as_text=True)  # the switch stays on
+    assert "New task: " in _main(html) and "Công việc mới" not in _main(html)
+    vietnamese = sec1.get("/notifications/bell.json?lang=vi").get_json()
+    assert vietnamese["latest"][0]["title"] == "Công việc mới: Thẩm định"
+    stored = _notes(client, people["sec1"])["items"][0]  # the row itself is unchanged
+    assert stored["title"] == "Công việc mới: Thẩm định"
+
+
+def test_a_title_that_follows_no_template_is_shown_as_stored(app: Flask) -> None:
+    with app.test_request_context("/?lang=en"):
+        shown = webapp.notifications_pages.readable_title
+        assert shown("task.new", "Một tiêu đề cũ") == "Một tiêu đề cũ"
+        assert shown("diagram.kind", "Bước riêng") == "Bước riêng"

@@ -163,7 +163,7 @@ def update_meeting(args: dict[str, Any], meeting_id: int) -> Any:
 @blp.response(200)
 def open_meeting(meeting_id: int) -> Any:
     """Open: quorum rule and council size fixed, recusals computed."""
-    _run(meetings.open_meeting, meeting_id)
+    _run(meetings.open_meeting, meeting_id, mail=services().engine.mail_options)
     return _view(meeting_id)
 
 

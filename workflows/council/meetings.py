@@ -5,7 +5,8 @@
   instances and units; every candidate of an instance goes together) and the members
   invited (default: every active member).
 - **open**: the quorum rule (setting ``council_quorum_pct``) and the council's size are
-  fixed, recusals are computed (``recusal``), attendance is recorded.
+  fixed, recusals are computed (``recusal``), the invited members are notified
+  (``invitations``), attendance is recorded.
 - **voting**: only with the quorum present; the anonymous counters are created.
 - **closed**: see ``closing``.
 """
@@ -21,10 +22,12 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.errors import Conflict, InvalidData, NotFound
+from engine.mail.compose import MailOptions
 from engine.roles import Actor
 from engine.store.models import HumanTask, ProcessInstance, utcnow
 from workflows.catalogue import setting
 from workflows.council import members as m
+from workflows.council.invitations import invite_members
 from workflows.council.models import (
     CHOICES,
     MODES,
@@ -245,8 +248,10 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, *,
     return {"id": meeting.id, "status": meeting.status}
 
 
-def open_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, Any]:
-    """Open the meeting: fix the quorum rule and council size, compute the recusals."""
+def open_meeting(session: Session, actor: Actor, meeting_id: int,
+                 mail: MailOptions | None = None) -> dict[str, Any]:
+    """Open the meeting: fix the quorum rule and council size, compute the recusals, and
+    notify the invited members (in the app and by e-mail; ``mail``: how links are written)."""
     m.require_manager(session, actor)
     meeting = get_meeting_row(session, meeting_id, lock=True)
     require_status(meeting, "draft")
@@ -259,6 +264,7 @@ def open_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
         "meeting_id": meeting.id, "quorum_pct": float(meeting.quorum_pct),
         "members_total": meeting.members_total, "recusals": recused,
         "unlinked_member_ids": unlinked_members(session, meeting.id)})
+    invite_members(session, actor, meeting, mail)
     return {"id": meeting.id, "status": meeting.status}
 
 

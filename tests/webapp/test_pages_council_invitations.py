@@ -1,0 +1,70 @@
+"""Opening a council meeting notifies each invited member: in the app (title with the
+meeting's date, opening it leads to the meeting) and by e-mail with a link to it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from demo_kit import DemoOffice
+from sqlalchemy import select, update
+from test_pages_auth import csrf_token
+from test_pages_council import member_ids, nomination_ids
+from test_pages_council_kit import (
+    council_office,
+    create_meeting,
+    post,
+    signed_in,
+    waiting_nominations,
+)
+
+from engine.store.models import EmailOutbox, Notification, User
+
+
+@pytest.fixture
+def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+           ) -> Iterator[DemoOffice]:
+    demo = council_office(db_url, tmp_path, monkeypatch)
+    yield demo
+    demo.app.extensions["tdkt"].db.dispose()
+
+
+def test_opening_a_meeting_invites_each_member(office: DemoOffice) -> None:
+    inst = waiting_nominations(office)
+    secretariat = signed_in(office, "thuky")
+    ids = member_ids(office)
+    invited = [ids["hoidong"], ids["truongkt"]]
+    meeting = create_meeting(secretariat, list(nomination_ids(office, inst["id"]).values()),
+                             invited, title="Họp xét danh hiệu 2026")
+    db = office.app.extensions["tdkt"].db
+    with db.write_session() as s:  # hoidong reads e-mail
+        s.execute(update(User).where(User.username == "hoidong").values(
+            email="hoidong@example.org", email_notifications=True))
+        s.commit()
+    with db.session() as s:
+        assert s.scalars(select(Notification).where(
+            Notification.kind == "council.invited")).all() == []  # a draft tells no one
+    assert post(secretariat, f"/council/meetings/{meeting}/open").status_code == 302
+    with db.session() as s:
+        rows = s.execute(select(User.username, Notification.title, Notification.id)
+                         .join(User, User.id == Notification.user_id)
+                         .where(Notification.kind == "council.invited")).all()
+        mails = s.scalars(select(EmailOutbox.body_text).where(
+            EmailOutbox.notification_id.in_([r.id for r in rows]))).all()
+    assert sorted(r.username for r in rows) == ["hoidong", "truongkt"]  # not the others
+    assert {r.title for r in rows} == {
+        "Mời họp Hội đồng Thi đua - Khen thưởng: Họp xét danh hiệu 2026 (15/12/2026)"}
+    assert len(mails) == 1 and all(f"/council/meetings/{meeting}" in body for body in mails)
+
+    member = signed_in(office, "hoidong")
+    html = member.get("/notifications").get_data(as_text=True)
+    assert "Họp xét danh hiệu 2026 (15/12/2026)" in html
+    note_id = re.search(r'/notifications/(\d+)/open', html)
+    assert note_id
+    opened = member.post(f"/notifications/{note_id[1]}/open",
+                         data={"csrf_token": csrf_token(member, "/")})
+    assert opened.headers["Location"].endswith(f"/council/meetings/{meeting}")
+    english = member.get("/notifications?lang=en").get_data(as_text=True)
+    assert "Invitation to the Emulation and Commendation Council meeting: Họp xét" in english

@@ -1,0 +1,59 @@
+"""Invitations to a council meeting (giấy mời họp Hội đồng): each invited member is told.
+
+When the secretariat opens a meeting (``meetings.open_meeting``), every invited member
+with an active account gets a notification in the app and, through the engine's notify
+path, an e-mail: the meeting's title and date, and a link to its page. The notification
+row has no column for a page other than a task's or a dossier's, so opening it in the
+app finds the meeting again: the latest one opened, at or before the notification was
+written, that invited this person (``invited_meeting``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.mail.compose import MailOptions
+from engine.notify import notify_user
+from engine.roles import Actor
+from workflows.council.models import CouncilInvitation, CouncilMeeting, CouncilMember
+
+KIND = "council.invited"
+# The notification's title by kind (the engine's convention: one ``{step}``).
+TITLES = {KIND: "Mời họp Hội đồng Thi đua - Khen thưởng: {step}"}
+MEETING_PATH = "/council/meetings/{meeting_id}"
+
+
+def _invited_users(session: Session, meeting_id: int) -> list[int]:
+    return list(session.scalars(
+        select(CouncilMember.user_id)
+        .join(CouncilInvitation, CouncilInvitation.member_id == CouncilMember.id)
+        .where(CouncilInvitation.meeting_id == meeting_id, CouncilMember.active.is_(True))
+        .order_by(CouncilMember.sort_order, CouncilMember.id)).all())
+
+
+def invite_members(session: Session, actor: Actor, meeting: CouncilMeeting,
+                   mail: MailOptions | None = None) -> list[int]:
+    """Notify the meeting's invited members (not the actor); returns whom, by user id."""
+    step = f"{meeting.title} ({meeting.meeting_date.strftime('%d/%m/%Y')})"
+    told = []
+    for user_id in _invited_users(session, meeting.id):
+        if user_id != actor.id and notify_user(
+                session.connection(), mail or MailOptions(), user_id, kind=KIND,
+                title=TITLES[KIND].format(step=step)[:300],
+                path=MEETING_PATH.format(meeting_id=meeting.id)):
+            told.append(user_id)
+    return told
+
+
+def invited_meeting(session: Session, user_id: int, sent_at: datetime) -> int | None:
+    """The meeting an invitation written at ``sent_at`` for this person is about."""
+    return session.scalar(
+        select(CouncilMeeting.id)
+        .join(CouncilInvitation, CouncilInvitation.meeting_id == CouncilMeeting.id)
+        .join(CouncilMember, CouncilMember.id == CouncilInvitation.member_id)
+        .where(CouncilMember.user_id == user_id, CouncilMeeting.opened_at.is_not(None),
+               CouncilMeeting.opened_at <= sent_at)
+        .order_by(CouncilMeeting.opened_at.desc(), CouncilMeeting.id.desc()).limit(1))
