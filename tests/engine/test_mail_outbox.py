@@ -111,6 +111,7 @@ def test_a_task_done_or_claimed_before_its_mail_left_cancels_the_others_mail(w: 
     assert (first.recipient, first.status, first.last_error) == (
         ADDRESSES["sub_a2"], "cancelled", SETTLED_NOTE)
     assert {r.status for r in to_secs} == {"queued"}
-    w.write(w.eng.claim_task, ready(inst, "appraise")["id"], w["sec1"])  # sec1 takes it: sec2 need not be told
+    # sec1 takes it: sec2 need not be told
+    w.write(w.eng.claim_task, ready(inst, "appraise")["id"], w["sec1"])
     by_recipient = {r.recipient: r.status for r in outbox(w)[1:]}
     assert by_recipient == {ADDRESSES["sec1"]: "queued", ADDRESSES["sec2"]: "cancelled"}
