@@ -86,14 +86,16 @@ def notify_user(conn: Connection, mail: MailOptions, user_id: int, *, kind: str,
                 body: str = "", instance_id: int | None = None, task_id: str | None = None,
                 due_at: datetime | None = None, path: str | None = None) -> bool:
     """Notify one person (if their account is active) and queue the e-mail, in the
-    caller's transaction; returns whether a notification was written. ``path``: the
-    e-mail's link when it is neither the task's nor the instance's page."""
+    caller's transaction; returns whether a notification was written. ``path``: the page
+    the notification and its e-mail lead to when it is neither the task's nor the
+    instance's (an application path such as ``/council/meetings/7``)."""
     now = utcnow()
     ids = conn.execute(insert(_NOTES).from_select(
-        list(_COLUMNS), select(_USERS.c.id, *_VALUES).where(
-            _USERS.c.id == user_id, _USERS.c.active.is_(True))).returning(_NOTES.c.id), {
+        [*_COLUMNS, "link"], select(_USERS.c.id, *_VALUES, bindparam("link", type_=String))
+        .where(_USERS.c.id == user_id, _USERS.c.active.is_(True))).returning(_NOTES.c.id), {
         "kind": kind[:32], "title": title[:300], "body": body[:10_000],
-        "instance_id": instance_id, "task_id": task_id, "created_at": now}).scalars().all()
+        "instance_id": instance_id, "task_id": task_id, "created_at": now,
+        "link": path[:255] if path else None}).scalars().all()
     queue_for_notifications(conn, ids, notification_mail(
         mail, kind=kind, title=title[:300], body=body[:10_000], task_id=task_id,
         instance_id=instance_id, due_at=due_at, path=path), now)
@@ -232,7 +234,7 @@ def notification_view(row: Notification, task_state: str | None,
     return {
         "id": row.id, "kind": row.kind, "title": row.title, "body": row.body,
         "instance_id": row.instance_id, "task_id": row.task_id,
-        "task_open": task_state == "ready", "business_key": business_key,
+        "task_open": task_state == "ready", "business_key": business_key, "link": row.link,
         "created_at": iso(row.created_at), "read_at": iso(row.read_at),
     }
 

@@ -124,17 +124,16 @@ def index() -> str:
 @bp.post("/notifications/<int:notification_id>/open")
 @login_required
 def open_one(notification_id: int) -> Response:
-    """Mark it read, then open its task (still to do) or its instance."""
+    """Mark it read, then open its page: its own link, its task (still to do) or its
+    instance."""
     try:
         note = services().engine.read_notification(write_session(), current_actor(),
                                                    notification_id)
     except NotFound:
         abort(404)
-    if note["kind"] == invitations.KIND:  # an invitation: the meeting's page
-        meeting_id = invitations.invited_meeting(read_session(), current_actor().id or -1,
-                                                 datetime.fromisoformat(note["created_at"]))
-        if meeting_id is not None:
-            return redirect(url_for("council_pages.meeting", meeting_id=meeting_id))
+    link = note.get("link") or ""
+    if link.startswith("/") and not link.startswith("//") and "\\" not in link:
+        return redirect(link)  # its own page (an invitation: the meeting's), on this site
     if note["task_open"] and note["task_id"]:
         return redirect(url_for("task_pages.show", task_id=note["task_id"]))
     if note["instance_id"] is not None:

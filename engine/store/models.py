@@ -293,6 +293,8 @@ class Notification(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     instance_id: Mapped[int | None] = mapped_column(ForeignKey("process_instance.id"))
     task_id: Mapped[str | None] = mapped_column(String(36))
+    # The page it leads to when that is neither the task's nor the instance's.
+    link: Mapped[str | None] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
 

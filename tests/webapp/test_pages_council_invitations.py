@@ -57,6 +57,9 @@ def test_opening_a_meeting_invites_each_member(office: DemoOffice) -> None:
     assert {r.title for r in rows} == {
         "Mời họp Hội đồng Thi đua - Khen thưởng: Họp xét danh hiệu 2026 (15/12/2026)"}
     assert len(mails) == 1 and all(f"/council/meetings/{meeting}" in body for body in mails)
+    with db.session() as s:
+        assert set(s.scalars(select(Notification.link).where(
+            Notification.kind == "council.invited"))) == {f"/council/meetings/{meeting}"}
 
     member = signed_in(office, "hoidong")
     html = member.get("/notifications").get_data(as_text=True)
@@ -68,3 +71,10 @@ def test_opening_a_meeting_invites_each_member(office: DemoOffice) -> None:
     assert opened.headers["Location"].endswith(f"/council/meetings/{meeting}")
     english = member.get("/notifications?lang=en").get_data(as_text=True)
     assert "Invitation to the Emulation and Commendation Council meeting: Họp xét" in english
+    with db.write_session() as s:  # only a path on this site is followed
+        s.execute(update(Notification).where(Notification.id == int(note_id[1]))
+                  .values(link="//evil.example/x"))
+        s.commit()
+    opened = member.post(f"/notifications/{note_id[1]}/open",
+                         data={"csrf_token": csrf_token(member, "/")})
+    assert opened.headers["Location"].endswith("/notifications")

@@ -30,6 +30,9 @@ class NotificationSchema(Schema):
     task_open = fields.Boolean(metadata={
         "description": "the task is still to do (else open the instance)"})
     business_key = fields.String(allow_none=True)
+    link = fields.String(allow_none=True, metadata={
+        "description": "the page it leads to when that is neither the task's nor the "
+                       "instance's, e.g. /council/meetings/7 for an invitation"})
     created_at = fields.String()
     read_at = fields.String(allow_none=True)
 

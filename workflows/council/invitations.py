@@ -2,15 +2,11 @@
 
 When the secretariat opens a meeting (``meetings.open_meeting``), every invited member
 with an active account gets a notification in the app and, through the engine's notify
-path, an e-mail: the meeting's title and date, and a link to its page. The notification
-row has no column for a page other than a task's or a dossier's, so opening it in the
-app finds the meeting again: the latest one opened, at or before the notification was
-written, that invited this person (``invited_meeting``).
+path, an e-mail: the meeting's title and date, and a link to its page (the
+notification's ``link``, where opening it in the app leads too).
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -46,14 +42,3 @@ def invite_members(session: Session, actor: Actor, meeting: CouncilMeeting,
                 path=MEETING_PATH.format(meeting_id=meeting.id)):
             told.append(user_id)
     return told
-
-
-def invited_meeting(session: Session, user_id: int, sent_at: datetime) -> int | None:
-    """The meeting an invitation written at ``sent_at`` for this person is about."""
-    return session.scalar(
-        select(CouncilMeeting.id)
-        .join(CouncilInvitation, CouncilInvitation.meeting_id == CouncilMeeting.id)
-        .join(CouncilMember, CouncilMember.id == CouncilInvitation.member_id)
-        .where(CouncilMember.user_id == user_id, CouncilMeeting.opened_at.is_not(None),
-               CouncilMeeting.opened_at <= sent_at)
-        .order_by(CouncilMeeting.opened_at.desc(), CouncilMeeting.id.desc()).limit(1))
