@@ -1,6 +1,7 @@
 // The instance diagram: bpmn-js's NavigatedViewer shows the version's BPMN with the
 // completed steps, the current step(s), errors and the route taken marked (see diagram.css).
 // The page gives the XML address (data-xml-url) and the trail (a JSON <script> element).
+// The buttons of [data-diagram-zoom] zoom in, out and back to the whole diagram.
 import "bpmn-js/dist/assets/diagram-js.css";
 import "bpmn-js/dist/assets/bpmn-js.css";
 import "../diagram.css";
@@ -15,6 +16,25 @@ function readTrail(container) {
     return node ? JSON.parse(node.textContent) : {};
   } catch (e) {
     return {};
+  }
+}
+
+const ZOOM_STEP = 1.25;
+
+function zoomControls(container, canvas) {
+  const bar = document.querySelector(`[data-diagram-zoom="${container.id}"]`);
+  if (!bar) return;
+  const actions = {
+    in: () => canvas.zoom(canvas.zoom() * ZOOM_STEP, "auto"),
+    out: () => canvas.zoom(canvas.zoom() / ZOOM_STEP, "auto"),
+    fit: () => canvas.zoom("fit-viewport", "auto"),
+  };
+  for (const button of bar.querySelectorAll("button[data-zoom]")) {
+    button.disabled = false;
+    button.addEventListener("click", () => {
+      actions[button.dataset.zoom]();
+      container.dataset.zoom = canvas.zoom().toFixed(3);
+    });
   }
 }
 
@@ -37,6 +57,8 @@ async function show(container) {
   const canvas = viewer.get("canvas");
   const registry = viewer.get("elementRegistry");
   canvas.zoom("fit-viewport", "auto");
+  container.dataset.zoom = canvas.zoom().toFixed(3);
+  zoomControls(container, canvas);
   const trail = readTrail(container);
   for (const [key, marker] of Object.entries(MARKERS)) {
     for (const id of trail[key] || []) {
