@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from test_pages_council_kit import (
     SECRETARIAT_NOT_MEMBER,
+    checksums_aside,
     council_office,
     create_meeting,
     post,
@@ -191,6 +192,7 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
     assert re.search(rf'href="{url}/minutes/\d+"[^>]*>[^<]*\.pdf<', html)
     minutes = re.findall(rf'href="({url}/minutes/\d+)"', html)
     assert minutes, "the tally minutes are linked"
+    assert len(checksums_aside(html, "minutes")) == len(minutes)  # in a details, not in view
     for link in minutes:
         got = signed_in(office, "hoidong").get(link)
         assert got.status_code == 200 and got.data[:4] in (b"%PDF", b"PK\x03\x04")

@@ -95,3 +95,14 @@ def create_meeting(client: FlaskClient, nomination_ids: list[int], member_ids: l
     match = re.search(r"/council/meetings/(\d+)$", response.headers["Location"])
     assert match, response.headers["Location"]
     return int(match.group(1))
+
+
+def checksums_aside(html: str, key: str) -> list[str]:
+    """The full SHA-256 of the files listed in the page's «Mã kiểm tra tệp» details
+    (``#<key>-checksums``); no part of them is shown anywhere else on the page."""
+    found = re.search(rf'<details[^>]*id="{key}-checksums".*?</details>', html, flags=re.S)
+    assert found, f"no #{key}-checksums details on the page"
+    shas = re.findall(r"\b[0-9a-f]{64}\b", found.group(0))
+    outside = html.replace(found.group(0), "")
+    assert shas and not [s for s in shas if s[:8] in outside], "a hash shown in the main view"
+    return shas

@@ -3,6 +3,7 @@ the membership page."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from io import BytesIO
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from test_pages_council_kit import (
     EXE,
     PDF,
+    checksums_aside,
     council_office,
     create_meeting,
     post,
@@ -98,8 +100,9 @@ def test_a_paper_meeting_with_counts_and_the_scanned_minutes(office: DemoOffice)
         assert s.get(CouncilMeeting, meeting).scan_sha256 is None  # type: ignore[union-attr]
     assert _files(office) == before  # nothing written
     assert _scan(secretariat, url, "bien_ban.pdf", PDF).status_code == 302
-    page = text(secretariat.get(url))
-    assert "Đã đính kèm: bien_ban.pdf" in page
+    html = secretariat.get(url).get_data(as_text=True)
+    assert "Đã đính kèm: bien_ban.pdf" in text(secretariat.get(url))
+    assert checksums_aside(html, "scan") == [hashlib.sha256(PDF).hexdigest()]
     download = secretariat.get(f"{url}/scan")
     assert download.status_code == 200 and download.data == PDF
     assert signed_in(office, "donvi_kt").get(f"{url}/scan").status_code == 403
