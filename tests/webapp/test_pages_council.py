@@ -217,8 +217,13 @@ def test_start_without_quorum_says_present_and_required(office: DemoOffice) -> N
     post(secretariat, f"{url}/attendance", {
         "invited": [str(i) for i in ids.values()],
         **{f"present_{ids[u]}": "1" for u in ("chanhvp", "thuky", "hoidong")}})
-    page = text(secretariat.get(url))
+    shown = secretariat.get(url)
+    page = text(shown)
     assert "có mặt 3/7 thành viên; cần ít nhất 4" in page and "Chưa đủ túc số" in page
+    # The button is disabled and says why; the server refuses a start sent anyway.
+    button = re.search(r"<button[^>]*>Bắt đầu biểu quyết</button>", shown.get_data(True))
+    assert button and " disabled" in button.group(0) and "quorum-missing" in button.group(0)
+    assert "Chưa thể bắt đầu biểu quyết: cần thêm 1 thành viên có mặt." in page
     refused = post(secretariat, f"{url}/start")
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409 and 'id="start-error"' in html
@@ -227,6 +232,12 @@ def test_start_without_quorum_says_present_and_required(office: DemoOffice) -> N
     with office.app.extensions["tdkt"].db.session() as s:
         assert s.get(CouncilMeeting, meeting).status == "open"  # type: ignore[union-attr]
         assert s.scalar(select(func.count()).select_from(CouncilTally)) == 0
+    post(secretariat, f"{url}/attendance", {
+        "invited": [str(i) for i in ids.values()],
+        **{f"present_{ids[u]}": "1" for u in ("chanhvp", "thuky", "hoidong", "uyvien1")}})
+    html = secretariat.get(url).get_data(as_text=True)
+    button = re.search(r"<button[^>]*>Bắt đầu biểu quyết</button>", html)
+    assert button and " disabled" not in button.group(0) and "quorum-missing" not in html
 
 
 def test_a_vote_sent_twice_from_two_tabs_counts_once(office: DemoOffice) -> None:
