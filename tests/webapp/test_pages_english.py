@@ -25,7 +25,7 @@ from test_pages_auth import login
 from webapp import council_meeting_pages, council_pages, i18n_data, movements_pages, registry_pages
 from webapp.admin import users as admin_users
 from webapp.demo import DEMO_PASSWORD
-from workflows import catalogue_admin, movements, nomination_start, settings_admin
+from workflows import catalogue_admin, history, movements, nomination_start, settings_admin
 from workflows.council import members as council_members
 from workflows.council import views as council_views
 
@@ -194,7 +194,8 @@ def test_run_time_labels_are_listed_for_extraction() -> None:
                      council_meeting_pages.CHOICE_LABEL, council_pages.MODES,
                      council_views.STATUS_LABEL, council_views.MODE_LABEL,
                      council_views.REASON_LABEL, council_members.POSITION_LABEL,
-                     registry_pages.KINDS, nomination_start.SUBJECT_KINDS)
+                     registry_pages.KINDS, nomination_start.SUBJECT_KINDS,
+                     history.RATING_NAMES, history.LEVEL_NAMES, history.DISCIPLINE_NAMES)
     labels |= {s.label for s in settings_admin.SETTINGS} | {s.unit for s in settings_admin.SETTINGS}
     labels -= {"", "%", "STARTTLS", "SSL/TLS"}  # the same in both languages
     assert sorted(labels - i18n_data.MESSAGES) == []
