@@ -90,14 +90,14 @@ def _ids(name: str) -> list[int]:
     return [int(v) for v in request.form.getlist(name) if v.isascii() and v.isdigit()]
 
 
-def _new_form(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200
-              ) -> tuple[str, int]:
+def _new_form(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200,
+              notice: dict[str, Any] | None = None) -> tuple[str, int]:
     try:
         choices = page_views.new_meeting_form(read_session(), current_actor())
     except EngineError as exc:
         refuse(exc)
     return render_template("council/new.html", values=values, errors=errors, modes=MODES,
-                           **choices), status
+                           date_notice=notice, **choices), status
 
 
 @bp.route("/council/meetings/new", methods=["GET", "POST"])
@@ -121,6 +121,10 @@ def new_meeting() -> Any:
         errors["member_ids"] = [_("Chọn ít nhất một thành viên được mời.")]
     if errors:
         return _new_form(values, errors, 422)
+    assert day is not None
+    notice = page_views.date_notice(day)
+    if notice and form.get("confirm_date") != values["meeting_date"]:
+        return _new_form(values, {}, 200, notice)  # asked once; the same date sent back goes
     try:
         made = command(meetings.create_meeting, title=values["title"], meeting_date=day,
                        mode=values["mode"], nomination_ids=values["nomination_ids"],

@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from test_pages_council_kit import (
     SECRETARIAT_NOT_MEMBER,
+    SOON,
     checksums_aside,
     council_office,
     create_meeting,
@@ -123,7 +124,7 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
     assert 'id="meeting_date-error"' in html and "dd/mm/yyyy, ví dụ 15/12/2026" in html
     assert 'value="Họp xét danh hiệu 2026"' in html and 'value="2026-12-15"' in html
     partial = post(secretariat, "/council/meetings/new", {
-        "title": "Họp", "meeting_date": "15/12/2026", "mode": "electronic",
+        "title": "Họp", "meeting_date": SOON, "mode": "electronic",
         "nomination_ids": [str(noms["KT04"])], "member_ids": [str(ids["hoidong"])]})
     assert partial.status_code == 422 and "còn thiếu KT05" in text(partial)
     with office.app.extensions["tdkt"].db.session() as s:
