@@ -21,7 +21,7 @@ from flask_login import login_required
 
 from engine.errors import EngineError
 from webapp.auth import current_actor
-from webapp.council_pages import bp, command, day_label, refuse, status_of
+from webapp.council_pages import bp, command, day_label, refuse, sentence, status_of
 from webapp.services import end_read_transaction, read_session, services, write_session
 from workflows.council import meetings, page_views, recusal, voting
 from workflows.council.models import CHOICES
@@ -36,13 +36,14 @@ def _page(meeting_id: int, errors: dict[str, list[str]] | None = None,
         view = page_views.meeting_page(read_session(), current_actor(), meeting_id)
     except EngineError as exc:
         refuse(exc)
-    return render_template("council/meeting.html", m=view, errors=errors or {},
+    errors = {k: [sentence(m) for m in v] for k, v in (errors or {}).items()}
+    return render_template("council/meeting.html", m=view, errors=errors,
                            values=values or {}, choices=CHOICES, choice_label=CHOICE_LABEL,
                            date_label=day_label(view["meeting_date"])), status
 
 
 def _back(meeting_id: int, message: str, anchor: str | None = None) -> Any:
-    flash(message, "success")
+    flash(sentence(message), "success")
     return redirect(url_for("council_pages.meeting", meeting_id=meeting_id,
                             _anchor=anchor))
 

@@ -51,6 +51,16 @@ def command(fn: Any, *args: Any, **kwargs: Any) -> Any:
     return run_command(session, lambda: fn(session, current_actor(), *args, **kwargs))
 
 
+def sentence(text: str) -> str:
+    """A message shown as a sentence: its first letter a capital, the rest as it is
+    (service messages cut after «Dòng n: », errors of other layers)."""
+    text = str(text).strip()
+    return text[:1].upper() + text[1:]
+
+
+bp.add_app_template_filter(sentence, "sentence")
+
+
 def day_label(value: str | None) -> str:
     return format_date(date.fromisoformat(value)) if value else ""
 
@@ -59,8 +69,9 @@ def field_errors(exc: EngineError, default: str) -> dict[str, list[str]]:
     """The service's errors by field (``details``), else the message under ``default``."""
     details = getattr(exc, "details", None)
     if isinstance(exc, InvalidData) and isinstance(details, dict) and details:
-        return {k: v if isinstance(v, list) else [str(v)] for k, v in details.items()}
-    return {default: [exc.message]}
+        return {k: [sentence(m) for m in (v if isinstance(v, list) else [v])]
+                for k, v in details.items()}
+    return {default: [sentence(exc.message)]}
 
 
 # -- the list --------------------------------------------------------------------------------

@@ -81,7 +81,8 @@ def test_a_paper_meeting_with_counts_and_the_scanned_minutes(office: DemoOffice)
         "candidate_ids": [str(kt04)], f"agree_{kt04}": "5", f"disagree_{kt04}": "1",
         f"abstain_{kt04}": "0"})
     assert over.status_code == 422 and f'id="paper-{kt04}-error"' in over.get_data(True)
-    assert "tổng số phiếu vượt số thành viên có mặt được biểu quyết (5)" in text(over)
+    # The service's «Dòng 1: tổng số phiếu …» beside KT04, as a sentence of its own.
+    assert "Tổng số phiếu vượt số thành viên có mặt được biểu quyết (5)" in text(over)
     with _db(office).session() as s:
         assert sum(s.scalars(select(CouncilTally.count)).all()) == 0  # nothing written
     saved = post(secretariat, f"{url}/paper", {
