@@ -15,13 +15,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import EngineError
 from webapp.auth import current_actor
 from webapp.council_pages import bp, command, day_label, refuse, sentence, status_of
+from webapp.security import send_stored_file
 from webapp.services import end_read_transaction, read_session, services, write_session
 from workflows.council import meetings, page_views, recusal, voting
 from workflows.council.models import CHOICES
@@ -207,11 +208,7 @@ def download_scan(meeting_id: int) -> Any:
                                           Path(current_app.config["FILES_DIR"]))
     except EngineError as exc:
         refuse(exc)
-    response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
-                         download_name=meta["filename"], etag=meta["sha256"], max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(meta, path)
 
 
 @bp.get("/council/meetings/<int:meeting_id>/minutes/<int:document_id>")
@@ -225,11 +222,7 @@ def download_minutes(meeting_id: int, document_id: int) -> Any:
                                              Path(current_app.config["FILES_DIR"]))
     except EngineError as exc:
         refuse(exc)
-    response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
-                         download_name=meta["filename"], etag=meta["sha256"], max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(meta, path)
 
 
 @bp.post("/council/meetings/<int:meeting_id>/close")

@@ -194,9 +194,17 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
     minutes = re.findall(rf'href="({url}/minutes/\d+)"', html)
     assert minutes, "the tally minutes are linked"
     assert len(checksums_aside(html, "minutes")) == len(minutes)  # in a details, not in view
+    member = signed_in(office, "hoidong")
     for link in minutes:
-        got = signed_in(office, "hoidong").get(link)
+        got = member.get(link)
         assert got.status_code == 200 and got.data[:4] in (b"%PDF", b"PK\x03\x04")
+        # Served as every stored file is (webapp.security.send_stored_file).
+        assert got.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert got.headers["X-Content-Type-Options"] == "nosniff"
+        assert got.headers["Cache-Control"] == "private, no-cache"
+        assert got.headers["Content-Disposition"].startswith("attachment")
+        again = member.get(link, headers={"If-None-Match": got.headers["ETag"]})
+        assert again.status_code == 304
     after = office.ok(office.get("thuky", f"/instances/{inst['id']}"))
     assert after["status"] == "running" and after["tasks"], after  # went on by itself
     with office.app.extensions["tdkt"].db.session() as s:

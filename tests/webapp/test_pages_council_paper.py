@@ -106,6 +106,8 @@ def test_a_paper_meeting_with_counts_and_the_scanned_minutes(office: DemoOffice)
     assert checksums_aside(html, "scan") == [hashlib.sha256(PDF).hexdigest()]
     download = secretariat.get(f"{url}/scan")
     assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download.headers["Cache-Control"] == "private, no-cache"
     assert signed_in(office, "donvi_kt").get(f"{url}/scan").status_code == 403
 
     closed = text(post(secretariat, f"{url}/close", follow_redirects=True))
