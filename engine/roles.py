@@ -16,6 +16,14 @@ DEFAULT_ROLES: tuple[str, ...] = ("submitter", "secretariat", "council", "chair"
 DEFAULT_UNIT_SCOPED: frozenset[str] = frozenset({"submitter"})
 
 _TRAILING_CODE = re.compile(r"\(([A-Za-z_][\w-]*)\)\s*$")
+_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+def plain_name(full_name: str | None) -> str:
+    """A person's name without the note in parentheses an account's name may carry
+    (``Lê Thị Thu (Phòng TCHCQT)`` → ``Lê Thị Thu``); the text itself when nothing is left."""
+    text = (full_name or "").strip()
+    return _TRAILING_NOTE.sub("", text).strip() or text
 
 
 def role_of_lane(lane_name: str | None, known: Iterable[str]) -> str | None:

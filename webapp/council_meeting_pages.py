@@ -15,13 +15,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
 from engine.errors import EngineError
 from webapp.auth import current_actor
-from webapp.council_pages import bp, command, day_label, refuse, status_of
+from webapp.council_pages import bp, command, day_label, refuse, sentence, status_of
+from webapp.security import send_stored_file
 from webapp.services import end_read_transaction, read_session, services, write_session
 from workflows.council import meetings, page_views, recusal, voting
 from workflows.council.models import CHOICES
@@ -36,13 +37,14 @@ def _page(meeting_id: int, errors: dict[str, list[str]] | None = None,
         view = page_views.meeting_page(read_session(), current_actor(), meeting_id)
     except EngineError as exc:
         refuse(exc)
-    return render_template("council/meeting.html", m=view, errors=errors or {},
+    errors = {k: [sentence(m) for m in v] for k, v in (errors or {}).items()}
+    return render_template("council/meeting.html", m=view, errors=errors,
                            values=values or {}, choices=CHOICES, choice_label=CHOICE_LABEL,
                            date_label=day_label(view["meeting_date"])), status
 
 
 def _back(meeting_id: int, message: str, anchor: str | None = None) -> Any:
-    flash(message, "success")
+    flash(sentence(message), "success")
     return redirect(url_for("council_pages.meeting", meeting_id=meeting_id,
                             _anchor=anchor))
 
@@ -207,11 +209,7 @@ def download_scan(meeting_id: int) -> Any:
                                           Path(current_app.config["FILES_DIR"]))
     except EngineError as exc:
         refuse(exc)
-    response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
-                         download_name=meta["filename"], etag=meta["sha256"], max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(meta, path)
 
 
 @bp.get("/council/meetings/<int:meeting_id>/minutes/<int:document_id>")
@@ -225,11 +223,7 @@ def download_minutes(meeting_id: int, document_id: int) -> Any:
                                              Path(current_app.config["FILES_DIR"]))
     except EngineError as exc:
         refuse(exc)
-    response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
-                         download_name=meta["filename"], etag=meta["sha256"], max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(meta, path)
 
 
 @bp.post("/council/meetings/<int:meeting_id>/close")

@@ -51,6 +51,16 @@ def command(fn: Any, *args: Any, **kwargs: Any) -> Any:
     return run_command(session, lambda: fn(session, current_actor(), *args, **kwargs))
 
 
+def sentence(text: str) -> str:
+    """A message shown as a sentence: its first letter a capital, the rest as it is
+    (service messages cut after «Dòng n: », errors of other layers)."""
+    text = str(text).strip()
+    return text[:1].upper() + text[1:]
+
+
+bp.add_app_template_filter(sentence, "sentence")
+
+
 def day_label(value: str | None) -> str:
     return format_date(date.fromisoformat(value)) if value else ""
 
@@ -59,8 +69,9 @@ def field_errors(exc: EngineError, default: str) -> dict[str, list[str]]:
     """The service's errors by field (``details``), else the message under ``default``."""
     details = getattr(exc, "details", None)
     if isinstance(exc, InvalidData) and isinstance(details, dict) and details:
-        return {k: v if isinstance(v, list) else [str(v)] for k, v in details.items()}
-    return {default: [exc.message]}
+        return {k: [sentence(m) for m in (v if isinstance(v, list) else [v])]
+                for k, v in details.items()}
+    return {default: [sentence(exc.message)]}
 
 
 # -- the list --------------------------------------------------------------------------------
@@ -90,14 +101,14 @@ def _ids(name: str) -> list[int]:
     return [int(v) for v in request.form.getlist(name) if v.isascii() and v.isdigit()]
 
 
-def _new_form(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200
-              ) -> tuple[str, int]:
+def _new_form(values: dict[str, Any], errors: dict[str, list[str]], status: int = 200,
+              notice: dict[str, Any] | None = None) -> tuple[str, int]:
     try:
         choices = page_views.new_meeting_form(read_session(), current_actor())
     except EngineError as exc:
         refuse(exc)
     return render_template("council/new.html", values=values, errors=errors, modes=MODES,
-                           **choices), status
+                           date_notice=notice, **choices), status
 
 
 @bp.route("/council/meetings/new", methods=["GET", "POST"])
@@ -121,6 +132,10 @@ def new_meeting() -> Any:
         errors["member_ids"] = [_("Chọn ít nhất một thành viên được mời.")]
     if errors:
         return _new_form(values, errors, 422)
+    assert day is not None
+    notice = page_views.date_notice(day)
+    if notice and form.get("confirm_date") != values["meeting_date"]:
+        return _new_form(values, {}, 200, notice)  # asked once; the same date sent back goes
     try:
         made = command(meetings.create_meeting, title=values["title"], meeting_date=day,
                        mode=values["mode"], nomination_ids=values["nomination_ids"],

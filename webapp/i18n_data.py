@@ -55,8 +55,16 @@ MOVEMENTS = (
     N_("Sắp diễn ra"), N_("Đang diễn ra"), N_("Đã kết thúc"),
 )
 
-# webapp.registry_pages.KINDS (/registry)
-REGISTRY = (N_("Hằng năm"), N_("Chuyên đề"), N_("Đột xuất"))
+# webapp.registry_pages.KINDS (/registry); workflows.history.RATING_NAMES, LEVEL_NAMES,
+# DISCIPLINE_NAMES (a subject's history, /registry/subjects/<code>)
+REGISTRY = (
+    N_("Hằng năm"), N_("Chuyên đề"), N_("Đột xuất"),
+    N_("Hoàn thành xuất sắc nhiệm vụ"), N_("Hoàn thành tốt nhiệm vụ"),
+    N_("Hoàn thành nhiệm vụ"), N_("Không hoàn thành nhiệm vụ"),
+    N_("cơ sở"), N_("cấp tỉnh"), N_("toàn quốc"),
+    N_("khiển trách"), N_("cảnh cáo"), N_("hạ bậc lương"), N_("cách chức"),
+    N_("buộc thôi việc"),
+)
 
 # workflows.council.views.STATUS_LABEL, MODE_LABEL, REASON_LABEL;
 # workflows.council.members.POSITION_LABEL; webapp.council_pages.MODES;

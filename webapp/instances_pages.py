@@ -23,7 +23,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask_babel import lazy_gettext as _l
@@ -36,6 +35,7 @@ from webapp import comments_view, instance_views, outcome_view, tasks_context
 from webapp.auth import current_actor
 from webapp.labels import INSTANCE_STATUS_LABELS, waiting_label
 from webapp.readable import Names, local_time, tr
+from webapp.security import send_stored_file
 from webapp.services import read_session, services
 from workflows import dossier, visibility
 
@@ -161,10 +161,4 @@ def attachment(attachment_id: int) -> Response:
             Path(current_app.config["FILES_DIR"]), policy=services().engine)
     except NotFound:
         _not_found()
-    response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
-                         download_name=meta["filename"], etag=meta["sha256"],
-                         conditional=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(meta, path)

@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
 
@@ -46,6 +47,11 @@ def _shown(award: dict[str, Any]) -> dict[str, Any]:
             "bonus_text": f"{vn_number(award['bonus_amount'])} đ"
             if award.get("bonus_amount") is not None else "",
             "kind_label": KINDS.get(award["kind"], award["kind"])}
+
+
+def _label(names: dict[str, str], code: str) -> str:
+    """A rating's, level's or discipline's name in the reader's language; an unknown code as is."""
+    return _(names[code]) if code in names else code
 
 
 def _subject_code(text: str) -> str | None:
@@ -88,10 +94,9 @@ def subject(code: str) -> str:
         abort(404)
     return render_template(
         "registry/subject.html", s=found, awards=[_shown(a) for a in found["awards"]],
-        ratings=[{**r, "label": RATING_NAMES.get(r["rating"], r["rating"])}
-                 for r in found["ratings"]],
-        initiatives=[{**i, "label": LEVEL_NAMES.get(i["level"], i["level"])}
+        ratings=[{**r, "label": _label(RATING_NAMES, r["rating"])} for r in found["ratings"]],
+        initiatives=[{**i, "label": _label(LEVEL_NAMES, i["level"])}
                      for i in found["initiatives"]],
-        discipline=[{**d, "label": DISCIPLINE_NAMES.get(d["form"], d["form"]),
+        discipline=[{**d, "label": _label(DISCIPLINE_NAMES, d["form"]),
                      "start": _day(d["start_date"]), "end": _day(d["end_date"])}
                     for d in found["discipline"]])

@@ -173,3 +173,36 @@ def test_both_pages_fit_a_phone(phone: Watched, at_chair: dict[str, Any]) -> Non
         phone.shot(f"{name}-375")
         phone.assert_clean()
     assert found == [], "\n".join(found)
+
+
+def test_the_diagram_zooms_from_the_keyboard_and_names_lanes_plainly(
+        web: Watched, at_chair: dict[str, Any]) -> None:
+    """Zoom in, out and back to the whole diagram with labelled buttons, from the keyboard;
+    lanes read «Phòng TCHCQT», not «Phòng TCHCQT (secretariat)»."""
+    page = web.page
+    log_in(web, "thuky")
+    page.goto(f"/instances/{at_chair['instance_id']}")
+    diagram = page.locator("#tdkt-diagram[data-ready='true']")
+    diagram.wait_for()
+    names = page.eval_on_selector_all(
+        "#tdkt-diagram .djs-element[data-element-id^='lane_'] text",
+        "texts => texts.map(t => t.textContent.trim())")
+    assert "Phòng TCHCQT" in " ".join(names) and "Chánh Văn phòng" in " ".join(names)
+    assert not [n for n in names if "(" in n], names
+    fitted = float(diagram.get_attribute("data-zoom") or 0)
+    tools = page.get_by_role("toolbar", name="Thu phóng sơ đồ")
+    zoom_in = tools.get_by_role("button", name="Phóng to sơ đồ")
+    zoom_in.focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    bigger = float(diagram.get_attribute("data-zoom") or 0)
+    assert bigger > fitted * 1.5
+    page.keyboard.press("Tab")  # on to «Thu nhỏ sơ đồ»
+    assert page.evaluate("document.activeElement.dataset.zoom") == "out"
+    page.keyboard.press("Space")
+    assert fitted < float(diagram.get_attribute("data-zoom") or 0) < bigger
+    tools.get_by_role("button", name="Vừa khung").click()
+    assert abs(float(diagram.get_attribute("data-zoom") or 0) - fitted) < 0.01
+    assert audit(web, "instance-zoom@1280") == []
+    web.assert_clean()
+    log_out(web)

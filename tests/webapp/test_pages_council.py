@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from test_pages_council_kit import (
     SECRETARIAT_NOT_MEMBER,
+    SOON,
+    checksums_aside,
     council_office,
     create_meeting,
     post,
@@ -122,7 +124,7 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
     assert 'id="meeting_date-error"' in html and "dd/mm/yyyy, ví dụ 15/12/2026" in html
     assert 'value="Họp xét danh hiệu 2026"' in html and 'value="2026-12-15"' in html
     partial = post(secretariat, "/council/meetings/new", {
-        "title": "Họp", "meeting_date": "15/12/2026", "mode": "electronic",
+        "title": "Họp", "meeting_date": SOON, "mode": "electronic",
         "nomination_ids": [str(noms["KT04"])], "member_ids": [str(ids["hoidong"])]})
     assert partial.status_code == 422 and "còn thiếu KT05" in text(partial)
     with office.app.extensions["tdkt"].db.session() as s:
@@ -191,9 +193,18 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
     assert re.search(rf'href="{url}/minutes/\d+"[^>]*>[^<]*\.pdf<', html)
     minutes = re.findall(rf'href="({url}/minutes/\d+)"', html)
     assert minutes, "the tally minutes are linked"
+    assert len(checksums_aside(html, "minutes")) == len(minutes)  # in a details, not in view
+    member = signed_in(office, "hoidong")
     for link in minutes:
-        got = signed_in(office, "hoidong").get(link)
+        got = member.get(link)
         assert got.status_code == 200 and got.data[:4] in (b"%PDF", b"PK\x03\x04")
+        # Served as every stored file is (webapp.security.send_stored_file).
+        assert got.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert got.headers["X-Content-Type-Options"] == "nosniff"
+        assert got.headers["Cache-Control"] == "private, no-cache"
+        assert got.headers["Content-Disposition"].startswith("attachment")
+        again = member.get(link, headers={"If-None-Match": got.headers["ETag"]})
+        assert again.status_code == 304
     after = office.ok(office.get("thuky", f"/instances/{inst['id']}"))
     assert after["status"] == "running" and after["tasks"], after  # went on by itself
     with office.app.extensions["tdkt"].db.session() as s:
@@ -215,8 +226,13 @@ def test_start_without_quorum_says_present_and_required(office: DemoOffice) -> N
     post(secretariat, f"{url}/attendance", {
         "invited": [str(i) for i in ids.values()],
         **{f"present_{ids[u]}": "1" for u in ("chanhvp", "thuky", "hoidong")}})
-    page = text(secretariat.get(url))
+    shown = secretariat.get(url)
+    page = text(shown)
     assert "có mặt 3/7 thành viên; cần ít nhất 4" in page and "Chưa đủ túc số" in page
+    # The button is disabled and says why; the server refuses a start sent anyway.
+    button = re.search(r"<button[^>]*>Bắt đầu biểu quyết</button>", shown.get_data(True))
+    assert button and " disabled" in button.group(0) and "quorum-missing" in button.group(0)
+    assert "Chưa thể bắt đầu biểu quyết: cần thêm 1 thành viên có mặt." in page
     refused = post(secretariat, f"{url}/start")
     html = refused.get_data(as_text=True)
     assert refused.status_code == 409 and 'id="start-error"' in html
@@ -225,6 +241,12 @@ def test_start_without_quorum_says_present_and_required(office: DemoOffice) -> N
     with office.app.extensions["tdkt"].db.session() as s:
         assert s.get(CouncilMeeting, meeting).status == "open"  # type: ignore[union-attr]
         assert s.scalar(select(func.count()).select_from(CouncilTally)) == 0
+    post(secretariat, f"{url}/attendance", {
+        "invited": [str(i) for i in ids.values()],
+        **{f"present_{ids[u]}": "1" for u in ("chanhvp", "thuky", "hoidong", "uyvien1")}})
+    html = secretariat.get(url).get_data(as_text=True)
+    button = re.search(r"<button[^>]*>Bắt đầu biểu quyết</button>", html)
+    assert button and " disabled" not in button.group(0) and "quorum-missing" not in html
 
 
 def test_a_vote_sent_twice_from_two_tabs_counts_once(office: DemoOffice) -> None:

@@ -11,6 +11,7 @@ council's agenda pool (the instance waits for the meeting's result).
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,13 @@ from engine import identity
 from engine.roles import SYSTEM
 from engine.runtime.runner import run_command
 from webapp.demo import DEMO_PASSWORD
+from workflows.handlers.registry import office_today
 
 PDF = b"%PDF-1.4\n% scanned minutes\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
 SECRETARIAT_NOT_MEMBER = "vanthu"
+# A meeting date a few days ahead: past or far dates are asked to be confirmed first.
+SOON = (office_today() + timedelta(days=9)).strftime("%d/%m/%Y")
 
 
 def council_office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -88,10 +92,21 @@ def create_meeting(client: FlaskClient, nomination_ids: list[int], member_ids: l
                    mode: str = "electronic", title: str = "Phiên họp Hội đồng TĐKT cuối năm"
                    ) -> int:
     response = post(client, "/council/meetings/new", {
-        "title": title, "meeting_date": "15/12/2026", "mode": mode,
+        "title": title, "meeting_date": SOON, "mode": mode,
         "nomination_ids": [str(i) for i in nomination_ids],
         "member_ids": [str(i) for i in member_ids]})
     assert response.status_code == 302, text(response)
     match = re.search(r"/council/meetings/(\d+)$", response.headers["Location"])
     assert match, response.headers["Location"]
     return int(match.group(1))
+
+
+def checksums_aside(html: str, key: str) -> list[str]:
+    """The full SHA-256 of the files listed in the page's «Mã kiểm tra tệp» details
+    (``#<key>-checksums``); no part of them is shown anywhere else on the page."""
+    found = re.search(rf'<details[^>]*id="{key}-checksums".*?</details>', html, flags=re.S)
+    assert found, f"no #{key}-checksums details on the page"
+    shas = re.findall(r"\b[0-9a-f]{64}\b", found.group(0))
+    outside = html.replace(found.group(0), "")
+    assert shas and not [s for s in shas if s[:8] in outside], "a hash shown in the main view"
+    return shas

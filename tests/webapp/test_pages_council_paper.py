@@ -3,6 +3,7 @@ the membership page."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from io import BytesIO
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from test_pages_council_kit import (
     EXE,
     PDF,
+    checksums_aside,
     council_office,
     create_meeting,
     post,
@@ -79,7 +81,8 @@ def test_a_paper_meeting_with_counts_and_the_scanned_minutes(office: DemoOffice)
         "candidate_ids": [str(kt04)], f"agree_{kt04}": "5", f"disagree_{kt04}": "1",
         f"abstain_{kt04}": "0"})
     assert over.status_code == 422 and f'id="paper-{kt04}-error"' in over.get_data(True)
-    assert "tổng số phiếu vượt số thành viên có mặt được biểu quyết (5)" in text(over)
+    # The service's «Dòng 1: tổng số phiếu …» beside KT04, as a sentence of its own.
+    assert "Tổng số phiếu vượt số thành viên có mặt được biểu quyết (5)" in text(over)
     with _db(office).session() as s:
         assert sum(s.scalars(select(CouncilTally.count)).all()) == 0  # nothing written
     saved = post(secretariat, f"{url}/paper", {
@@ -98,10 +101,13 @@ def test_a_paper_meeting_with_counts_and_the_scanned_minutes(office: DemoOffice)
         assert s.get(CouncilMeeting, meeting).scan_sha256 is None  # type: ignore[union-attr]
     assert _files(office) == before  # nothing written
     assert _scan(secretariat, url, "bien_ban.pdf", PDF).status_code == 302
-    page = text(secretariat.get(url))
-    assert "Đã đính kèm: bien_ban.pdf" in page
+    html = secretariat.get(url).get_data(as_text=True)
+    assert "Đã đính kèm: bien_ban.pdf" in text(secretariat.get(url))
+    assert checksums_aside(html, "scan") == [hashlib.sha256(PDF).hexdigest()]
     download = secretariat.get(f"{url}/scan")
     assert download.status_code == 200 and download.data == PDF
+    assert download.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download.headers["Cache-Control"] == "private, no-cache"
     assert signed_in(office, "donvi_kt").get(f"{url}/scan").status_code == 403
 
     closed = text(post(secretariat, f"{url}/close", follow_redirects=True))

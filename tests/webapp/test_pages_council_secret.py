@@ -85,7 +85,7 @@ def test_a_result_that_did_not_reach_its_dossier_is_retried(
     svc = office.app.extensions["tdkt"]
 
     def unreachable(*_args: Any, **_kwargs: Any) -> Any:
-        raise RuntimeError("Máy chủ quy trình tạm thời không phản hồi.")
+        raise RuntimeError("máy chủ quy trình tạm thời không phản hồi.")  # shown capitalised
 
     with monkeypatch.context() as patch:  # the first delivery fails
         patch.setattr(svc.engine, "deliver_message", unreachable)

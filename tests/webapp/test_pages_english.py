@@ -32,7 +32,14 @@ from webapp import (
 )
 from webapp.admin import users as admin_users
 from webapp.demo import DEMO_PASSWORD
-from workflows import catalogue_admin, movements, nomination_start, outcome, settings_admin
+from workflows import (
+    catalogue_admin,
+    history,
+    movements,
+    nomination_start,
+    outcome,
+    settings_admin,
+)
 from workflows.council import members as council_members
 from workflows.council import views as council_views
 
@@ -202,7 +209,8 @@ def test_run_time_labels_are_listed_for_extraction() -> None:
                      council_views.STATUS_LABEL, council_views.MODE_LABEL,
                      council_views.REASON_LABEL, council_members.POSITION_LABEL,
                      registry_pages.KINDS, nomination_start.SUBJECT_KINDS,
-                     outcome.OUTCOME_LABELS, notifications_pages.TITLE_TEMPLATES)
+                     outcome.OUTCOME_LABELS, notifications_pages.TITLE_TEMPLATES,
+                     history.RATING_NAMES, history.LEVEL_NAMES, history.DISCIPLINE_NAMES)
     labels |= {s.label for s in settings_admin.SETTINGS} | {s.unit for s in settings_admin.SETTINGS}
     labels -= {"", "%", "STARTTLS", "SSL/TLS"}  # the same in both languages
     assert sorted(labels - i18n_data.MESSAGES) == []

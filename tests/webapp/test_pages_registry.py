@@ -59,3 +59,18 @@ def test_a_subjects_history_is_shown_to_those_who_may_see_it(demo: DemoOffice) -
     assert _signed_in(demo, "thuky").get("/registry/subjects/NOPE").status_code == 404
     anonymous = demo.app.test_client().get("/registry")
     assert anonymous.status_code == 302 and "/login" in anonymous.headers["Location"]
+
+
+def test_a_subjects_ratings_read_in_the_readers_language(demo: DemoOffice) -> None:
+    """The annual ratings are named in Vietnamese, and in English for an English reader."""
+    from workflows.history import RATING_NAMES
+    history = demo.ok(demo.get("thuky", "/registry/subjects/KT02"))
+    assert history["ratings"], "the demo subject has ratings"
+    code = history["ratings"][0]["rating"]
+    client = _signed_in(demo, "thuky")
+    assert f"</strong>: {RATING_NAMES[code]}</li>" in client.get(
+        "/registry/subjects/KT02").get_data(as_text=True)
+    english = client.get("/registry/subjects/KT02?lang=en").get_data(as_text=True)
+    assert RATING_NAMES[code] not in english
+    assert {"HTXSNV": "Tasks completed with excellence", "HTTNV": "Tasks completed well",
+            "HTNV": "Tasks completed", "KHTNV": "Tasks not completed"}[code] in english

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from workflows.council.rules import has_quorum, judge, required_agree
+from workflows.council.rules import has_quorum, judge, meeting_date_notice, required_agree
 
 
 @pytest.mark.parametrize(("present", "total", "pct", "ok"), [
@@ -82,3 +83,15 @@ def test_ties() -> None:
 def test_nobody_left_to_vote_never_passes() -> None:
     o = outcome(0, base="present", total=3, present=2, recused=2, recused_present=2, pct=None)
     assert (o.denominator, o.passed) == (0, False)
+
+
+@pytest.mark.parametrize(("day", "notice"), [
+    (date(2026, 12, 6), None),              # today
+    (date(2027, 6, 4), None),               # 180 days ahead, the limit
+    (date(2026, 12, 5), ("past", 1)),
+    (date(2027, 6, 5), ("far", 181)),
+    (date(2027, 12, 15), ("far", 374)),     # the year typed wrong
+])
+def test_a_meeting_date_in_the_past_or_far_ahead_is_to_be_confirmed(
+        day: date, notice: tuple[str, int] | None) -> None:
+    assert meeting_date_notice(day, date(2026, 12, 6)) == notice

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 from flask_smorest import Blueprint as SmorestBlueprint
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
@@ -13,6 +13,7 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.datastructures import CombinedMultiDict
 
 from webapp.api.auth import current_actor
+from webapp.security import send_stored_file
 from webapp.services import read_session, services, write_session
 from workflows import dossier
 
@@ -113,11 +114,5 @@ def content(attachment_id: int) -> Response:
     """Download one version; 404 when it does not exist or its dossier is not visible."""
     meta, path = dossier.open_attachment(read_session(), current_actor(), attachment_id,
                                          _files_dir(), policy=services().engine)
-    response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
-                         download_name=meta["filename"], etag=meta["sha256"],
-                         conditional=True, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return send_stored_file(meta, path)
 

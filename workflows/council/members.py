@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from engine import audit
 from engine.errors import Forbidden, InvalidData, NotFound
-from engine.roles import Actor
+from engine.roles import Actor, plain_name
 from engine.store.models import User
 from workflows.council.models import POSITIONS, CouncilMember
 from workflows.models import Person
@@ -60,12 +60,21 @@ def require_viewer(session: Session, actor: Actor) -> None:
                         code="council.forbidden")
 
 
+def member_name(user: User | None, person: Person | None, user_id: int) -> str:
+    """How documents and pages name a member: the linked person's full name; else the
+    account's name without its note in parentheses; the login name only as a last resort."""
+    if person is not None and person.full_name.strip():
+        return person.full_name.strip()
+    if user is None:
+        return f"#{user_id}"
+    return plain_name(user.full_name) or user.username
+
+
 def member_view(member: CouncilMember, user: User | None,
                 person: Person | None = None) -> dict[str, Any]:
-    name = (user.full_name or user.username) if user is not None else f"#{member.user_id}"
     return {"id": member.id, "user_id": member.user_id,
             "username": user.username if user is not None else None,
-            "name": person.full_name if person is not None else name,
+            "name": member_name(user, person, member.user_id),
             "person_code": member.person_code, "position": member.position,
             "position_label": POSITION_LABEL.get(member.position, member.position),
             "active": member.active, "sort_order": member.sort_order}

@@ -8,6 +8,7 @@ tally minutes documents) and never see how a secret ballot went before the close
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,8 @@ from workflows.council.models import (
     CouncilRecusal,
     CouncilVote,
 )
-from workflows.council.rules import has_quorum
+from workflows.council.rules import FAR_AHEAD_DAYS, has_quorum, meeting_date_notice
+from workflows.handlers.registry import office_today
 from workflows.models import Attachment, Nomination, Person
 
 MINUTES_ITEM = "bien_ban_kiem_phieu"
@@ -52,8 +54,18 @@ def overview(session: Session, actor: Actor) -> dict[str, Any]:
         groups[GROUPS[row["status"]]].append(row)
     groups["upcoming"].reverse()  # the nearest first
     return {"groups": groups, "pending": pending_votes(session, actor),
+            "pool_count": len(meetings.pool_nominations(session)),
             "can_manage": m.may_manage(session, actor),
             "is_member": m.member_of(session, actor) is not None}
+
+
+def date_notice(day: date) -> dict[str, Any] | None:
+    """A new meeting's date that needs confirming (``rules.meeting_date_notice``, against
+    the office's today): ``{"kind": "past"|"far", "days": n, "max_days": ...}``."""
+    found = meeting_date_notice(day, office_today())
+    if found is None:
+        return None
+    return {"kind": found[0], "days": found[1], "max_days": FAR_AHEAD_DAYS}
 
 
 def pending_votes(session: Session, actor: Actor) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ Rules (DOMAIN.md "Council voting"; Law on Emulation and Commendation 2022, Decre
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_CEILING, Decimal
 
 DEFAULT_QUORUM_PCT = Decimal(50)
@@ -82,3 +83,17 @@ def judge(agree: int, disagree: int, abstain: int, *, vote_base: str, members_to
     required = required_agree(threshold_pct, base)
     return Outcome(agree, disagree, abstain, recused_total, base, required,
                    base > 0 and agree >= required)
+
+
+# A meeting date asks the manager to confirm when it is before today (recording a meeting
+# already held, or a typing slip) or further ahead than this (usually a wrong year).
+FAR_AHEAD_DAYS = 180
+
+
+def meeting_date_notice(day: date, today: date) -> tuple[str, int] | None:
+    """``("past", days ago)`` or ``("far", days ahead)`` when ``day`` needs confirming."""
+    if day < today:
+        return "past", (today - day).days
+    if (day - today).days > FAR_AHEAD_DAYS:
+        return "far", (day - today).days
+    return None

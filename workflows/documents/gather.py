@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
-from engine.roles import Actor
+from engine.roles import Actor, plain_name
 from engine.store.models import Unit
 from workflows.catalogue import bonus_amount, setting
 from workflows.documents.context import LETTERHEAD_DEFAULTS, legal_basis_lines, letterhead
@@ -67,7 +67,7 @@ def signer_name(actor: Actor | None) -> str:
     """The name of whoever signs (the chair acting), without the "(…)" note demo names carry."""
     if actor is None or not actor.has_role("chair"):
         return ""
-    return re.sub(r"\s*\(.*\)\s*$", "", actor.full_name or "").strip()
+    return plain_name(actor.full_name)
 
 
 _ARTICLE = re.compile(r"\bĐiều\s+(\d+[a-zđ]?)", re.IGNORECASE)
