@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.store.models import HumanTask, ProcessInstance
@@ -29,6 +29,7 @@ from engine.store.models import HumanTask, ProcessInstance
 DEFAULT_NAME_KEYS = ("nominee_name", "subject_name")
 YEAR_KEY = "year"
 MAX_TEXT = 20_000
+SEPARATOR = " | "  # between the terms of ``IndexFacts.text``
 _SPACES = re.compile(r"\s+")
 # Letters NFKD does not split into a base letter and a mark.
 _FOLD = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
@@ -45,7 +46,7 @@ class IndexFacts:
     def text(self) -> str:
         """The terms folded and joined (one line, `` | `` between terms), bounded."""
         parts = [fold(t) for t in self.terms]
-        return " | ".join(dict.fromkeys(p for p in parts if p))[:MAX_TEXT]
+        return SEPARATOR.join(dict.fromkeys(p for p in parts if p))[:MAX_TEXT]
 
 
 # (session, business key, instance data) -> facts
@@ -102,25 +103,37 @@ def unique_terms(values: Iterable[Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
+_CODES_PER_QUERY = 200
+
+
+def _naming(words: list[str]) -> ColumnElement[bool]:
+    """SQL: one of ``words`` is a whole term of the task's ``search_text``."""
+    padded = literal(SEPARATOR) + HumanTask.search_text + literal(SEPARATOR)
+    return or_(*(padded.like(f"%{SEPARATOR}{_like_escaped(w)}{SEPARATOR}%", escape="\\")
+                 for w in words))
+
+
 def reindex_naming(session: Session, indexer: TaskIndexer, words: Iterable[str]) -> int:
-    """Index again the open tasks found by any of ``words`` (codes of renamed subjects).
+    """Index again the open tasks that have one of ``words`` (codes of renamed subjects)
+    as a whole term.
 
     The terms of a task are written by the command that makes it ready; when a person or
     a unit it names is renamed later, its old name would stay searchable and the new one
     not. Returns how many instances were indexed again. In the caller's transaction.
     """
     folded = [w for w in dict.fromkeys(fold(w) for w in words) if w]
-    if not folded:
-        return 0
-    named = or_(*(HumanTask.search_text.like(f"%{_like_escaped(w)}%", escape="\\")
-                  for w in folded))
-    ids = select(HumanTask.instance_id).where(HumanTask.state == "ready", named).distinct()
-    count = 0
-    for inst in session.scalars(select(ProcessInstance).where(ProcessInstance.id.in_(ids))):
+    found: set[int] = set()
+    for i in range(0, len(folded), _CODES_PER_QUERY):
+        found.update(session.scalars(
+            select(HumanTask.instance_id).where(HumanTask.state == "ready",
+                                                _naming(folded[i:i + _CODES_PER_QUERY]))))
+    for instance_id in sorted(found):
+        inst = session.get(ProcessInstance, instance_id)
+        if inst is None:
+            continue
         facts = indexer(session, inst.business_key, dict(inst.data or {}))
         session.execute(update(HumanTask)
                         .where(HumanTask.instance_id == inst.id, HumanTask.state == "ready")
                         .values(search_text=facts.text, period_year=facts.year)
                         .execution_options(synchronize_session=False))
-        count += 1
-    return count
+    return len(found)

@@ -76,3 +76,38 @@ def test_reindex_naming_leaves_tasks_that_do_not_name_the_code(office: Office) -
         assert reindex_naming(s, indexer, []) == 0
         s.rollback()
     assert calls == []
+
+
+def test_reindex_naming_matches_whole_codes_and_takes_many_at_once(office: Office) -> None:
+    named = office.walk(office.start(), [("propose", "sub", proposal("NV001"))])
+    calls: list[str | None] = []
+
+    def indexer(_s: object, key: str | None, _data: object) -> IndexFacts:
+        calls.append(key)
+        return IndexFacts(("renamed",))
+    with office.db.write_session() as s:
+        assert reindex_naming(s, indexer, ["NV00", "V001", "nv"]) == 0  # parts of a code
+        many = [f"X{n:05d}" for n in range(1500)] + ["NV001"]  # one SQL statement would fail
+        assert reindex_naming(s, indexer, many) == 1
+        task = s.scalars(select(HumanTask).where(HumanTask.instance_id == named["id"],
+                                                 HumanTask.state == "ready")).one()
+        assert task.search_text == "renamed"
+        s.rollback()
+    assert len(calls) == 1
+
+
+def test_a_unit_renamed_is_found_by_its_new_name(office: Office,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from workflows import units_admin
+
+    seen: list[list[str]] = []
+    monkeypatch.setattr(units_admin, "refresh_names",
+                        lambda session, codes: seen.append(list(codes)) or 0)
+    with office.db.write_session() as s:
+        units_admin.patch_unit(s, office.actors["sec"], "PTP", {"active": True})
+        units_admin.update_unit(s, office.actors["sec"], "PTP", "Phòng Tư pháp", None)
+        assert seen == []  # nothing renamed
+        units_admin.patch_unit(s, office.actors["sec"], "PTP", {"name": "Sở Tư pháp"})
+        units_admin.update_unit(s, office.actors["sec"], "PKT_1", "Tổ Kinh tế", "PKT")
+        s.rollback()
+    assert seen == [["PTP"], ["PKT_1"]]

@@ -14,7 +14,7 @@ from webapp.admin.common import admin_required, errors_of, form_dict, load, not_
 from webapp.admin.schemas import UnitCreateSchema
 from webapp.auth import current_actor
 from webapp.services import read_session, write_session
-from workflows import search_index
+from workflows import units_admin
 
 
 def _tree_page(values: dict[str, Any] | None = None,
@@ -108,9 +108,7 @@ def unit_update(code: str) -> Any:
     def action(session: Any) -> None:
         name = (values.get("name") or "").strip()
         parent = (values.get("parent_code") or "").strip() or None
-        unit_service.rename_unit(session, current_actor(), code, name)
-        unit_service.move_unit(session, current_actor(), code, parent)
-        search_index.refresh_names(session, [code])
+        units_admin.update_unit(session, current_actor(), code, name, parent)
     return _command(code, action, values)
 
 

@@ -25,7 +25,7 @@ from webapp.admin.schemas import (
 )
 from webapp.api.auth import admin_actor, check_admin
 from webapp.services import read_session, services, write_session
-from workflows import search_index, settings_admin
+from workflows import settings_admin, units_admin
 
 blp = Blueprint("admin_api", __name__, url_prefix="/admin",
                 description="Quản trị người dùng và đơn vị")
@@ -142,9 +142,7 @@ def create_unit(data: dict[str, Any]) -> Any:
 def patch_unit(changes: dict[str, Any], code: str) -> Any:
     """Rename, move (422 ``unit.cycle``) or (de)activate (409 ``unit.in_use``)."""
     actor, session = admin_actor(), write_session()
-    unit_service.patch_unit(session, actor, code, changes)
-    if "name" in changes:
-        search_index.refresh_names(session, [code])
+    units_admin.patch_unit(session, actor, code, changes)
     session.commit()
     return _node(session, code)
 
