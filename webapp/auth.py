@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, flash, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -107,12 +108,22 @@ class PasswordForm(FlaskForm):  # type: ignore[misc]
                             render_kw={"autocomplete": "new-password"})
 
 
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site, else None: no scheme, no host, no
+    backslash and no control character (a browser drops a tab or a newline, so
+    ``/<TAB>/evil.example`` would become ``//evil.example``)."""
+    if not target or not target.startswith("/") or "\\" in target \
+            or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return None
+    return target
+
+
 def safe_next(target: str | None) -> str:
     """Only local paths, so a form's ``next`` cannot send people to another site."""
-    if target and target.startswith("/") and not target.startswith("//") \
-            and "\\" not in target:
-        return target
-    return url_for("inbox.index")
+    return local_path(target) or url_for("inbox.index")
 
 
 def _authenticate(username: str, password: str) -> User | None:

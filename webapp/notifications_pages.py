@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from engine import notify
 from engine.errors import NotFound
 from webapp import outcome_view
-from webapp.auth import current_actor
+from webapp.auth import current_actor, local_path
 from webapp.readable import tr
 from webapp.services import read_session, services, write_session
 from workflows.council import invitations
@@ -131,8 +131,8 @@ def open_one(notification_id: int) -> Response:
                                                    notification_id)
     except NotFound:
         abort(404)
-    link = note.get("link") or ""
-    if link.startswith("/") and not link.startswith("//") and "\\" not in link:
+    link = local_path(note.get("link"))
+    if link is not None:
         return redirect(link)  # its own page (an invitation: the meeting's), on this site
     if note["task_open"] and note["task_id"]:
         return redirect(url_for("task_pages.show", task_id=note["task_id"]))

@@ -154,3 +154,14 @@ def test_compiled_catalogue_matches_its_source() -> None:
             compiled = {m.id: m.string for m in read_mo(mo) if m.id}
         assert compiled == source, f"run pybabel compile -d webapp/translations ({po_path})"
         assert all(source.values()), "untranslated strings"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\\evil.example",
+                                    "https://evil.example/", "//evil.example", "evil.example"])
+def test_no_next_leads_to_another_site(app: Flask, target: str) -> None:
+    from webapp.auth import local_path, safe_next
+
+    assert local_path(target) is None
+    with app.test_request_context():
+        assert safe_next(target) == "/"
+        assert safe_next("/tasks/1?x=//y") == "/tasks/1?x=//y"

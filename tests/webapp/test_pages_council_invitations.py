@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from test_pages_auth import csrf_token
 from test_pages_council import member_ids, nomination_ids
 from test_pages_council_kit import (
+    SOON,
     council_office,
     create_meeting,
     post,
@@ -55,7 +56,7 @@ def test_opening_a_meeting_invites_each_member(office: DemoOffice) -> None:
             EmailOutbox.notification_id.in_([r.id for r in rows]))).all()
     assert sorted(r.username for r in rows) == ["hoidong", "truongkt"]  # not the others
     assert {r.title for r in rows} == {
-        "Mời họp Hội đồng Thi đua - Khen thưởng: Họp xét danh hiệu 2026 (15/12/2026)"}
+        f"Mời họp Hội đồng Thi đua - Khen thưởng: Họp xét danh hiệu 2026 ({SOON})"}
     assert len(mails) == 1 and all(f"/council/meetings/{meeting}" in body for body in mails)
     with db.session() as s:
         assert set(s.scalars(select(Notification.link).where(
@@ -63,7 +64,7 @@ def test_opening_a_meeting_invites_each_member(office: DemoOffice) -> None:
 
     member = signed_in(office, "hoidong")
     html = member.get("/notifications").get_data(as_text=True)
-    assert "Họp xét danh hiệu 2026 (15/12/2026)" in html
+    assert f"Họp xét danh hiệu 2026 ({SOON})" in html
     note_id = re.search(r'/notifications/(\d+)/open', html)
     assert note_id
     opened = member.post(f"/notifications/{note_id[1]}/open",
