@@ -71,8 +71,7 @@ def meeting(meeting_id: int) -> Any:
 @login_required
 def open_meeting(meeting_id: int) -> Any:
     """Open the meeting (khai mạc): the quorum rule is fixed, recusals computed."""
-    _done, refused = _act(meeting_id, "open", meetings.open_meeting,
-                          mail=services().engine.mail_options)
+    _done, refused = _act(meeting_id, "open", meetings.open_meeting)
     return refused or _back(meeting_id, _("Đã khai mạc phiên họp; vui lòng điểm danh."),
                             "attendance")
 
@@ -104,7 +103,8 @@ def start_voting(meeting_id: int) -> Any:
 def cancel(meeting_id: int) -> Any:
     """Cancel a meeting not yet voting; its candidates go back to the pool."""
     _done, refused = _act(meeting_id, "cancel", meetings.cancel_meeting,
-                          request.form.get("reason", "").strip())
+                          request.form.get("reason", "").strip(),
+                          mail=services().engine.mail_options)
     return refused or _back(meeting_id, _("Đã hủy phiên họp."))
 
 

@@ -21,7 +21,7 @@ from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFoun
 from engine.runtime.runner import run_command
 from webapp.auth import current_actor
 from webapp.inbox import format_date
-from webapp.services import read_session, write_session
+from webapp.services import read_session, services, write_session
 from workflows.council import meetings, page_views
 from workflows.council import members as council_members
 
@@ -139,7 +139,8 @@ def new_meeting() -> Any:
     try:
         made = command(meetings.create_meeting, title=values["title"], meeting_date=day,
                        mode=values["mode"], nomination_ids=values["nomination_ids"],
-                       member_ids=values["member_ids"])
+                       member_ids=values["member_ids"],
+                       mail=services().engine.mail_options)
     except EngineError as exc:
         if isinstance(exc, Forbidden):
             abort(403)

@@ -128,6 +128,8 @@ NOTIFICATIONS = (
     N_("Hồ sơ đã kết thúc: {step}"), N_("Sắp đến hạn xử lý: {step}"),
     N_("Quá hạn xử lý: {step}"), N_("Bước quá hạn cần đôn đốc: {step}"),
     N_("Mời họp Hội đồng Thi đua - Khen thưởng: {step}"),  # workflows.council.invitations
+    N_("Thay đổi lịch họp Hội đồng Thi đua - Khen thưởng: {step}"),
+    N_("Hủy họp Hội đồng Thi đua - Khen thưởng: {step}"),
 )
 
 MESSAGES: frozenset[str] = frozenset(

@@ -124,3 +124,39 @@ def test_a_paper_meeting_with_its_scan(demo: DemoOffice) -> None:
     after = demo.ok(demo.get("thuky", f"/instances/{inst['id']}"))
     assert after["data"]["council_vote"]["passed"] == ["KT04"]
     assert [t["name"] for t in after["tasks"]] == ["decide"]
+
+
+def _told(demo: DemoOffice) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from engine.store.models import Notification, User
+
+    with demo.app.extensions["tdkt"].db.session() as s:
+        return [(u, k) for u, k in s.execute(
+            select(User.username, Notification.kind).join(User, User.id == Notification.user_id)
+            .where(Notification.kind.like("council.%")).order_by(Notification.id)).all()]
+
+
+def test_invited_members_are_told_of_the_meeting_its_changes_and_its_cancelling(
+        demo: DemoOffice) -> None:
+    before_council(demo, "KT04")
+    ids = {m["username"]: m["id"] for m in demo.ok(demo.get("thuky", "/council/members"))}
+    body = {"title": "Họp", "meeting_date": "2026-12-20",
+            "member_ids": [ids["hoidong"], ids["thuky"]]}
+    meeting = demo.ok(demo.post("thuky", "/council/meetings", body), 201)
+    assert _told(demo) == [("hoidong", "council.invited")]  # not thuky, who scheduled it
+    path = f"/council/meetings/{meeting['id']}"
+    demo.ok(demo.client.patch(f"{API}{path}", headers=demo.headers["thuky"],
+                              json={"member_ids": [ids["hoidong"], ids["uyvien1"]]}))
+    assert _told(demo)[1:] == [("uyvien1", "council.invited")]  # the date did not change
+    demo.ok(demo.client.patch(f"{API}{path}", headers=demo.headers["thuky"],
+                              json={"meeting_date": "2026-12-22",
+                                    "member_ids": [ids["hoidong"], ids["uyvien1"],
+                                                   ids["uyvien2"]]}))
+    assert sorted(_told(demo)[2:]) == [("hoidong", "council.rescheduled"),
+                                       ("uyvien1", "council.rescheduled"),
+                                       ("uyvien2", "council.invited")]
+    demo.ok(demo.post("thuky", f"{path}/cancel", {"reason": "Đổi kế hoạch"}))
+    assert sorted(_told(demo)[5:]) == [("hoidong", "council.cancelled"),
+                                       ("uyvien1", "council.cancelled"),
+                                       ("uyvien2", "council.cancelled")]

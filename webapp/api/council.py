@@ -141,7 +141,7 @@ def list_meetings() -> Any:
 @blp.response(201)
 def create_meeting(args: dict[str, Any]) -> Any:
     """Prepare a meeting: date, title, mode, agenda and invited members."""
-    made = _run(meetings.create_meeting, **args)
+    made = _run(meetings.create_meeting, **args, mail=services().engine.mail_options)
     return _view(made["id"])
 
 
@@ -155,7 +155,7 @@ def get_meeting(meeting_id: int) -> Any:
 @blp.arguments(CouncilMeetingPatchArgs)
 @blp.response(200)
 def update_meeting(args: dict[str, Any], meeting_id: int) -> Any:
-    _run(meetings.update_meeting, meeting_id, **args)
+    _run(meetings.update_meeting, meeting_id, **args, mail=services().engine.mail_options)
     return _view(meeting_id)
 
 
@@ -163,7 +163,7 @@ def update_meeting(args: dict[str, Any], meeting_id: int) -> Any:
 @blp.response(200)
 def open_meeting(meeting_id: int) -> Any:
     """Open: quorum rule and council size fixed, recusals computed."""
-    _run(meetings.open_meeting, meeting_id, mail=services().engine.mail_options)
+    _run(meetings.open_meeting, meeting_id)
     return _view(meeting_id)
 
 
@@ -232,7 +232,8 @@ def close_meeting(meeting_id: int) -> Any:
 @blp.arguments(CouncilCancelArgs)
 @blp.response(200)
 def cancel_meeting(args: dict[str, Any], meeting_id: int) -> Any:
-    _run(meetings.cancel_meeting, meeting_id, args["reason"])
+    _run(meetings.cancel_meeting, meeting_id, args["reason"],
+         mail=services().engine.mail_options)
     return _view(meeting_id)
 
 

@@ -26,8 +26,8 @@ from engine.mail.compose import MailOptions
 from engine.roles import Actor
 from engine.store.models import HumanTask, ProcessInstance, utcnow
 from workflows.catalogue import setting
+from workflows.council import invitations
 from workflows.council import members as m
-from workflows.council.invitations import invite_members
 from workflows.council.models import (
     CHOICES,
     MODES,
@@ -194,8 +194,10 @@ def _fill(session: Session, meeting: CouncilMeeting, noms: list[Nomination],
 
 def create_meeting(session: Session, actor: Actor, *, title: str, meeting_date: date,
                    mode: str = "electronic", nomination_ids: list[int] | None = None,
-                   member_ids: list[int] | None = None) -> dict[str, Any]:
-    """Prepare a meeting (draft) with its agenda and invited members.
+                   member_ids: list[int] | None = None, mail: MailOptions | None = None
+                   ) -> dict[str, Any]:
+    """Schedule a meeting (draft until it opens) with its agenda and invited members, who
+    are sent the invitation (in the app and by e-mail; ``mail``: how links are written).
 
     ``nomination_ids`` None: the whole pool; ``member_ids`` None: every active member.
 
@@ -215,14 +217,17 @@ def create_meeting(session: Session, actor: Actor, *, title: str, meeting_date: 
     audit.append(session, actor, "council.meeting_created", {
         "meeting_id": meeting.id, "title": meeting.title, "date": meeting_date.isoformat(),
         "mode": mode, "nomination_ids": [n.id for n in noms], "member_ids": invited})
+    invitations.tell_members(session, actor, meeting, mail=mail)
     return {"id": meeting.id, "status": meeting.status}
 
 
 def update_meeting(session: Session, actor: Actor, meeting_id: int, *,
                    title: str | None = None, meeting_date: date | None = None,
                    mode: str | None = None, nomination_ids: list[int] | None = None,
-                   member_ids: list[int] | None = None) -> dict[str, Any]:
-    """Change a draft meeting (only what is given)."""
+                   member_ids: list[int] | None = None, mail: MailOptions | None = None
+                   ) -> dict[str, Any]:
+    """Change a draft meeting (only what is given). Members invited now are sent the
+    invitation; a new date or title is told to those invited before who still are."""
     m.require_manager(session, actor)
     meeting = get_meeting_row(session, meeting_id, lock=True)
     require_status(meeting, "draft")
@@ -234,6 +239,8 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, *,
                                    .where(CouncilCandidate.meeting_id == meeting.id)).all())
     invited = list(session.scalars(select(CouncilInvitation.member_id)
                                    .where(CouncilInvitation.meeting_id == meeting.id)).all())
+    told_before = set(invitations.invited_users(session, meeting.id))
+    moved = (title.strip(), meeting_date) != (meeting.title, meeting.meeting_date)
     # The meeting's own agenda is "busy": free it while checking the new one.
     meeting.status = "cancelled"
     session.flush()
@@ -245,13 +252,18 @@ def update_meeting(session: Session, actor: Actor, meeting_id: int, *,
     audit.append(session, actor, "council.meeting_updated", {
         "meeting_id": meeting.id, "nomination_ids": [n.id for n in noms],
         "member_ids": chosen})
+    now_invited = invitations.invited_users(session, meeting.id)
+    invitations.tell_members(session, actor, meeting,
+                             [u for u in now_invited if u not in told_before], mail=mail)
+    if moved:
+        invitations.tell_members(session, actor, meeting,
+                                 [u for u in now_invited if u in told_before],
+                                 invitations.RESCHEDULED, mail)
     return {"id": meeting.id, "status": meeting.status}
 
 
-def open_meeting(session: Session, actor: Actor, meeting_id: int,
-                 mail: MailOptions | None = None) -> dict[str, Any]:
-    """Open the meeting: fix the quorum rule and council size, compute the recusals, and
-    notify the invited members (in the app and by e-mail; ``mail``: how links are written)."""
+def open_meeting(session: Session, actor: Actor, meeting_id: int) -> dict[str, Any]:
+    """Open the meeting: fix the quorum rule and council size, compute the recusals."""
     m.require_manager(session, actor)
     meeting = get_meeting_row(session, meeting_id, lock=True)
     require_status(meeting, "draft")
@@ -264,7 +276,6 @@ def open_meeting(session: Session, actor: Actor, meeting_id: int,
         "meeting_id": meeting.id, "quorum_pct": float(meeting.quorum_pct),
         "members_total": meeting.members_total, "recusals": recused,
         "unlinked_member_ids": unlinked_members(session, meeting.id)})
-    invite_members(session, actor, meeting, mail)
     return {"id": meeting.id, "status": meeting.status}
 
 
@@ -346,15 +357,17 @@ def start_voting(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
     return {"id": meeting.id, "status": meeting.status, **seen}
 
 
-def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str = ""
-                   ) -> dict[str, Any]:
-    """Cancel a meeting not yet voting; its candidates go back to the pool."""
+def cancel_meeting(session: Session, actor: Actor, meeting_id: int, reason: str = "",
+                   mail: MailOptions | None = None) -> dict[str, Any]:
+    """Cancel a meeting not yet voting; its candidates go back to the pool; the invited
+    members are told."""
     m.require_manager(session, actor)
     meeting = get_meeting_row(session, meeting_id, lock=True)
     require_status(meeting, "draft", "open")
     meeting.status = "cancelled"
     audit.append(session, actor, "council.meeting_cancelled",
                  {"meeting_id": meeting.id, "reason": reason})
+    invitations.tell_members(session, actor, meeting, kind=invitations.CANCELLED, mail=mail)
     return {"id": meeting.id, "status": meeting.status}
 
 
