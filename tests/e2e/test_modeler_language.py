@@ -59,8 +59,9 @@ def panel_texts(page: Any, ident: str) -> list[str]:
             ident)
     page.locator("#tdkt-properties [data-group-id='group-tdkt']").wait_for()
     return page.evaluate("""() => [...document.querySelectorAll(
-        "#tdkt-properties [data-group-id^='group-tdkt'] :is(.bio-properties-panel-group-header-title,"
-        + " .bio-properties-panel-label, .bio-properties-panel-description)")]
+        "#tdkt-properties [data-group-id^='group-tdkt'] "
+        + ":is(.bio-properties-panel-group-header-title, .bio-properties-panel-label,"
+        + " .bio-properties-panel-description)")]
         .map(e => e.textContent.trim()).filter(Boolean)""")
 
 
