@@ -287,6 +287,13 @@ def import_context(engine: ProcessEngine) -> ImportContext:
 
 # -- checking and deploying -----------------------------------------------------------
 
+def _detail_of(exc: BpmnInvalid) -> dict[str, str]:
+    """The technical detail (English) a file-level error carries, as problem params."""
+    details = exc.details if isinstance(exc.details, list) else []
+    first = details[0] if details and isinstance(details[0], dict) else {}
+    return {"detail": str(first["message"])} if first.get("message") else {}
+
+
 def dmn_problems(xml: bytes) -> list[dict[str, Any]]:
     """A decision table parses with SpiffWorkflow's DMN parser, and each decision has a
     table with a hit policy."""
@@ -302,10 +309,10 @@ def dmn_problems(xml: bytes) -> list[dict[str, Any]]:
             if not dmn.decision.decisionTables:
                 problems.add(dmn.bpmn_id, "Quyết định không có bảng.", "dmn.no_table")
     except BpmnInvalid as exc:
-        problems.add(None, exc.message, "dmn.invalid")
+        problems.add(None, exc.message, "dmn.invalid", **_detail_of(exc))
     except Exception as exc:  # SpiffWorkflow raises many kinds for a bad table
         problems.add(getattr(exc, "id", None), f"Bảng quyết định không hợp lệ: {exc}",
-                     "dmn.invalid")
+                     "dmn.invalid", detail=str(exc))
     if not problems.items:  # each rule's cells, named by rule and column
         check_rules(read_tables(xml), problems)
     return problems.items
@@ -322,7 +329,7 @@ def validate_draft(session: Session, engine: ProcessEngine, draft_id: int
         found = engine.specs.problems(session, xml)
     except BpmnInvalid as exc:
         return [{"element_id": None, "code": exc.code, "severity": "error",
-                 "message": exc.message}]
+                 "message": exc.message, "params": _detail_of(exc)}]
     base = session.get(ProcessModelVersion, row.base_version_id) if row.base_version_id \
         else None
     if base is not None:

@@ -45,12 +45,15 @@ class ScriptRuleError(Exception):
     Attributes:
         errors: RestrictedPython's messages in Vietnamese (``engine.sandbox_messages``),
             e.g. 'Dòng 1: tên biến «__import__» không được phép vì bắt đầu bằng ...'.
+        originals: the same messages as RestrictedPython wrote them (English), for
+            pages shown in English.
     """
 
-    def __init__(self, errors: list[str]) -> None:
+    def __init__(self, errors: list[str], originals: list[str] | None = None) -> None:
         # args[0] must be a str: SpiffWorkflow concatenates it into its error detail.
         super().__init__("; ".join(errors))
         self.errors = errors
+        self.originals = originals if originals is not None else list(errors)
 
 
 class ScriptTimeout(Exception):
@@ -98,16 +101,22 @@ def compile_script(source: str, mode: str = "exec") -> types.CodeType:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     result = compiler(source, filename=SCRIPT_FILENAME, policy=_Policy)
     if result.errors or result.code is None:
-        raise ScriptRuleError([vietnamese(e) for e in result.errors or ["compilation failed"]])
+        originals = list(result.errors or ["compilation failed"])
+        raise ScriptRuleError([vietnamese(e) for e in originals], originals)
     return result.code
 
 
 def check_script(source: str, mode: str = "exec") -> list[str]:
     """Return the problems of a script or expression ([] when fine) without running it."""
+    return [vi for vi, _original in script_errors(source, mode)]
+
+
+def script_errors(source: str, mode: str = "exec") -> list[tuple[str, str]]:
+    """Like ``check_script``: each problem as (Vietnamese, RestrictedPython's English)."""
     try:
         compile_script(source, mode)
     except ScriptRuleError as err:
-        return err.errors
+        return list(zip(err.errors, err.originals, strict=True))
     return []
 
 

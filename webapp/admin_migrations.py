@@ -35,9 +35,11 @@ from webapp.auth import current_actor
 from webapp.diagram_words import version_words
 from webapp.instances_pages import local_time
 from webapp.migration_worker import resume_on_first_request, wake
+from webapp.problem_words import change_label
 from webapp.services import read_session, services, write_session
 
 bp = Blueprint("admin_migrations", __name__, url_prefix="/admin/migrations")
+bp.add_app_template_global(change_label, "change_label")  # _macros.html, imported macros
 F = TypeVar("F", bound=Callable[..., Any])
 FILTER_FIELDS = ("instance_ids", "business_key_prefix", "step", "started_after",
                  "started_before")

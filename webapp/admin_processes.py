@@ -31,6 +31,7 @@ from engine import drafts
 from engine.errors import EngineError, InvalidData
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.instances_pages import local_time
+from webapp.problem_words import localized_problems
 from webapp.security import EDITOR_CSP, with_policy
 from webapp.services import read_session, services, write_session
 
@@ -85,7 +86,10 @@ def _engine_error(exc: EngineError) -> Any:
 
     status = status_of(exc)
     if request.method != "GET" or request.path.endswith((".json", ".xml", ".dmn", ".bpmn")):
-        return jsonify(exc.to_dict()), status
+        body = exc.to_dict()
+        if isinstance(body.get("details"), list):  # a deploy refused: the problems
+            body["details"] = localized_problems(body["details"])
+        return jsonify(body), status
     return render_template("tasks/error.html", status=status, message=exc.message), status
 
 
@@ -284,7 +288,7 @@ def update_draft(draft_id: int) -> Any:
 @admin_only
 def validate_draft(draft_id: int) -> Any:
     problems = drafts.validate_draft(read_session(), services().engine, draft_id)
-    return jsonify({"problems": problems})
+    return jsonify({"problems": localized_problems(problems)})
 
 
 @bp.post("/drafts/<int:draft_id>/deploy")

@@ -3,9 +3,10 @@
 Templates and pages call ``_()`` on values taken from dicts (``{{ _(label) }}``), e.g. the
 council positions or the movement kinds. pybabel only extracts string literals, so each such
 value is repeated below inside ``N_()``, a no-op marker that ``babel.cfg`` and ``make
-translations`` register as an extraction keyword (``-k N_``). Nothing imports this module at
-run time; ``tests/webapp/test_pages_english.py`` checks that every label of the listed dicts
-appears here, so a new label without an English translation fails the tests.
+translations`` register as an extraction keyword (``-k N_``). Catalogues of run-time texts
+kept beside their code (``webapp/problem_words.py``) import ``N_`` from here.
+``tests/webapp/test_pages_english.py`` checks that every label of the listed dicts appears
+here, so a new label without an English translation fails the tests.
 """
 
 from __future__ import annotations

@@ -41,5 +41,6 @@ def removed_deadlines(base_xml: bytes, draft_xml: bytes, base_version: int
                                 f"{base_version} đặt {DEADLINE} = «{old}». Không có thời hạn "
                                 "thì bước không có hạn chót và không được nhắc việc; nếu "
                                 "không cố ý, hãy đặt lại thời hạn.",
-                         "task.deadline_removed", WARNING)
+                         "task.deadline_removed", WARNING, name=name, version=base_version,
+                         property=DEADLINE, old=old)
     return problems.items

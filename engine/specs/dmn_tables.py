@@ -18,7 +18,7 @@ from typing import Any
 
 from lxml import etree
 
-from engine.sandbox import check_script
+from engine.sandbox import script_errors
 from engine.specs.validate import Problems
 from engine.specs.xmlsafe import parse_xml
 
@@ -93,7 +93,16 @@ def _parses(source: str) -> bool:
     return True
 
 
-def input_cell_error(text: str) -> str | None:
+# Why a cell cannot be evaluated: (reason, Vietnamese words, detail in English).
+CellError = tuple[str, str, str]
+
+
+def _sandbox_error(source: str) -> CellError | None:
+    errors = script_errors(source, "eval")
+    return ("sandbox", f"bị hộp cát từ chối: {errors[0][0]}", errors[0][1]) if errors else None
+
+
+def input_cell_error(text: str) -> CellError | None:
     """Why an input cell cannot be evaluated (None: it can)."""
     if text in ("", "-"):
         return None
@@ -101,18 +110,16 @@ def input_cell_error(text: str) -> str | None:
     if "dmninput" not in source and not _parses(source):
         source = f"dmninput {source}"  # an operator first: ">= 2", "in ['a']"
     if not _parses(source):
-        return "không phải biểu thức hợp lệ"
-    errors = check_script(source, "eval")
-    return f"bị hộp cát từ chối: {errors[0]}" if errors else None
+        return ("syntax", "không phải biểu thức hợp lệ", "")
+    return _sandbox_error(source)
 
 
-def output_cell_error(text: str) -> str | None:
+def output_cell_error(text: str) -> CellError | None:
     if not text:
-        return "ô kết quả đang trống"
+        return ("empty", "ô kết quả đang trống", "")
     if not _parses(text):
-        return "không phải biểu thức hợp lệ"
-    errors = check_script(text, "eval")
-    return f"bị hộp cát từ chối: {errors[0]}" if errors else None
+        return ("syntax", "không phải biểu thức hợp lệ", "")
+    return _sandbox_error(text)
 
 
 def check_rules(tables: list[Table], problems: Problems) -> None:
@@ -122,19 +129,28 @@ def check_rules(tables: list[Table], problems: Problems) -> None:
         for rule in table.rules:
             where = (f"Bảng «{table.name or table.decision_id}», quy tắc số {rule.number} "
                      f"({rule.id})")
+            named: dict[str, Any] = {"table": table.name or table.decision_id,
+                                     "number": rule.number, "rule": rule.id}
             if len(rule.inputs) != len(table.inputs) or len(rule.outputs) != len(table.outputs):
                 problems.add(rule.id, f"{where}: có {len(rule.inputs)} ô điều kiện và "
                                       f"{len(rule.outputs)} ô kết quả, bảng có "
                                       f"{len(table.inputs)} và {len(table.outputs)} cột.",
-                             "dmn.rule_shape")
+                             "dmn.rule_shape", **named, inputs=len(rule.inputs),
+                             outputs=len(rule.outputs), columns_in=len(table.inputs),
+                             columns_out=len(table.outputs))
                 continue
             for (entry, text), col in zip(rule.inputs, table.inputs, strict=True):
                 error = input_cell_error(text)
                 if error:
-                    problems.add(entry, f"{where}, cột «{col['label'] or col['expression']}»: "
-                                        f"điều kiện «{text}» {error}.", "dmn.cell_invalid")
+                    column = col["label"] or col["expression"]
+                    problems.add(entry, f"{where}, cột «{column}»: điều kiện «{text}» "
+                                        f"{error[1]}.", "dmn.cell_invalid", **named,
+                                 reason=f"input_{error[0]}", column=column, text=text,
+                                 detail=error[2])
             for (entry, text), col in zip(rule.outputs, table.outputs, strict=True):
                 error = output_cell_error(text)
                 if error:
                     problems.add(entry, f"{where}, cột «{col['label']}»: kết quả «{text}» "
-                                        f"{error}.", "dmn.cell_invalid")
+                                        f"{error[1]}.", "dmn.cell_invalid", **named,
+                                 reason=f"output_{error[0]}", column=col["label"], text=text,
+                                 detail=error[2])

@@ -136,7 +136,7 @@ def check_reachable(root: etree._Element, problems: Problems) -> None:
             if ident not in reached:
                 name = node.get("name") or ident
                 problems.add(ident, f"Không thể đi tới «{name}» từ sự kiện bắt đầu nào.",
-                             "flow.unreachable")
+                             "flow.unreachable", name=name)
 
 
 def check_gateway_defaults(root: etree._Element, problems: Problems) -> None:
@@ -148,7 +148,7 @@ def check_gateway_defaults(root: etree._Element, problems: Problems) -> None:
                 name = node.get("name") or ident
                 problems.add(ident, f"Cổng rẽ nhánh «{name}» chưa có nhánh mặc định: "
                                     "khi không điều kiện nào đúng, hồ sơ sẽ dừng vì lỗi.",
-                             "gateway.no_default")
+                             "gateway.no_default", name=name)
 
 
 # -- data read by conditions --------------------------------------------------------------
@@ -303,4 +303,4 @@ def _check_flow(flow: etree._Element, scope: Scope, produced: dict[str, set[str]
     for name in sorted(names - available):
         problems.add(flow.get("id"), f"Điều kiện đọc dữ liệu «{name}» nhưng không "
                                      "biểu mẫu hay bước nào trước đó tạo ra.",
-                     "condition.unknown_data", WARNING)
+                     "condition.unknown_data", WARNING, name=name)

@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 
 from lxml import etree
 
-from engine.sandbox import WORKING_DAYS, check_script
+from engine.sandbox import WORKING_DAYS, script_errors
 from engine.specs.timers import TimerValueError, due_from
 from engine.specs.validate import NS, Problems, owner_id
 
@@ -52,7 +52,7 @@ def check_timers(root: etree._Element, problems: Problems) -> None:
             continue
         if kind not in ("intermediateCatchEvent", "boundaryEvent"):
             problems.add(element, "Hẹn giờ chỉ dùng cho sự kiện chờ (trung gian) hoặc gắn trên "
-                                  "một bước.", "timer.invalid")
+                                  "một bước.", "timer.invalid", reason="placement")
             continue
         if definition.find("bpmn:timeCycle", NS) is not None:
             problems.add(element, "Hẹn giờ lặp lại (timeCycle) chưa được hỗ trợ; nhắc hạn "
@@ -66,19 +66,20 @@ def check_timers(root: etree._Element, problems: Problems) -> None:
         if not text:
             problems.add(element, f"Hẹn giờ chưa có thời hạn: {EXAMPLE}.", "timer.missing")
             continue
-        for message, code in expression_problems(text):
-            problems.add(element, message, code)
+        for message, code, params in expression_problems(text):
+            problems.add(element, message, code, **params)
     _check_gateways(root, problems)
 
 
-def expression_problems(text: str) -> list[tuple[str, str]]:
-    """(message, code) of a timer expression's problems; [] when it can run."""
+def expression_problems(text: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(message, code, params) of a timer expression's problems; [] when it can run."""
     if BARE_ISO.match(text):
         return [(f"Biểu thức hẹn giờ «{text}» là mã Python nên giá trị ISO phải nằm trong "
-                 f"dấu ngoặc kép: \"{text}\".", "timer.unquoted")]
-    errors = check_script(text, "eval")
+                 f"dấu ngoặc kép: \"{text}\".", "timer.unquoted", {"text": text})]
+    errors = script_errors(text, "eval")
     if errors:
-        return [(f"Biểu thức hẹn giờ bị từ chối: {err}", "timer.invalid") for err in errors]
+        return [(f"Biểu thức hẹn giờ bị từ chối: {err}", "timer.invalid",
+                 {"reason": "sandbox", "detail": original}) for err, original in errors]
     tree = ast.parse(text, mode="eval").body
     if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name) \
             and tree.func.id == WORKING_DAYS:
@@ -90,15 +91,15 @@ def expression_problems(text: str) -> list[tuple[str, str]]:
     try:
         due_from(constant, datetime.now(UTC), UTC)
     except TimerValueError as exc:
-        return [(str(exc), "timer.invalid")]
+        return [(str(exc), "timer.invalid", {"reason": "value", "value": repr(constant)})]
     return []
 
 
-def _working_days_problems(call: ast.Call) -> list[tuple[str, str]]:
-    usage = ("working_days cần đúng một đối số: số ngày làm việc (0–3650) hoặc "
-             "\"setting:<tên cấu hình>\".")
+def _working_days_problems(call: ast.Call) -> list[tuple[str, str, dict[str, str]]]:
+    usage = [("working_days cần đúng một đối số: số ngày làm việc (0–3650) hoặc "
+              "\"setting:<tên cấu hình>\".", "timer.invalid", {"reason": "working_days"})]
     if len(call.args) != 1 or call.keywords:
-        return [(usage, "timer.invalid")]
+        return usage
     try:
         days = ast.literal_eval(call.args[0])
     except ValueError:
@@ -107,7 +108,7 @@ def _working_days_problems(call: ast.Call) -> list[tuple[str, str]]:
         return []
     if isinstance(days, int) and not isinstance(days, bool) and 0 <= days <= 3650:
         return []
-    return [(usage, "timer.invalid")]
+    return usage
 
 
 def _check_gateways(root: etree._Element, problems: Problems) -> None:

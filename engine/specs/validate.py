@@ -2,9 +2,11 @@
 
 Every problem is reported with the id of the element it belongs to, a stable
 ``code`` and a ``severity`` (``error`` refuses the deploy, ``warning`` does not),
-so the editor can mark it on the diagram. Checks on the shape of the flow
-(unreachable elements, gateways without a default, conditions reading data
-nothing produces) are in ``engine.specs.flow_checks``.
+so the editor can mark it on the diagram. Its ``message`` is Vietnamese; ``params``
+holds the values in it (and ``reason`` where one code has several messages), so
+the web layer can say it in another language (``webapp/problem_words.py``).
+Checks on the shape of the flow (unreachable elements, gateways without a default,
+conditions reading data nothing produces) are in ``engine.specs.flow_checks``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 
 from engine.roles import role_of_lane
-from engine.sandbox import check_script
+from engine.sandbox import script_errors
 from engine.specs.parser import SPIFF_NS
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -43,14 +45,14 @@ WARNING = "warning"
 
 @dataclass
 class Problems:
-    """Problems found in one document: ``{element_id, code, severity, message}`` each."""
+    """Problems found in one document: ``{element_id, code, severity, message, params}``."""
 
     items: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, element_id: str | None, message: str, code: str = "bpmn.invalid",
-            severity: str = ERROR) -> None:
+            severity: str = ERROR, **params: Any) -> None:
         self.items.append({"element_id": element_id, "code": code, "severity": severity,
-                           "message": message})
+                           "message": message, "params": params})
 
     @property
     def errors(self) -> list[dict[str, Any]]:
@@ -102,10 +104,11 @@ def check_code(root: etree._Element, problems: Problems) -> None:
             if language:
                 problems.add(owner_id(node), f"Mã lệnh viết bằng «{language}»: động cơ chỉ "
                                              "chạy Python (trong hộp cát); hãy viết lại bằng "
-                                             "Python.", "code.language")
+                                             "Python.", "code.language", language=language)
                 continue
-            for err in check_script(text.strip(), mode):
-                problems.add(owner_id(node), f"Mã lệnh bị từ chối: {err}", "code.rejected")
+            for err, original in script_errors(text.strip(), mode):
+                problems.add(owner_id(node), f"Mã lệnh bị từ chối: {err}", "code.rejected",
+                             detail=original)
 
 
 def check_lanes(root: etree._Element, roles: Iterable[str], problems: Problems) -> None:
@@ -117,6 +120,7 @@ def check_lanes(root: etree._Element, roles: Iterable[str], problems: Problems) 
                 lane.get("id"),
                 f"Làn (lane) «{name}» không ứng với vai trò nào đã biết "
                 f"({', '.join(sorted(known))}).", "role.unknown",
+                name=name, roles=", ".join(sorted(known)),
             )
 
 
@@ -132,17 +136,18 @@ def check_user_tasks(
         form_key = props.get("formKey") or task.get(camunda_attr)
         if form_key and not form_exists(form_key):
             problems.add(task.get("id"), f"Biểu mẫu «{form_key}» chưa được đăng ký.",
-                         "form.unknown")
+                         "form.unknown", form_key=form_key)
         for prop in ("dueWorkingDays", "notBeforeWorkingDays"):
             days = (props.get(prop) or "").strip()
             if days.startswith("setting:"):
                 if not re.fullmatch(r"setting:[A-Za-z_][\w.]*", days):
                     problems.add(task.get("id"),
                                  f"{prop} dạng setting:<tên> có tên không hợp lệ.",
-                                 "days.invalid")
+                                 "days.invalid", reason="setting", property=prop)
             elif days and not days.isdigit():
-                for err in check_script(days, "eval"):
-                    problems.add(task.get("id"), f"{prop} không hợp lệ: {err}", "days.invalid")
+                for err, original in script_errors(days, "eval"):
+                    problems.add(task.get("id"), f"{prop} không hợp lệ: {err}", "days.invalid",
+                                 reason="sandbox", property=prop, detail=original)
 
 
 def check_service_tasks(
@@ -156,14 +161,14 @@ def check_service_tasks(
         name = op.get("id") or ""
         if not handler_exists(name):
             problems.add(owner_id(op), f"Không có bộ xử lý (handler) tên «{name}».",
-                         "handler.unknown")
+                         "handler.unknown", name=name)
 
 
 def spiff_problem(exc: ValidationException, problems: Problems) -> None:
     element = getattr(exc, "id", None) or None
     if element and any(p["element_id"] == element for p in problems.errors):
         return  # SpiffWorkflow stops at the first error, often one already explained
-    problems.add(element, f"Lỗi cấu trúc BPMN: {exc}", "bpmn.structure")
+    problems.add(element, f"Lỗi cấu trúc BPMN: {exc}", "bpmn.structure", detail=str(exc))
 
 
 def called_elements(root: etree._Element) -> set[str]:
@@ -206,11 +211,11 @@ def check_lengths(root: etree._Element, problems: Problems) -> None:
         pid = process.get("id") or ""
         if len(pid) > MAX_PROCESS_ID:
             problems.add(pid[:40], f"Mã quy trình dài quá {MAX_PROCESS_ID} ký tự.",
-                         "id.too_long")
+                         "id.too_long", reason="process", limit=MAX_PROCESS_ID)
     for node in root.xpath(".//bpmn:*[@id]", namespaces=NS):
         if len(node.get("id")) > MAX_ELEMENT_ID:
             problems.add(node.get("id")[:40] + "…", f"Mã phần tử dài quá {MAX_ELEMENT_ID} ký tự.",
-                         "id.too_long")
+                         "id.too_long", reason="element", limit=MAX_ELEMENT_ID)
 
 
 def check_unique_ids(root: etree._Element, problems: Problems) -> None:
@@ -232,9 +237,10 @@ def check_unique_ids(root: etree._Element, problems: Problems) -> None:
             tag = etree.QName(node).localname
             if ident in seen:
                 problems.add(ident, f"Mã «{ident}» dùng cho hai phần tử ({seen[ident]} và "
-                                    f"{tag}); mỗi mã chỉ được dùng một lần.", "id.duplicate")
+                                    f"{tag}); mỗi mã chỉ được dùng một lần.", "id.duplicate",
+                             id=ident, first=seen[ident], second=tag)
             seen[ident] = tag
     for ident in sorted(handlers.intersection(seen)):
         problems.add(ident, f"Phần tử «{ident}» trùng tên với bộ xử lý (handler) «{ident}»; "
                             "hãy đặt mã phần tử khác (ví dụ thêm tiền tố task_).",
-                     "id.handler_clash")
+                     "id.handler_clash", id=ident)

@@ -31,6 +31,8 @@ def parse_xml(data: bytes | str, *, max_bytes: int = MAX_BPMN_BYTES) -> etree._E
         raise BpmnInvalid(
             f"Tệp quá lớn ({len(raw)} byte); giới hạn là {max_bytes} byte.",
             code="bpmn.too_large",
+            details=[{"element_id": None,
+                      "message": f"{len(raw)} bytes; the limit is {max_bytes} bytes"}],
         )
     if _has_doctype(raw):
         raise BpmnInvalid(

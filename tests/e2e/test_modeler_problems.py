@@ -4,6 +4,7 @@ element — red for errors, orange for warnings — and listed; a problem with n
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from tests.e2e.test_browser_walk import log_in
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer, Watched
 
 RED, ORANGE = "rgb(176, 42, 55)", "rgb(179, 92, 0)"
+VIETNAMESE = re.compile(r"[^\x00-\x7f«»—–…]")  # a letter with a diacritic
 
 # Each a problem of its own kind, on its own element of award_revocation.
 BREAK_EVERYTHING = """(m) => {
@@ -100,4 +102,26 @@ def test_each_problem_kind_is_marked_on_its_element(web: Watched, live_server: L
     assert page.locator('#tdkt-problems button[data-element-id="gw_decide"]').count() == 0
     assert "tdkt-problem" not in (page.locator('.djs-element[data-element-id="gw_decide"]')
                                   .first.get_attribute("class") or "")
+    web.assert_clean()
+
+
+def test_the_english_modeler_lists_and_marks_problems_in_english(
+        web: Watched, live_server: LiveServer, copy_deployed: str) -> None:  # noqa: F811
+    page = web.page
+    log_in(web, "quantri")
+    page.goto(f"/admin/processes/{KEY}/v1?lang=en")
+    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    modeler(page, BREAK_EVERYTHING)
+    page.get_by_role("button", name="Check", exact=True).click()
+    page.locator("#tdkt-problems button").first.wait_for()
+    messages = page.evaluate("""() => [...document.querySelectorAll('#tdkt-problems button')]
+        .map(b => [b.dataset.code, b.querySelector('span').textContent])""")
+    assert len(messages) == 9, messages
+    for code, text in messages:  # names from the diagram are «quoted»
+        assert not VIETNAMESE.search(re.sub(r"«[^»]*»", "", text)), (code, text)
+    assert ["form.unknown", "Form «no_such_form» is not registered."] in messages
+    badge = page.locator('.djs-overlays[data-container-id="check"] .tdkt-problem-badge')
+    assert badge.get_attribute("title") == "There is no handler named «no_such_handler»."
+    web.shot("modeler_problems_en")
+    page.goto(f"/admin/processes/{KEY}/v1?lang=vi")
     web.assert_clean()

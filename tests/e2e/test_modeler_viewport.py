@@ -36,3 +36,39 @@ def test_no_lane_label_is_under_the_palette(web: Watched, live_server: LiveServe
     assert found["hidden"] == [], found
     page.locator("#tdkt-canvas").screenshot(path=str(web.shot(f"modeler_fit_{width}")))
     web.assert_clean()
+
+
+DIAGRAM_WIDTH = """() => {
+  const canvas = document.getElementById('tdkt-canvas').getBoundingClientRect();
+  const diagram = document.querySelector('#tdkt-canvas .djs-container svg .viewport')
+    .getBoundingClientRect();
+  return [diagram.width, canvas.width];
+}"""
+
+
+@pytest.mark.parametrize("lang,label", [("vi", "Công cụ vẽ"), ("en", "Drawing tools")])
+def test_on_a_phone_the_palette_folds_away_and_the_diagram_has_the_width(
+        web: Watched, live_server: LiveServer, copy_deployed: str,  # noqa: F811
+        lang: str, label: str) -> None:
+    web.page.set_viewport_size({"width": 375, "height": 800})
+    page = open_modeler(web, f"/admin/processes/{copy_deployed}/v1?lang={lang}")
+    toggle = page.get_by_role("button", name=label)
+    assert toggle.is_visible() and toggle.get_attribute("aria-expanded") == "false"
+    assert not page.locator(".djs-palette").is_visible()
+    diagram, canvas = page.evaluate(DIAGRAM_WIDTH)
+    assert diagram >= 0.85 * canvas, (diagram, canvas)  # beside the palette: about 0.6
+    page.locator("#tdkt-canvas").screenshot(path=str(web.shot(f"modeler_phone_{lang}")))
+    toggle.click()
+    assert page.locator(".djs-palette").is_visible()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    page.locator("#tdkt-canvas").screenshot(
+        path=str(web.shot(f"modeler_phone_palette_{lang}")))
+    toggle.click()
+    assert not page.locator(".djs-palette").is_visible()
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
+    assert page.locator(".djs-palette").is_visible() and not toggle.is_visible()
+    page.goto(f"/admin/processes/{copy_deployed}/v1?lang=vi")
+    web.assert_clean()

@@ -154,8 +154,12 @@ def test_every_problem_has_an_element_a_code_a_severity_and_a_message(w: World) 
     # the two-lane test diagram's condition reads "decision", which its form does not give
     assert by_code["condition.unknown_data"]["element_id"] == "f5"
     assert by_code["condition.unknown_data"]["severity"] == "warning"
-    assert all(set(p) == {"element_id", "code", "severity", "message"} and p["message"]
-               for p in found)
+    assert all(set(p) == {"element_id", "code", "severity", "message", "params"}
+               and p["message"] for p in found)
+    # the values in the message, for the English page (webapp/problem_words.py)
+    assert by_code["role.unknown"]["params"]["name"] == "Nobody"
+    assert by_code["gateway.no_default"]["params"] == {"name": "gw"}  # unnamed: its id
+    assert by_code["condition.unknown_data"]["params"] == {"name": "decision"}
 
 
 def _after_call(condition: str, called_body: str, io: str = "") -> bytes:

@@ -10,7 +10,7 @@ import "dmn-js/dist/assets/dmn-js-literal-expression.css";
 import "dmn-js/dist/assets/dmn-font/css/dmn-embedded.css";
 import "../modeler/modeler.css";
 import DmnModeler from "dmn-js/lib/Modeler";
-import { Editor, renderProblemList, status } from "../modeler/editor";
+import { Editor, renderProblemList, status, t } from "../modeler/editor";
 import { pageIsVietnamese } from "../modeler/translate";
 import DmnTranslateModule from "../modeler/translate_dmn";
 
@@ -77,7 +77,7 @@ async function start(root) {
     if (!response.ok) throw new Error(`HTTP ${response.status}`);
     await modeler.importXML(await response.text());
   } catch (e) {
-    status(`Không đọc được bảng quyết định: ${e.message}`, "danger");
+    status(t("read_table_failed", { reason: e.message }), "danger");
     return;
   }
   const table = modeler.getViews().find((view) => view.type === "decisionTable");

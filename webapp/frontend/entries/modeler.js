@@ -81,14 +81,34 @@ class ProblemMarks {
   }
 }
 
+// Below this canvas width the palette starts folded away (a phone): beside it the whole
+// diagram would get about 200 px.
+const NARROW = 600;
+
+// The palette shown or folded away by the "Công cụ vẽ" button (visible on narrow screens).
+function bindPaletteToggle(container) {
+  const wrap = container.parentElement;
+  const button = document.getElementById("tdkt-palette-toggle");
+  if (!button || !wrap) return;
+  const show = (shown) => {
+    wrap.classList.toggle("tdkt-palette-collapsed", !shown);
+    button.setAttribute("aria-expanded", String(shown));
+  };
+  show(container.clientWidth >= NARROW);
+  button.addEventListener("click", () => show(button.getAttribute("aria-expanded") !== "true"));
+}
+
 // Fit the diagram into the canvas to the right of the palette, so the palette does not
-// cover the lane and pool labels at the diagram's left edge.
+// cover the lane and pool labels at the diagram's left edge; the whole width when the
+// palette is folded away.
 function fitBesidePalette(modeler, container) {
   const canvas = modeler.get("canvas");
   canvas.zoom("fit-viewport", "auto");
   const palette = container.querySelector(".djs-palette");
   if (!palette) return;
-  const inset = palette.getBoundingClientRect().right - container.getBoundingClientRect().left + 12;
+  const shown = palette.getClientRects().length > 0;
+  const inset = shown
+    ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left + 12 : 12;
   const { inner, outer } = canvas.viewbox();
   const room = outer.width - inset - 12;
   if (room <= 0 || !inner.width || !inner.height) return;
@@ -125,6 +145,7 @@ async function start(root) {
     status(t("read_failed", { reason: e.message }), "danger");
     return;
   }
+  bindPaletteToggle(document.getElementById("tdkt-canvas"));
   fitBesidePalette(modeler, document.getElementById("tdkt-canvas"));
   const marks = new ProblemMarks(modeler);
   const editor = new Editor(root, {

@@ -7,6 +7,7 @@ import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject } from "bpmn-js/lib/util/ModelUtil";
 import { CONFIG } from "./config";
 import { getProperty, setProperty } from "./extensions";
+import { t } from "./i18n";
 
 // The way chosen before a value is typed (a number or an expression not written yet).
 // Choosing another way never erases the deadline already there: it stays in the diagram
@@ -47,20 +48,21 @@ function valueFor(element, name, mode) {
 function settingOptions(current) {
   const known = CONFIG.deadline_settings.map((s) => ({
     value: `setting:${s.name}`,
-    label: `Theo cấu hình: ${s.label}${s.value != null ? ` (hiện ${s.value} ngày)` : ""}`,
+    label: s.value != null ? t("days_setting_now", { label: s.label, value: s.value })
+      : t("days_setting", { label: s.label }),
   }));
   if (current.startsWith("setting:") && !known.some((o) => o.value === current)) {
-    known.unshift({ value: current, label: `${current} (chưa có trong cấu hình)` });
+    known.unshift({ value: current, label: t("days_setting_unknown", { value: current }) });
   }
   return known;
 }
 
-function Mode(name, label) {
+function Mode(name, labelKey) {
   return function DaysMode({ element, id }) {
     const services = { moddle: useService("moddle"), modeling: useService("modeling") };
     const eventBus = useService("eventBus");
     return h(SelectEntry, {
-      element, id, label,
+      element, id, label: t(labelKey),
       getValue: () => currentMode(element, name),
       setValue: (mode) => {
         const value = getProperty(element, name);
@@ -73,23 +75,23 @@ function Mode(name, label) {
         eventBus.fire("elements.changed", { elements: [element] });  // show the right input
       },
       getOptions: () => [
-        { value: "", label: "— không đặt —" },
-        { value: "number", label: "Số ngày làm việc cố định" },
+        { value: "", label: t("days_none") },
+        { value: "number", label: t("days_number") },
         ...settingOptions(getProperty(element, name)),
-        { value: "expression", label: "Biểu thức trên dữ liệu hồ sơ" },
+        { value: "expression", label: t("days_expression") },
       ],
     });
   };
 }
 
-function Value(name, label) {
+function Value(name, labelKey) {
   return function DaysValue({ element, id }) {
     const services = { moddle: useService("moddle"), modeling: useService("modeling") };
     const debounce = useService("debounceInput");
     const mode = currentMode(element, name);
     const kept = getProperty(element, name);
     const keeps = kept && modeOf(kept) !== mode
-      ? `Thời hạn đang có «${kept}» được giữ cho đến khi nhập giá trị mới.` : undefined;
+      ? t("days_kept", { value: kept }) : undefined;
     const write = (value) => {
       // An input unmounted by a change of way still blurs: it no longer speaks.
       if (currentMode(element, name) !== mode) return;
@@ -100,26 +102,26 @@ function Value(name, label) {
     };
     if (mode === "number") {
       return h(NumberFieldEntry, {
-        element, id, label: `${label}: số ngày`, debounce, min: 0, max: 999, description: keeps,
+        element, id, label: t("days_count", { label: t(labelKey) }), debounce, min: 0, max: 999, description: keeps,
         getValue: () => valueFor(element, name, "number"),
         setValue: write,
       });
     }
     if (mode === "expression") {
       return h(TextFieldEntry, {
-        element, id, label: `${label}: biểu thức`, debounce,
-        description: keeps || "Biểu thức Python cho ra số ngày, ví dụ 5 if urgent else 10.",
+        element, id, label: t("days_expr", { label: t(labelKey) }), debounce,
+        description: keeps || t("days_expr_help"),
         getValue: () => valueFor(element, name, "expression"),
         setValue: write,
         validate: (value) => (value && /^\d+$/.test(value.trim())
-          ? "Đây là số: hãy chọn «Số ngày làm việc cố định»." : null),
+          ? t("days_is_number") : null),
       });
     }
     return null;
   };
 }
 
-export const DueMode = Mode("dueWorkingDays", "Thời hạn xử lý (ngày làm việc)");
-export const DueValue = Value("dueWorkingDays", "Thời hạn xử lý");
-export const NotBeforeMode = Mode("notBeforeWorkingDays", "Không hoàn thành trước (ngày làm việc)");
-export const NotBeforeValue = Value("notBeforeWorkingDays", "Không hoàn thành trước");
+export const DueMode = Mode("dueWorkingDays", "due_mode");
+export const DueValue = Value("dueWorkingDays", "due_value");
+export const NotBeforeMode = Mode("notBeforeWorkingDays", "not_before_mode");
+export const NotBeforeValue = Value("notBeforeWorkingDays", "not_before_value");

@@ -7,21 +7,9 @@
 // the last check's result and whether the diagram changed since — and both the toolbar
 // line and the summary above the problem list are drawn from it, so they never disagree.
 
-let MESSAGES = null;
+import { t } from "./i18n";
 
-// The text of `key` with its {name} placeholders filled from `values`.
-export function t(key, values = {}) {
-  if (MESSAGES === null) {
-    const node = document.getElementById("tdkt-editor-messages");
-    try {
-      MESSAGES = node ? JSON.parse(node.textContent) : {};
-    } catch (e) {
-      MESSAGES = {};
-    }
-  }
-  const text = MESSAGES[key] || key;
-  return text.replace(/\{(\w+)\}/g, (whole, name) => (name in values ? String(values[name]) : whole));
-}
+export { t };
 
 function countsOf(problems) {
   const errors = problems.filter((p) => p.severity === "error").length;

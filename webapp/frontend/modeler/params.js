@@ -4,6 +4,7 @@
 import { h } from "@bpmn-io/properties-panel/preact";
 import { ListGroup, TextFieldEntry, isTextFieldEntryEdited } from "@bpmn-io/properties-panel";
 import { useService } from "bpmn-js-properties-panel";
+import { t } from "./i18n";
 import { addParameter, getOperator, getParameters, removeParameter } from "./extensions";
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -12,15 +13,15 @@ function ParamName({ element, id, parameter }) {
   const modeling = useService("modeling");
   const debounce = useService("debounceInput");
   return h(TextFieldEntry, {
-    element, id, label: "Tên tham số", debounce,
+    element, id, label: t("param_name"), debounce,
     getValue: () => parameter.get("id") || "",
     setValue: (value) => modeling.updateModdleProperties(element, parameter,
       { id: (value || "").trim() }),
     validate: (value) => {
       const text = (value || "").trim();
-      if (!NAME.test(text)) return "Tên gồm chữ không dấu, số và dấu _, không bắt đầu bằng số.";
+      if (!NAME.test(text)) return t("param_name_invalid");
       const twice = getParameters(element).filter((p) => p !== parameter && p.id === text);
-      return twice.length ? "Tên này đã dùng cho tham số khác." : null;
+      return twice.length ? t("param_name_twice") : null;
     },
   });
 }
@@ -29,8 +30,8 @@ function ParamValue({ element, id, parameter }) {
   const modeling = useService("modeling");
   const debounce = useService("debounceInput");
   return h(TextFieldEntry, {
-    element, id, label: "Giá trị (biểu thức Python)", debounce,
-    description: "Chuỗi trong ngoặc kép (\"annual\"), số, True/False, hoặc tên dữ liệu.",
+    element, id, label: t("param_value"), debounce,
+    description: t("param_value_help"),
     getValue: () => parameter.get("value") || "",
     setValue: (value) => modeling.updateModdleProperties(element, parameter,
       { value: value || "" }),
@@ -58,7 +59,7 @@ export function parametersGroup(element, services) {
     };
   });
   return {
-    id: "tdkt-parameters", label: "Tham số của bộ xử lý", component: ListGroup, items,
+    id: "tdkt-parameters", label: t("params"), component: ListGroup, items,
     add: (event) => {
       event.stopPropagation();
       addParameter(element, services);

@@ -13,6 +13,7 @@ import {
 import { useService } from "bpmn-js-properties-panel";
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
 import { CONFIG, setConfig } from "./config";
+import { t } from "./i18n";
 import { DueMode, DueValue, NotBeforeMode, NotBeforeValue } from "./days";
 import {
   getOperator, getProperty, getScript, laneNameFor, roleOfLane, setHandler, setProperty,
@@ -20,7 +21,7 @@ import {
 } from "./extensions";
 import { parametersGroup } from "./params";
 import {
-  MODES, VALUE_TEXT, changeMode, readTimer, timerDefinition, timerError, writeTimer,
+  modes, valueText, changeMode, readTimer, timerDefinition, timerError, writeTimer,
 } from "./timer";
 
 function useEditing() {
@@ -35,8 +36,8 @@ function LaneRole({ element, id }) {
   const config = CONFIG;
   const services = useEditing();
   return h(SelectEntry, {
-    element, id, label: "Vai trò thực hiện (làn)",
-    description: "Mọi bước trong làn do người có vai trò này xử lý.",
+    element, id, label: t("lane_role"),
+    description: t("lane_role_help"),
     getValue: () => roleOfLane(getBusinessObject(element).name, config.roles),
     setValue: (code) => {
       if (!code) return;
@@ -44,7 +45,7 @@ function LaneRole({ element, id }) {
       services.modeling.updateProperties(element, { name });
     },
     getOptions: choices(config.roles.map((r) => ({ value: r.code, label: `${r.label} (${r.code})` })),
-      "— chọn vai trò —"),
+      t("lane_role_empty")),
   });
 }
 
@@ -55,10 +56,10 @@ function FormKey({ element, id }) {
   const keys = config.form_keys.includes(current) || !current
     ? config.form_keys : [current, ...config.form_keys];
   return h(SelectEntry, {
-    element, id, label: "Biểu mẫu (form key)",
+    element, id, label: t("form_key"),
     getValue: () => getProperty(element, "formKey"),
     setValue: (value) => setProperty(element, "formKey", value, services),
-    getOptions: choices(keys.map((k) => ({ value: k, label: k })), "— không có biểu mẫu —"),
+    getOptions: choices(keys.map((k) => ({ value: k, label: k })), t("form_key_empty")),
   });
 }
 
@@ -68,32 +69,30 @@ function NotifyKind({ element, id }) {
   const current = getProperty(element, "notifyKind");
   const kinds = config.notify_kinds.map((k) => ({ value: k.kind, label: `${k.label} (${k.kind})` }));
   if (current && !kinds.some((k) => k.value === current)) {
-    kinds.unshift({ value: current, label: `${current} (loại chưa biết)` });
+    kinds.unshift({ value: current, label: t("notify_kind_unknown", { kind: current }) });
   }
   return h(SelectEntry, {
-    element, id, label: "Loại thông báo khi bước sẵn sàng",
+    element, id, label: t("notify_kind"),
     getValue: () => getProperty(element, "notifyKind"),
     setValue: (value) => setProperty(element, "notifyKind", value, services),
-    getOptions: choices(kinds, "— mặc định: công việc mới —"),
+    getOptions: choices(kinds, t("notify_kind_empty")),
   });
 }
 
-function ScriptField(type, label, description) {
+function ScriptField(type, labelKey, descriptionKey) {
   return function TaskScript({ element, id }) {
     const services = useEditing();
     const debounce = useService("debounceInput");
     return h(TextAreaEntry, {
-      element, id, label, description, debounce, monospace: true, rows: 3,
+      element, id, label: t(labelKey), description: t(descriptionKey), debounce, monospace: true, rows: 3,
       getValue: () => getScript(element, type),
       setValue: (value) => setScript(element, type, value, services),
     });
   };
 }
 
-const PreScript = ScriptField("spiffworkflow:preScript", "Mã lệnh chạy trước bước (pre-script)",
-  "Python trong hộp cát, chạy khi bước bắt đầu; gán biến để đưa vào dữ liệu hồ sơ.");
-const PostScript = ScriptField("spiffworkflow:postScript", "Mã lệnh chạy sau bước (post-script)",
-  "Chạy khi bước hoàn thành, sau khi dữ liệu biểu mẫu đã được ghi.");
+const PreScript = ScriptField("spiffworkflow:preScript", "pre_script", "pre_script_help");
+const PostScript = ScriptField("spiffworkflow:postScript", "post_script", "post_script_help");
 
 function Handler({ element, id }) {
   const config = CONFIG;
@@ -102,12 +101,12 @@ function Handler({ element, id }) {
   const names = config.handlers.map((x) => x.name);
   const extra = op && op.id && !names.includes(op.id) ? [{ value: op.id, label: op.id }] : [];
   return h(SelectEntry, {
-    element, id, label: "Bộ xử lý (handler)",
+    element, id, label: t("handler"),
     getValue: () => (getOperator(element) || {}).id || "",
     setValue: (value) => setHandler(element, value, services),
     getOptions: choices([...extra, ...config.handlers.map((x) => ({
       value: x.name, label: x.description ? `${x.name} — ${x.description}` : x.name }))],
-    "— chọn bộ xử lý —"),
+    t("handler_empty")),
   });
 }
 
@@ -115,7 +114,7 @@ function ResultVariable({ element, id }) {
   const services = useEditing();
   const debounce = useService("debounceInput");
   return h(TextFieldEntry, {
-    element, id, label: "Lưu kết quả vào biến", debounce,
+    element, id, label: t("result_variable"), debounce,
     getValue: () => (getOperator(element) || {}).resultVariable || "",
     setValue: (value) => setResultVariable(element, value, services),
   });
@@ -125,8 +124,8 @@ function Condition({ element, id }) {
   const { moddle, modeling } = useEditing();
   const debounce = useService("debounceInput");
   return h(TextAreaEntry, {
-    element, id, label: "Điều kiện (biểu thức Python)", debounce, monospace: true,
-    description: "Ví dụ: decision == \"approve\". Để trống nếu là nhánh mặc định.",
+    element, id, label: t("condition"), debounce, monospace: true,
+    description: t("condition_help"),
     getValue: () => {
       const cond = getBusinessObject(element).get("conditionExpression");
       return cond ? cond.get("body") || "" : "";
@@ -144,7 +143,7 @@ function Script({ element, id }) {
   const { modeling } = useEditing();
   const debounce = useService("debounceInput");
   return h(TextAreaEntry, {
-    element, id, label: "Mã lệnh (Python, chạy trong hộp cát)", debounce, monospace: true,
+    element, id, label: t("script"), debounce, monospace: true,
     rows: 6,
     getValue: () => getBusinessObject(element).get("script") || "",
     setValue: (value) => modeling.updateProperties(element, {
@@ -155,10 +154,10 @@ function Script({ element, id }) {
 function TimerMode({ element, id }) {
   const services = { ...useEditing(), bpmnFactory: useService("bpmnFactory") };
   return h(SelectEntry, {
-    element, id, label: "Hẹn giờ theo",
+    element, id, label: t("timer_mode"),
     getValue: () => readTimer(element).mode,
     setValue: (mode) => changeMode(element, mode, services),
-    getOptions: () => MODES,
+    getOptions: modes,
   });
 }
 
@@ -166,7 +165,7 @@ function TimerValue({ element, id }) {
   const services = { ...useEditing(), bpmnFactory: useService("bpmnFactory") };
   const debounce = useService("debounceInput");
   const { mode } = readTimer(element);
-  const [label, description] = VALUE_TEXT[mode];
+  const [label, description] = valueText(mode);
   return h(TextFieldEntry, {
     element, id, label, description, debounce,
     getValue: () => readTimer(element).value,
@@ -226,7 +225,7 @@ export default function TdktPropertiesProvider(propertiesPanel, config, moddle, 
       if (stock >= 0) groups.splice(stock, 1);
     }
     if (entries.length) {
-      groups.splice(1, 0, { id: "tdkt", label: "TĐKT (động cơ quy trình)",
+      groups.splice(1, 0, { id: "tdkt", label: t("group"),
         component: Group, entries });
     }
     const params = is(element, "bpmn:ServiceTask") && getOperator(element)

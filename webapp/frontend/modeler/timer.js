@@ -7,6 +7,7 @@
 //   "Thời điểm"         15/01/2027 08:00  -> <bpmn:timeDate>"2027-01-15T08:00"</...> (giờ VN)
 //   "Biểu thức Python"  anything          -> <bpmn:timeDuration>as typed</...>
 import { getBusinessObject, is } from "bpmn-js/lib/util/ModelUtil";
+import { t } from "./i18n";
 
 const DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/i;
 const DAYS = /^(\d{1,4}|setting:[A-Za-z_][\w.]*)$/;
@@ -14,19 +15,17 @@ const VN_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$/;
 const ISO_MOMENT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2}))?(?::\d{2})?$/;
 const WORKING_DAYS = /^working_days\(\s*(\d{1,4}|"(setting:[A-Za-z_][\w.]*)")\s*\)$/;
 
-export const MODES = [
-  { value: "duration", label: "Khoảng thời gian (ISO 8601)" },
-  { value: "working_days", label: "Số ngày làm việc (trừ lễ, Tết)" },
-  { value: "date", label: "Thời điểm cố định" },
-  { value: "expression", label: "Biểu thức Python (nâng cao)" },
-];
+const MODE_NAMES = ["duration", "working_days", "date", "expression"];
 
-export const VALUE_TEXT = {
-  duration: ["Khoảng thời gian", "Ví dụ P3D (3 ngày), PT4H (4 giờ), P1M (1 tháng), tính từ lúc bắt đầu chờ."],
-  working_days: ["Số ngày làm việc", "Ví dụ 5, hoặc setting:<tên cấu hình> (ví dụ setting:appraisal_working_days). Hết ngày làm việc thứ n thì đến hạn."],
-  date: ["Thời điểm (giờ Việt Nam)", "Dạng dd/mm/yyyy HH:MM, ví dụ 15/01/2027 08:00."],
-  expression: ["Biểu thức Python", "Cho ra \"P3D\", \"2027-01-15T08:00\" hoặc working_days(n); ví dụ working_days(so_ngay)."],
-};
+// The ways a timer can be set, as select options in the page's language.
+export function modes() {
+  return MODE_NAMES.map((value) => ({ value, label: t(`timer_${value}`) }));
+}
+
+// [label, description] of the value input of `mode`.
+export function valueText(mode) {
+  return [t(`timer_${mode}_value`), t(`timer_${mode}_help`)];
+}
 
 // The mode the admin picked, while it cannot be told from the value (e.g. an empty date).
 const CHOSEN = new Map();
@@ -86,15 +85,15 @@ export function readTimer(element) {
 
 export function timerError(mode, value) {
   const text = (value || "").trim();
-  if (!text) return "Nhập thời hạn của hẹn giờ.";
+  if (!text) return t("timer_empty");
   if (mode === "duration" && !DURATION.test(text)) {
-    return "Nhập khoảng thời gian ISO 8601, ví dụ P3D (3 ngày), PT4H (4 giờ), P1M (1 tháng).";
+    return t("timer_bad_duration");
   }
   if (mode === "working_days" && (!DAYS.test(text) || (/^\d+$/.test(text) && +text > 3650))) {
-    return "Nhập số ngày làm việc (0 đến 3650) hoặc setting:<tên cấu hình>.";
+    return t("timer_bad_days");
   }
   if (mode === "date" && !vnToIso(text)) {
-    return "Nhập ngày giờ dạng dd/mm/yyyy HH:MM, ví dụ 15/01/2027 08:00.";
+    return t("timer_bad_date");
   }
   return null;
 }
