@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -55,6 +58,26 @@ def subject(session: Session, code: str) -> Subject:
     if unit is not None:
         return Subject(unit.code, "collective", unit.name, unit.code)
     raise NotFound(f"Không có cá nhân hay tập thể mã «{code}».", code="subject.not_found")
+
+
+OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def office_today() -> date:
+    """Today's date in the office's time zone."""
+    return datetime.now(OFFICE_TZ).date()
+
+
+def subject_names(session: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The name of each code that is a person (full name) or a unit; unknown codes left out."""
+    wanted = set(codes)
+    if not wanted:
+        return {}
+    names = {str(k): str(v) for k, v in session.execute(
+        select(Person.code, Person.full_name).where(Person.code.in_(wanted))).all()}
+    names.update({str(k): str(v) for k, v in session.execute(
+        select(Unit.code, Unit.name).where(Unit.code.in_(wanted - set(names)))).all()})
+    return names
 
 
 def setting(session: Session, key: str, default: Any = None) -> Any:

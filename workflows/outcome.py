@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.store.models import ProcessInstance, Unit
-from workflows.models import AwardType, Nomination, Person
+from engine.store.models import ProcessInstance
+from workflows.catalogue import subject_names
+from workflows.models import AwardType, Nomination
 
 # A subject counts as awarded once a decision made it so (a later revocation keeps the
 # dossier's outcome as it was decided).
@@ -82,16 +83,6 @@ def failed_reasons(eligibility: object) -> tuple[str, ...]:
                  if isinstance(r, dict) and not r.get("ok", True))
 
 
-def _names(session: Session, codes: set[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    names = {str(k): str(v) for k, v in session.execute(
-        select(Person.code, Person.full_name).where(Person.code.in_(codes))).all()}
-    names.update({str(k): str(v) for k, v in session.execute(
-        select(Unit.code, Unit.name).where(Unit.code.in_(codes - set(names)))).all()})
-    return names
-
-
 def dossier_results(session: Session, instance_ids: Iterable[int],
                     ended: Iterable[int] = ()) -> dict[int, DossierResult]:
     """The result of each of the instances (those without nominations left out).
@@ -107,7 +98,7 @@ def dossier_results(session: Session, instance_ids: Iterable[int],
         ProcessInstance.id.in_(ids), ProcessInstance.status == "completed")).all())
     noms = session.scalars(select(Nomination).where(Nomination.instance_id.in_(ids))
                            .order_by(Nomination.instance_id, Nomination.id)).all()
-    names = _names(session, {n.subject_code for n in noms})
+    names = subject_names(session, {n.subject_code for n in noms})
     awards = dict(session.execute(select(AwardType.code, AwardType.name).where(
         AwardType.code.in_({n.award_code for n in noms}))).all())
     by_instance: dict[int, list[Nomination]] = {}

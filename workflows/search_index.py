@@ -11,12 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.search import IndexFacts, default_terms, plain_year, reindex_naming, unique_terms
-from engine.store.models import Unit
-from workflows.models import Person
+from workflows.catalogue import subject_names
 
 MAX_CODES = 500
 # Data names that hold one subject's code.
@@ -41,16 +39,6 @@ def subject_codes(data: dict[str, Any]) -> list[str]:
     return list(dict.fromkeys(c[:64] for c in codes))[:MAX_CODES]
 
 
-def _names(session: Session, codes: list[str]) -> dict[str, str]:
-    if not codes:
-        return {}
-    names = dict(session.execute(select(Person.code, Person.full_name)
-                                 .where(Person.code.in_(codes))).all())
-    names.update(session.execute(select(Unit.code, Unit.name)
-                                 .where(Unit.code.in_(codes))).all())
-    return names
-
-
 def period_year(data: dict[str, Any]) -> int | None:
     """The year the proposal is about: ``year``, else the year of ``deed_date``."""
     year = plain_year(data.get("year"))
@@ -63,7 +51,7 @@ def instance_index(session: Session, business_key: str | None, data: dict[str, A
                    ) -> IndexFacts:
     """The engine's terms, then each subject's code and name (``EngineSettings.task_index``)."""
     codes = subject_codes(data)
-    names = _names(session, codes)
+    names = subject_names(session, codes)
     terms = default_terms(business_key, data)
     for code in codes:
         terms += [code, names.get(code, "")]

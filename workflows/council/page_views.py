@@ -20,6 +20,7 @@ from engine.errors import NotFound
 from engine.roles import Actor
 from engine.service import ProcessEngine
 from engine.store.models import ProcessInstance, ProcessModelVersion, User
+from workflows.catalogue import office_today
 from workflows.council import closing, meetings, views
 from workflows.council import members as m
 from workflows.council.models import (
@@ -30,7 +31,6 @@ from workflows.council.models import (
     CouncilVote,
 )
 from workflows.council.rules import FAR_AHEAD_DAYS, has_quorum, meeting_date_notice
-from workflows.handlers.registry import office_today
 from workflows.models import Attachment, Nomination, Person
 
 MINUTES_ITEM = "bien_ban_kiem_phieu"

@@ -13,14 +13,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
 from engine.errors import InvalidData
 from engine.extensions import ServiceCall
-from engine.store.models import Unit
-from workflows.catalogue import setting
+from workflows.catalogue import setting, subject_names
 from workflows.council.rules import required_agree, vote_base_of
-from workflows.models import AwardType, Nomination, Person
+from workflows.models import AwardType, Nomination
 from workflows.nominations import (
     CLOSED,
     Proposal,
@@ -57,7 +54,7 @@ def create_nominations(call: ServiceCall) -> dict[str, Any]:
                         movement_code=data.get("movement_code"))
     award, noms = sync_nominations(call.session, call.instance_id, call.process_key,
                                    call.actor, proposal)
-    names = _names(call, [n.subject_code for n in noms])
+    names = subject_names(call.session, [n.subject_code for n in noms])
     return {
         "count": len(noms),
         "nominations": [nomination_view(n, names.get(n.subject_code, n.subject_code))
@@ -73,14 +70,6 @@ def create_nominations(call: ServiceCall) -> dict[str, Any]:
         "disclosure_working_days": int(award.disclosure_working_days),
         "complaint_working_days": int(setting(call.session, "complaint_working_days", 10)),
     }
-
-
-def _names(call: ServiceCall, codes: list[str]) -> dict[str, str]:
-    names = dict(call.session.execute(
-        select(Person.code, Person.full_name).where(Person.code.in_(codes))).all())
-    names.update(call.session.execute(
-        select(Unit.code, Unit.name).where(Unit.code.in_(set(codes) - set(names)))).all())
-    return {str(k): str(v) for k, v in names.items()}
 
 
 def set_nomination_status(call: ServiceCall) -> dict[str, Any]:

@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidData
 from engine.extensions import ServiceCall
 from engine.store.models import Unit, utcnow
-from workflows.catalogue import setting
-from workflows.handlers.registry import office_today
+from workflows.catalogue import office_today, setting
 from workflows.models import AwardType, EmulationMovement, Person, Registration
 from workflows.nominations import instance_unit, is_office_wide, unit_scope
 

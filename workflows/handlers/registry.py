@@ -9,9 +9,8 @@ that fails is rolled back with it, so numbers are sequential and never reused.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -19,20 +18,14 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidData
 from engine.extensions import ServiceCall
-from workflows.catalogue import bonus_amount, setting
+from workflows.catalogue import bonus_amount, office_today, setting
 from workflows.models import Award, AwardType, DecisionCounter, Nomination
 from workflows.nominations import FINAL, instance_nominations, subject_code_of
 
-OFFICE_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 DEFAULT_SERIES = "QĐ-VP"
 # Statuses that mean "approved by whoever decides" when no list is given.
 APPROVED_STATUSES = ("eligible", "approved", "voted", "disclosed")
 OUT_OF_BONUS = frozenset({"not_approved", "ineligible", "revoked"})
-
-
-def office_today() -> date:
-    """Today's date in the office's time zone."""
-    return datetime.now(OFFICE_TZ).date()
 
 
 def next_decision_number(session: Session, year: int, series: str) -> int:
