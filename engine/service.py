@@ -8,7 +8,7 @@ service layer) and returns plain data, never Spiff objects.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, extract, func, select
@@ -18,15 +18,16 @@ from engine import notify
 from engine.calendar import WorkingCalendar
 from engine.errors import NotFound
 from engine.extensions import FormRegistry, HandlerRegistry
-from engine.mail.compose import DEFAULT_BASE_URL, MailOptions
+from engine.mail.compose import MailOptions
 from engine.reminders import ReminderPolicy
-from engine.roles import DEFAULT_ROLES, DEFAULT_UNIT_SCOPED, SYSTEM, Actor
+from engine.roles import SYSTEM, Actor
 from engine.runtime import timers
-from engine.runtime.access import AccessPolicy, VisibilityGrant
+from engine.runtime.access import AccessPolicy
 from engine.runtime.runner import Opened, Runner, run_command
 from engine.runtime.state import TaskRules
 from engine.sandbox import SandboxEnvironment
-from engine.search import TaskIndexer, default_index, matches
+from engine.search import default_index, matches
+from engine.settings import EngineSettings
 from engine.specs.registry import Checks, SpecRegistry
 from engine.store.models import (
     AuditEvent,
@@ -37,36 +38,12 @@ from engine.store.models import (
 )
 from engine.views import event_view, instance_view, task_view, version_view
 
+__all__ = ["EngineSettings", "Page", "ProcessEngine", "step_label"]
+
 
 def step_label() -> ColumnElement[str]:
     """A task's step as people see it: its title, or its BPMN id when it has none."""
     return func.coalesce(func.nullif(HumanTask.title, ""), HumanTask.name)
-
-
-@dataclass(frozen=True)
-class EngineSettings:
-    roles: tuple[str, ...] = DEFAULT_ROLES
-    unit_scoped_roles: frozenset[str] = DEFAULT_UNIT_SCOPED
-    script_timeout_s: float = 5.0
-    timezone: str = "Asia/Ho_Chi_Minh"
-    country: str = "VN"
-    spec_cache_size: int = 256
-    script_helpers: dict[str, Any] = field(default_factory=dict)
-    # dueWorkingDays="setting:<name>" asks this for the number of days (None: unknown).
-    named_days: Callable[[Session, str], Any] | None = None
-    # The address people open the app at: the links in notification e-mails start with it.
-    base_url: str = DEFAULT_BASE_URL
-    # Reminders and escalation as the office configured them (None: ReminderPolicy()).
-    reminder_policy: Callable[[Session], ReminderPolicy] | None = None
-    # Extra read access to instances, given by the domain (engine.runtime.access).
-    visibility_grants: tuple[VisibilityGrant, ...] = ()
-    # What open tasks are searched and filtered by (engine/search.py); None: the engine's
-    # own (business key, ``nominee_name``, ``subject_name``, the data's ``year``).
-    task_index: TaskIndexer | None = None
-    # A line on the outcome of an ended instance, for the notification its starter gets
-    # (the domain's words: awarded, not awarded, …); None: the notification names the
-    # instance only.
-    completion_note: Callable[[Session, int], str | None] | None = None
 
 
 @dataclass
