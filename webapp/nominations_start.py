@@ -84,8 +84,12 @@ def _form(choice: StartChoice, typed: Any, errors: dict[str, list[str]] | None =
         choice.process_key = options.procedures[0][0]
     rows = [{"n": n, "item": typed.get(f"item_{n}", DEFAULT_ITEMS[n - 1])}
             for n in range(1, FILE_ROWS + 1)]
+    award = next((a for a in options.awards if a.code == choice.award_code), None)
+    required = award.required.get(choice.process_key, []) if award else []
     return render_template(
         "nominations/new.html", options=options, choice=choice, rows=rows,
+        required_items=[_(dossier.ITEMS[code]) for code in required],
+        item_labels={code: _(dossier.ITEMS[code]) for code in dossier.UNIT_ITEMS},
         year=choice.year or str(options.this_year), kinds=SUBJECT_KINDS,
         items=[(code, dossier.ITEMS[code]) for code in dossier.UNIT_ITEMS],
         procedures=nomination_start.PROCEDURES, errors=errors or {}, **_limits()), status

@@ -43,6 +43,7 @@ bp = Blueprint("task_pages", __name__)
 
 NOT_READY = "task.not_ready"
 COMMENT = "comment"
+DOSSIER = "dossier"  # the key of a refusal about the dossier as a whole (dossier.incomplete)
 UPLOAD_ONLY = "upload"  # value of the «Chỉ tải tệp lên» button (name="action")
 
 
@@ -100,8 +101,9 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
     schema = engine.forms.schema(form_key) if form_key and form_key in engine.forms else None
     inputs, decisions, decision_help = _inputs(task, instance, schema, typed, errors)
     takes = tasks_dossier.takes_files(task)
-    files = tasks_dossier.panel(actor, instance, errors, readonly=not takes)
-    shown = {f.name for f in inputs} | ({i["field"] for i in files} if takes else set())
+    files = tasks_dossier.panel(actor, instance, errors, readonly=not takes, typed=typed)
+    shown = {f.name for f in inputs} | ({i["field"] for i in files} | {DOSSIER} if takes
+                                        else set())
     others = {k: v for k, v in errors.items() if k not in shown}
     readable = Names(session)
     context = tasks_context.task_context(
@@ -118,6 +120,7 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         other_errors=forms_render.flatten(others), context=context,
         mine=task.get("assignee_id") == actor.id, files=files if takes else None,
         dossier_files=None if takes else files, notice=notice,
+        dossier_errors=forms_render.flatten(errors.get(DOSSIER, [])) if takes else [],
         history=comments_view.history(instance["id"], readable),
         comment=comment or comments_view.form(instance["id"]),
         comment_action=url_for("task_pages.comment", task_id=task["id"]),

@@ -12,6 +12,7 @@ from api_kit import Headers, one_task, start
 from demo_kit import DemoOffice, make_demo_office
 from flask import Flask
 from flask.testing import FlaskClient
+from test_demo_procedures import file_dossier
 from test_pages_auth import csrf_token, login
 
 from webapp.demo import DEMO_PASSWORD
@@ -177,6 +178,8 @@ def test_the_adhoc_proposal_form_and_its_errors_in_vietnamese(demo: DemoOffice) 
     assert 'id="f-deed_date-error"' in html and "Not a valid" not in html
     assert [t["name"] for t in demo.inbox("donvi_kt") if t["id"] == task_id] == ["propose"]
 
+    instance_id = next(t["instance_id"] for t in demo.inbox("donvi_kt") if t["id"] == task_id)
+    file_dossier(demo, {"id": instance_id}, "donvi_kt", "GK", simplified=True)
     r = _post(page, f"/tasks/{task_id}", nominee_name="Hoàng Minh Tuấn", award_code="GK",
               subject_kind="individual", deed_date="02/10/2026",
               deed_summary="Phát hiện, ngăn chặn kịp thời sai sót trong hồ sơ thanh toán.")
