@@ -37,6 +37,7 @@ from webapp import comments_view, forms_render, instance_views, tasks_context, t
 from webapp.auth import current_actor, safe_next
 from webapp.readable import Names, tr
 from webapp.services import read_session, services, write_session
+from workflows.forms.common import per_round_fields
 from workflows.visibility import redact_instance
 
 bp = Blueprint("task_pages", __name__)
@@ -79,7 +80,10 @@ def _inputs(task: dict[str, Any], instance: dict[str, Any], schema: Schema | Non
             name=COMMENT, label=_("Ý kiến (không bắt buộc)"), widget="textarea",
             value=str((typed or {}).get(COMMENT, "")), maxlength=4000,
             errors=forms_render.flatten(errors.get(COMMENT, [])))], [], ""
-    stored = {k: v for k, v in instance["data"].items() if k not in ("decision", COMMENT)}
+    # what an earlier round of the step decided (e.g. what to supplement) does not prefill
+    # this round's form; it stays in the history
+    fresh = per_round_fields(schema) | {"decision", COMMENT}
+    stored = {k: v for k, v in instance["data"].items() if k not in fresh}
     options = tasks_dossier.subject_options(instance, task.get("form_key"),
                                             {**stored, **dict(typed or {})})
     inputs = forms_render.translated(

@@ -235,3 +235,25 @@ def test_files_over_the_request_limit_together_are_refused_in_vietnamese(
     assert "<li>Các tệp gửi cùng lúc vượt quá 4096 byte nên chưa được lưu" in html
     assert 'data-max-total="' in html and "Chỉ tải tệp lên" in html
     assert _files(demo, instance_id) == [] and _ready(demo, instance_id) == ["propose"]
+
+
+def test_a_second_appraisal_opens_empty_and_the_first_round_stays_in_the_history(
+        demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    assert _send(_page(demo, "donvi_kt"), task_id, REQUIRED, **PROPOSAL).status_code == 302
+    appraise = demo.inbox("thuky", instance_id)[0]
+    demo.ok(demo.post("thuky", f"/tasks/{appraise['id']}/complete", {"data": {
+        "decision": "return", "comment": "Chưa có chữ ký",
+        "supplement_items": ["Biên bản bình xét có chữ ký"]}}))
+    supplement = demo.inbox("donvi_kt", instance_id)[0]
+    assert _send(_page(demo, "donvi_kt"), str(supplement["id"]),
+                 {"bien_ban_binh_xet": (PDF + b"signed", "bb-ky.pdf")},
+                 **PROPOSAL).status_code == 302
+    again = demo.inbox("thuky", instance_id)[0]
+    assert again["name"] == "receive_appraise" and again["id"] != appraise["id"]
+    html = _page(demo, "thuky").get(f"/tasks/{again['id']}").get_data(as_text=True)
+    form = html[html.index('id="f-supplement_items"'):]
+    assert form[:form.index("</textarea>")].endswith(">")  # the new round starts empty
+    assert not re.search(r'name="decision"[^>]*checked', html)
+    history = html[html.index('id="comments-title"'):]
+    assert "Biên bản bình xét có chữ ký" in history and "Chưa có chữ ký" in history
