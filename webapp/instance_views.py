@@ -66,10 +66,13 @@ def _holder(task: dict[str, Any], names: Names) -> str:
     return f"{role} · {names.unit(unit)}" if unit and scoped else role
 
 
-def waiting(instance: dict[str, Any], names: Names) -> list[dict[str, Any]]:
-    """The ready tasks: step, who holds it, since when, the deadline and days left."""
+def waiting(instance: dict[str, Any], names: Names,
+            openable: set[str] | None = None) -> list[dict[str, Any]]:
+    """The ready tasks: step, who holds it, since when, the deadline and days left; ``open``
+    when the reader may open the task's page (``openable``: those ids; None: every one)."""
     return [{"id": t["id"], "title": tr(t.get("title") or t["name"]), "who": _holder(t, names),
-             "since": local_time(t.get("created_at")), "due": due_info(t.get("due_at"))}
+             "since": local_time(t.get("created_at")), "due": due_info(t.get("due_at")),
+             "open": openable is None or str(t["id"]) in openable}
             for t in instance["tasks"]]
 
 
