@@ -14,6 +14,8 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from webapp.forms_render import flatten
+
 # status of a process instance -> (label, Bootstrap tone of its badge)
 STATUS_LABELS = {
     "running": (_l("Đang xử lý"), "primary"),
@@ -67,3 +69,17 @@ def current_step(instance: Mapping[str, Any]) -> str:
     if instance.get("status") == "running":
         return waiting_label(instance.get("waiting_for"))
     return ""
+
+
+# Names of the keys a refusal may carry besides the form's own fields (a procedure's check).
+ERROR_KEYS = {"decision": _l("Quyết định"), "dossier": _l("Hồ sơ")}
+
+
+def error_lines(errors: Mapping[str, Any], field_labels: Mapping[str, str]) -> list[str]:
+    """Messages not shown beside an input, each after its field's label as people read it
+    (the form's ``field_labels``, else ``ERROR_KEYS``); an internal key never shows."""
+    out: list[str] = []
+    for key, messages in errors.items():
+        label = field_labels.get(key) or str(ERROR_KEYS.get(key, ""))
+        out.extend(f"{label}: {m}" if label else m for m in flatten(messages))
+    return out

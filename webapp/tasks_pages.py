@@ -35,6 +35,7 @@ from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFoun
 from engine.store.models import HumanTask
 from webapp import comments_view, forms_render, instance_views, tasks_context, tasks_dossier
 from webapp.auth import current_actor, safe_next
+from webapp.labels import error_lines
 from webapp.readable import Names, tr
 from webapp.services import read_session, services, write_session
 from workflows.forms.common import per_round_fields
@@ -121,7 +122,7 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         process=tr(names.get(task["process_key"]) or task["process_key"]),
         due=instance_views.due_info(task.get("due_at")),
         unit=readable.unit(instance.get("unit")) if instance.get("unit") else "",
-        other_errors=forms_render.flatten(others), context=context,
+        other_errors=error_lines(others, _field_labels(schema)), context=context,
         mine=task.get("assignee_id") == actor.id, files=files if takes else None,
         dossier_files=None if takes else files, notice=notice,
         dossier_errors=forms_render.flatten(errors.get(DOSSIER, [])) if takes else [],
@@ -133,6 +134,14 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         max_total=int(current_app.config["MAX_CONTENT_LENGTH"]),
         max_total_text=tasks_dossier.size_text(int(current_app.config["MAX_CONTENT_LENGTH"])),
         invalid=bool(errors)), status
+
+
+def _field_labels(schema: Schema | None) -> dict[str, str]:
+    """The form's field labels in the person's language, by field name."""
+    if schema is None:
+        return {}
+    return {name: tr(f.metadata["label"]) for name, f in schema.fields.items()
+            if f.metadata.get("label")}
 
 
 @bp.get("/tasks/<task_id>")

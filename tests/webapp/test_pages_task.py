@@ -16,6 +16,7 @@ from test_demo_procedures import file_dossier
 from test_pages_auth import csrf_token, login
 
 from webapp.demo import DEMO_PASSWORD
+from workflows.models import AwardType
 
 People = dict[str, Headers]
 
@@ -205,3 +206,25 @@ def test_the_nomination_proposal_form(demo: DemoOffice) -> None:
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and 'id="f-year-error"' in html and 'value="abc"' in html
     assert re.findall(r'value="(KT0\d)" checked', html) == ["KT01", "KT02"]
+
+
+def test_a_refusal_about_the_decision_is_labelled_in_words_not_by_its_key(
+        demo: DemoOffice) -> None:
+    inst = demo.start("donvi_kt", "annual_title_nomination", "CN-2026-T2")
+    file_dossier(demo, inst, "donvi_kt", "LDTT")
+    inst = demo.step(inst, "propose", "submitter", "donvi_kt", {
+        "year": 2026, "award_code": "LDTT", "subjects": ["KT04"]})
+    with demo.app.extensions["tdkt"].db.session() as s:  # the catalogue asks more meanwhile
+        award = s.get(AwardType, "LDTT")
+        assert award is not None
+        award.dossier_items = [*award.dossier_items, "tom_tat_thanh_tich"]
+        s.commit()
+    task_id = one_task(inst, "receive_appraise")["id"]
+    for lang, label in (("vi", "Kết quả thẩm định: Hồ sơ chưa đủ thành phần"),
+                        ("en", "Appraisal result: ")):
+        page = _signed_in(demo.app, "thuky", DEMO_PASSWORD)
+        page.get(f"/?lang={lang}")
+        r = _post(page, f"/tasks/{task_id}", decision="approve")
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and f"<li>{label}" in html
+        assert "decision:" not in html
