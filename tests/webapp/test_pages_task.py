@@ -72,6 +72,7 @@ def test_a_decision_form_shows_one_button_per_choice_and_the_context(
                         ("reject", "Không đồng ý")):
         assert f'name="decision" value="{value}"' in html and f">{text}</button>" in html
     assert "<select" not in html and 'for="f-comment"' in html and 'id="f-comment"' in html
+    assert "Trường bắt buộc" not in html  # a comment and buttons: no field is required
     assert "HS-A-1" in html and f'href="/instances/{instance_id}"' in html
     assert html.count('name="csrf_token"') >= 3  # logout, claim, the form
 
@@ -83,6 +84,7 @@ def test_a_task_without_a_form_key_offers_an_optional_comment(
     page = _signed_in(app, "sub_a")
     html = page.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Ý kiến (không bắt buộc)" in html and "Hoàn thành</button>" in html
+    assert "Trường bắt buộc" not in html
     r = _post(page, f"/tasks/{task_id}", comment="Gửi hồ sơ")
     assert r.status_code == 302 and r.location == "/"
     assert "Đã hoàn thành: Đề nghị" in page.get("/").get_data(as_text=True)
@@ -198,6 +200,7 @@ def test_the_nomination_proposal_form(demo: DemoOffice) -> None:
                   "Chiến sĩ thi đua cơ sở", "KT01 — Trần Quốc Khánh", "KT — Phòng Kinh tế"):
         assert label in html
     assert "VX01" not in html  # only the unit's own people and the unit are offered
+    assert 'id="required-note"' in html and "Trường bắt buộc" in html
     assert '<select class="form-select"' in html and 'type="number"' in html
     assert html.count('type="checkbox"') == 9 and 'name="subjects" value="KT02"' in html
     r = page.post(f"/tasks/{task_id}", data={
