@@ -55,6 +55,16 @@ def due_info(due_at: str | None) -> dict[str, Any] | None:
     return {"date": day_text(day), "days_left": left, "late": left < 0}
 
 
+def not_before_info(not_before: str | None) -> dict[str, Any] | None:
+    """When a step may be completed at the earliest (a disclosure period): the last day to
+    wait, dd/mm/yyyy, and ``early`` while that day has not ended."""
+    if not not_before:
+        return None
+    moment = datetime.fromisoformat(not_before)
+    day = services().engine.calendar.local_date(moment)
+    return {"date": day_text(day), "early": datetime.now(UTC) < moment}
+
+
 def _holder(task: dict[str, Any], names: Names) -> str:
     """Who holds a ready task: its assignee, else its lane's role (and unit if unit-scoped)."""
     if task.get("assignee_id"):

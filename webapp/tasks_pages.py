@@ -21,7 +21,7 @@ person's language (``webapp.readable.tr``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -44,6 +44,7 @@ from workflows.visibility import redact_instance
 bp = Blueprint("task_pages", __name__)
 
 NOT_READY = "task.not_ready"
+TOO_EARLY = "task.too_early"  # a step with a waiting time (not_before) completed too soon
 COMMENT = "comment"
 DOSSIER = "dossier"  # the key of a refusal about the dossier as a whole (dossier.incomplete)
 UPLOAD_ONLY = "upload"  # value of the «Chỉ tải tệp lên» button (name="action")
@@ -121,6 +122,7 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         decision_help=decision_help, step=tr(task.get("title") or task["name"]),
         process=tr(names.get(task["process_key"]) or task["process_key"]),
         due=instance_views.due_info(task.get("due_at")),
+        wait=instance_views.not_before_info(task.get("not_before")),
         unit=readable.unit(instance.get("unit")) if instance.get("unit") else "",
         other_errors=error_lines(others, _field_labels(schema)), context=context,
         any_required=forms_render.any_required(inputs),
@@ -202,7 +204,8 @@ def complete(task_id: str) -> Any:
     except Forbidden as exc:
         return _error_page(403, exc.message)
     except Conflict as exc:
-        return _conflict(exc, task_id)
+        return _conflict(exc, task_id, lambda message: _render(
+            task, instance, typed, {"": [message]}, 409, saved))
     flash(_("Đã hoàn thành: %(step)s", step=tr(task.get("title") or task["name"])), "success")
     return redirect(url_for("inbox.index"))
 
@@ -228,7 +231,13 @@ def _too_large(_exc: RequestEntityTooLarge) -> Any:
     return _render(task, instance, None, {"": [message]}, 413)
 
 
-def _conflict(exc: EngineError, task_id: str) -> Response:
+def _conflict(exc: EngineError, task_id: str,
+              again: Callable[[str], tuple[str, int]] | None = None
+              ) -> Response | tuple[str, int]:
+    """A refusal of the engine's: done by someone else (to the inbox); too early (``again``:
+    the page as typed, with the reason); else the task page with the message."""
+    if exc.code == TOO_EARLY and again is not None:
+        return again(exc.message)
     if exc.code == NOT_READY:
         flash(_("Công việc đã được người khác hoàn thành"), "info")
         return redirect(url_for("inbox.index"))
