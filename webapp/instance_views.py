@@ -102,7 +102,7 @@ def timers(waiting_timers: list[dict[str, Any]], titles: dict[str, str]
             what = _("Đến hạn mà chưa nhận được kết quả thì hồ sơ đi theo nhánh hẹn giờ.")
         else:
             what = _("Hồ sơ chờ đến hạn rồi tự chuyển sang bước sau.")
-        shown.append({"title": timer["title"], "what": what, "due": local_time(timer["due_at"]),
+        shown.append({"title": tr(timer["title"]), "what": what, "due": local_time(timer["due_at"]),
                       "iso": timer["due_at"]})
     return shown
 

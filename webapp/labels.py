@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from engine.views import one_line
 from webapp.forms_render import flatten
 
 # status of a process instance -> (label, Bootstrap tone of its badge)
@@ -63,7 +64,7 @@ def waiting_label(waiting_for: str | None) -> str:
 
 def current_step(instance: Mapping[str, Any]) -> str:
     """The steps a person has to do, else what the dossier waits for, else nothing."""
-    steps = [str(t.get("title") or t["name"]) for t in instance.get("tasks") or []]
+    steps = [one_line(t.get("title") or t["name"]) for t in instance.get("tasks") or []]
     if steps:
         return "; ".join(dict.fromkeys(steps))
     if instance.get("status") == "running":
