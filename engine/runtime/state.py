@@ -130,7 +130,7 @@ def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: dateti
         "instance_id": inst.id,
         "process_key": inst.process_key,
         "name": spec.bpmn_id or spec.name,
-        "title": one_line(spec.bpmn_name or spec.bpmn_id or spec.name)[:255],
+        "title": one_line(spec.bpmn_name or spec.bpmn_id or spec.name)[:255].rstrip(),
         "lane": (spec.lane or "")[:255] or None,
         "role": role,
         "unit_code": inst.unit_code,
