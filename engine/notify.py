@@ -53,7 +53,7 @@ from engine.store.models import (
     UserRole,
     utcnow,
 )
-from engine.views import iso
+from engine.views import iso, one_line
 
 DEFAULT_KIND = "task.new"
 # What the title says for each kind; any other kind (set in a diagram) gets the step only.
@@ -117,7 +117,7 @@ class ReadyTask:
 
 
 def title_of(kind: str, step: str) -> str:
-    return " ".join(TITLES.get(kind, "{step}").format(step=step).split())[:300]
+    return one_line(TITLES.get(kind, "{step}").format(step=step))[:300]
 
 
 def title_parts(kind: str, title: str, templates: dict[str, str] | None = None
@@ -232,7 +232,7 @@ def settle_notifications(conn: Connection, task_ids: list[str], keep_user: int |
 def notification_view(row: Notification, task_state: str | None,
                       business_key: str | None = None) -> dict[str, Any]:
     return {
-        "id": row.id, "kind": row.kind, "title": row.title, "body": row.body,
+        "id": row.id, "kind": row.kind, "title": one_line(row.title), "body": row.body,
         "instance_id": row.instance_id, "task_id": row.task_id,
         "task_open": task_state == "ready", "business_key": business_key, "link": row.link,
         "created_at": iso(row.created_at), "read_at": iso(row.read_at),

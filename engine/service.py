@@ -333,6 +333,14 @@ class ProcessEngine:
             raise NotFound("Không tìm thấy công việc.", code="task.not_found") from exc
         return rows[0]
 
+    def openable_tasks(self, session: Session, actor: Actor, instance_id: int) -> set[str]:
+        """The ids of the instance's ready tasks whose page ``actor`` may open: the task is
+        theirs to act on (role, unit, owner or assignee), as ``get_task`` plus ``may_act``
+        decide for the task page. A page lists the others without a link."""
+        rows = session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == instance_id, HumanTask.state == "ready")).all()
+        return {str(r.id) for r in rows if self.policy.may_act(actor, r)}
+
     # -- notifications (thông báo) -------------------------------------------------
     def notifications(self, session: Session, actor: Actor, page: int = 1, per_page: int = 20,
                       unread_only: bool = False) -> Page:

@@ -9,6 +9,12 @@ from typing import Any
 from engine.store.models import AuditEvent, HumanTask, ProcessInstance, ProcessModelVersion
 
 
+def one_line(text: str | None) -> str:
+    """A name from a diagram on one line: the modeler wraps long names («Thẩm định\nhồ
+    sơ»); every run of spaces, tabs and line breaks becomes one space."""
+    return " ".join((text or "").split())
+
+
 def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
@@ -24,7 +30,8 @@ def version_view(row: ProcessModelVersion) -> dict[str, Any]:
 def task_view(row: HumanTask, assignee: str | None = None) -> dict[str, Any]:
     return {
         "id": row.id, "instance_id": row.instance_id, "process_key": row.process_key,
-        "name": row.name, "title": row.title, "role": row.role, "unit": row.unit_code,
+        "name": row.name, "title": one_line(row.title) or None, "role": row.role,
+        "unit": row.unit_code,
         "assignee": assignee, "assignee_id": row.assignee_id, "owner_id": row.owner_id,
         "form_key": row.form_key, "due_at": iso(row.due_at),
         "not_before": iso(row.not_before), "state": row.state,

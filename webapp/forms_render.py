@@ -152,6 +152,12 @@ def display(widget: str, value: Any) -> str:
     return str(value)
 
 
+def any_required(inputs: list[FormField]) -> bool:
+    """Whether any input (or any cell of a list of records) is marked required."""
+    return any(f.required or any(c.required for row in [*f.rows, *([f.blank] if f.blank else [])]
+                                 for c in row.cells) for f in inputs)
+
+
 def flatten(messages: Any) -> list[str]:
     """Error messages of one field (nested lists and dicts become ``key: message``)."""
     if isinstance(messages, str):

@@ -15,6 +15,7 @@ from engine.calendar import WorkingCalendar
 from engine.errors import NotFound
 from engine.roles import Actor
 from engine.store.models import Unit
+from engine.views import one_line
 from webapp.auth import current_actor
 from webapp.services import read_session, services
 from workflows.models import Person
@@ -97,7 +98,7 @@ def _row(task: dict[str, Any], names: dict[str, str], subjects: dict[int, str],
         days_left = calendar.working_days_between(today, due_day)
     key = task["process_key"]
     return InboxRow(task_id=task["id"], instance_id=task["instance_id"],
-                    process=names.get(key) or key, step=task.get("title") or task["name"],
+                    process=names.get(key) or key, step=one_line(task.get("title") or task["name"]),
                     subject=subjects.get(task["instance_id"], ""), due=due,
                     days_left=days_left, assignee=task.get("assignee"))
 

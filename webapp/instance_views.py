@@ -55,6 +55,16 @@ def due_info(due_at: str | None) -> dict[str, Any] | None:
     return {"date": day_text(day), "days_left": left, "late": left < 0}
 
 
+def not_before_info(not_before: str | None) -> dict[str, Any] | None:
+    """When a step may be completed at the earliest (a disclosure period): the last day to
+    wait, dd/mm/yyyy, and ``early`` while that day has not ended."""
+    if not not_before:
+        return None
+    moment = datetime.fromisoformat(not_before)
+    day = services().engine.calendar.local_date(moment)
+    return {"date": day_text(day), "early": datetime.now(UTC) < moment}
+
+
 def _holder(task: dict[str, Any], names: Names) -> str:
     """Who holds a ready task: its assignee, else its lane's role (and unit if unit-scoped)."""
     if task.get("assignee_id"):
@@ -66,10 +76,13 @@ def _holder(task: dict[str, Any], names: Names) -> str:
     return f"{role} · {names.unit(unit)}" if unit and scoped else role
 
 
-def waiting(instance: dict[str, Any], names: Names) -> list[dict[str, Any]]:
-    """The ready tasks: step, who holds it, since when, the deadline and days left."""
+def waiting(instance: dict[str, Any], names: Names,
+            openable: set[str] | None = None) -> list[dict[str, Any]]:
+    """The ready tasks: step, who holds it, since when, the deadline and days left; ``open``
+    when the reader may open the task's page (``openable``: those ids; None: every one)."""
     return [{"id": t["id"], "title": tr(t.get("title") or t["name"]), "who": _holder(t, names),
-             "since": local_time(t.get("created_at")), "due": due_info(t.get("due_at"))}
+             "since": local_time(t.get("created_at")), "due": due_info(t.get("due_at")),
+             "open": openable is None or str(t["id"]) in openable}
             for t in instance["tasks"]]
 
 
@@ -89,7 +102,7 @@ def timers(waiting_timers: list[dict[str, Any]], titles: dict[str, str]
             what = _("Đến hạn mà chưa nhận được kết quả thì hồ sơ đi theo nhánh hẹn giờ.")
         else:
             what = _("Hồ sơ chờ đến hạn rồi tự chuyển sang bước sau.")
-        shown.append({"title": timer["title"], "what": what, "due": local_time(timer["due_at"]),
+        shown.append({"title": tr(timer["title"]), "what": what, "due": local_time(timer["due_at"]),
                       "iso": timer["due_at"]})
     return shown
 

@@ -14,6 +14,9 @@ from typing import Any
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from engine.views import one_line
+from webapp.forms_render import flatten
+
 # status of a process instance -> (label, Bootstrap tone of its badge)
 STATUS_LABELS = {
     "running": (_l("Đang xử lý"), "primary"),
@@ -61,9 +64,23 @@ def waiting_label(waiting_for: str | None) -> str:
 
 def current_step(instance: Mapping[str, Any]) -> str:
     """The steps a person has to do, else what the dossier waits for, else nothing."""
-    steps = [str(t.get("title") or t["name"]) for t in instance.get("tasks") or []]
+    steps = [one_line(t.get("title") or t["name"]) for t in instance.get("tasks") or []]
     if steps:
         return "; ".join(dict.fromkeys(steps))
     if instance.get("status") == "running":
         return waiting_label(instance.get("waiting_for"))
     return ""
+
+
+# Names of the keys a refusal may carry besides the form's own fields (a procedure's check).
+ERROR_KEYS = {"decision": _l("Quyết định"), "dossier": _l("Hồ sơ")}
+
+
+def error_lines(errors: Mapping[str, Any], field_labels: Mapping[str, str]) -> list[str]:
+    """Messages not shown beside an input, each after its field's label as people read it
+    (the form's ``field_labels``, else ``ERROR_KEYS``); an internal key never shows."""
+    out: list[str] = []
+    for key, messages in errors.items():
+        label = field_labels.get(key) or str(ERROR_KEYS.get(key, ""))
+        out.extend(f"{label}: {m}" if label else m for m in flatten(messages))
+    return out

@@ -88,8 +88,12 @@ def _form(choice: StartChoice, typed: Any, errors: dict[str, list[str]] | None =
         choice.process_key = options.procedures[0][0]
     rows = [{"n": n, "item": typed.get(f"item_{n}", DEFAULT_ITEMS[n - 1])}
             for n in range(1, FILE_ROWS + 1)]
+    award = next((a for a in options.awards if a.code == choice.award_code), None)
+    required = award.required.get(choice.process_key, []) if award else []
     return render_template(
         "nominations/new.html", options=options, choice=choice, rows=rows,
+        required_items=[_(dossier.ITEMS[code]) for code in required],
+        item_labels={code: _(dossier.ITEMS[code]) for code in dossier.UNIT_ITEMS},
         # this year is offered, unless the year was refused: then what was typed stays
         year=choice.year or ("" if "year" in (errors or {}) else str(options.this_year)),
         kinds=SUBJECT_KINDS,

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.store.models import Unit, User
+from engine.views import one_line
 from webapp.services import services
 from workflows.catalogue import vn_number
 from workflows.models import AwardType, EmulationMovement, Person
@@ -27,7 +28,7 @@ from workflows.models import AwardType, EmulationMovement, Person
 def tr(text: Any) -> str:
     """A label known only at run time (a diagram's step, a form's label), translated when
     the English catalogue has it; empty stays empty."""
-    value = " ".join(str(text or "").split())  # a diagram's name may wrap lines
+    value = one_line(str(text or ""))  # a diagram's name may wrap lines
     return gettext(value) if value else ""
 
 

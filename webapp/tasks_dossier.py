@@ -28,7 +28,7 @@ from workflows import dossier
 from workflows.catalogue import subject
 from workflows.history import people_in
 from workflows.models import EmulationMovement
-from workflows.nominations import instance_nominations, unit_scope
+from workflows.nominations import instance_nominations, required_unit_items, unit_scope
 
 # Form keys of the steps where a unit files its dossier (proposal, supplement).
 DOSSIER_FORMS = frozenset({"nomination_proposal", "thematic_proposal", "adhoc_proposal"})
@@ -77,8 +77,17 @@ def _codes(items: Any) -> set[str]:
     return {i.get("item") for i in items or [] if isinstance(i, dict)} - {None}
 
 
+def unit_required(instance: dict[str, Any], typed: Any = None) -> set[str]:
+    """The items the unit must file on its step, for the title typed (else the data's)."""
+    data = dict(instance["data"])
+    if typed is not None and typed.get("award_code"):
+        data["award_code"] = typed.get("award_code")
+    return set(required_unit_items(read_session(), instance["id"], data,
+                                   instance.get("process_key")))
+
+
 def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any],
-          readonly: bool = False) -> list[dict[str, Any]]:
+          readonly: bool = False, typed: Any = None) -> list[dict[str, Any]]:
     """The dossier's items: label, versions (newest first; ``current`` and ``previous``),
     required, missing, input errors, and ``main`` (shown unfolded: all until the title's
     required items are known).
@@ -96,7 +105,8 @@ def panel(actor: Actor, instance: dict[str, Any], errors: dict[str, Any],
         by_item.setdefault(f["item"], []).append(f)
     checked = instance["data"].get("dossier")  # the procedure's last check_dossier
     checked = checked if isinstance(checked, dict) else {}
-    required = _codes(checked.get("required"))
+    # the unit's step: the title's items from the catalogue (known before any check)
+    required = _codes(checked.get("required")) if readonly else unit_required(instance, typed)
     present = {f["item"] for f in files if f["current"]}
     missing = (required or _codes(instance["data"].get("dossier_missing")
                                   or checked.get("missing"))) - present

@@ -21,7 +21,7 @@ person's language (``webapp.readable.tr``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -35,14 +35,18 @@ from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFoun
 from engine.store.models import HumanTask
 from webapp import comments_view, forms_render, instance_views, tasks_context, tasks_dossier
 from webapp.auth import current_actor, safe_next
+from webapp.labels import error_lines
 from webapp.readable import Names, tr
 from webapp.services import read_session, services, write_session
+from workflows.forms.common import per_round_fields
 from workflows.visibility import redact_instance
 
 bp = Blueprint("task_pages", __name__)
 
 NOT_READY = "task.not_ready"
+TOO_EARLY = "task.too_early"  # a step with a waiting time (not_before) completed too soon
 COMMENT = "comment"
+DOSSIER = "dossier"  # the key of a refusal about the dossier as a whole (dossier.incomplete)
 UPLOAD_ONLY = "upload"  # value of the «Chỉ tải tệp lên» button (name="action")
 
 
@@ -78,7 +82,10 @@ def _inputs(task: dict[str, Any], instance: dict[str, Any], schema: Schema | Non
             name=COMMENT, label=_("Ý kiến (không bắt buộc)"), widget="textarea",
             value=str((typed or {}).get(COMMENT, "")), maxlength=4000,
             errors=forms_render.flatten(errors.get(COMMENT, [])))], [], ""
-    stored = {k: v for k, v in instance["data"].items() if k not in ("decision", COMMENT)}
+    # what an earlier round of the step decided (e.g. what to supplement) does not prefill
+    # this round's form; it stays in the history
+    fresh = per_round_fields(schema) | {"decision", COMMENT}
+    stored = {k: v for k, v in instance["data"].items() if k not in fresh}
     options = tasks_dossier.subject_options(instance, task.get("form_key"),
                                             {**stored, **dict(typed or {})})
     inputs = forms_render.translated(
@@ -100,8 +107,9 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
     schema = engine.forms.schema(form_key) if form_key and form_key in engine.forms else None
     inputs, decisions, decision_help = _inputs(task, instance, schema, typed, errors)
     takes = tasks_dossier.takes_files(task)
-    files = tasks_dossier.panel(actor, instance, errors, readonly=not takes)
-    shown = {f.name for f in inputs} | ({i["field"] for i in files} if takes else set())
+    files = tasks_dossier.panel(actor, instance, errors, readonly=not takes, typed=typed)
+    shown = {f.name for f in inputs} | ({i["field"] for i in files} | {DOSSIER} if takes
+                                        else set())
     others = {k: v for k, v in errors.items() if k not in shown}
     readable = Names(session)
     context = tasks_context.task_context(
@@ -114,10 +122,13 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         decision_help=decision_help, step=tr(task.get("title") or task["name"]),
         process=tr(names.get(task["process_key"]) or task["process_key"]),
         due=instance_views.due_info(task.get("due_at")),
+        wait=instance_views.not_before_info(task.get("not_before")),
         unit=readable.unit(instance.get("unit")) if instance.get("unit") else "",
-        other_errors=forms_render.flatten(others), context=context,
+        other_errors=error_lines(others, _field_labels(schema)), context=context,
+        any_required=forms_render.any_required(inputs),
         mine=task.get("assignee_id") == actor.id, files=files if takes else None,
         dossier_files=None if takes else files, notice=notice,
+        dossier_errors=forms_render.flatten(errors.get(DOSSIER, [])) if takes else [],
         history=comments_view.history(instance["id"], readable),
         comment=comment or comments_view.form(instance["id"]),
         comment_action=url_for("task_pages.comment", task_id=task["id"]),
@@ -126,6 +137,14 @@ def _render(task: dict[str, Any], instance: dict[str, Any], typed: Mapping[str, 
         max_total=int(current_app.config["MAX_CONTENT_LENGTH"]),
         max_total_text=tasks_dossier.size_text(int(current_app.config["MAX_CONTENT_LENGTH"])),
         invalid=bool(errors)), status
+
+
+def _field_labels(schema: Schema | None) -> dict[str, str]:
+    """The form's field labels in the person's language, by field name."""
+    if schema is None:
+        return {}
+    return {name: tr(f.metadata["label"]) for name, f in schema.fields.items()
+            if f.metadata.get("label")}
 
 
 @bp.get("/tasks/<task_id>")
@@ -185,7 +204,8 @@ def complete(task_id: str) -> Any:
     except Forbidden as exc:
         return _error_page(403, exc.message)
     except Conflict as exc:
-        return _conflict(exc, task_id)
+        return _conflict(exc, task_id, lambda message: _render(
+            task, instance, typed, {"": [message]}, 409, saved))
     flash(_("Đã hoàn thành: %(step)s", step=tr(task.get("title") or task["name"])), "success")
     return redirect(url_for("inbox.index"))
 
@@ -211,7 +231,13 @@ def _too_large(_exc: RequestEntityTooLarge) -> Any:
     return _render(task, instance, None, {"": [message]}, 413)
 
 
-def _conflict(exc: EngineError, task_id: str) -> Response:
+def _conflict(exc: EngineError, task_id: str,
+              again: Callable[[str], tuple[str, int]] | None = None
+              ) -> Response | tuple[str, int]:
+    """A refusal of the engine's: done by someone else (to the inbox); too early (``again``:
+    the page as typed, with the reason); else the task page with the message."""
+    if exc.code == TOO_EARLY and again is not None:
+        return again(exc.message)
     if exc.code == NOT_READY:
         flash(_("Công việc đã được người khác hoàn thành"), "info")
         return redirect(url_for("inbox.index"))

@@ -29,7 +29,7 @@ from workflows.catalogue import award_types
 from workflows.dossier import UNIT_ITEMS
 from workflows.history import people_in
 from workflows.models import EmulationMovement
-from workflows.nominations import MAX_SUBJECTS, unit_scope
+from workflows.nominations import MAX_SUBJECTS, SIMPLIFIED_PROCESSES, unit_items, unit_scope
 
 INDIVIDUAL, COLLECTIVE = "individual", "collective"
 SUBJECT_KINDS = {INDIVIDUAL: "Cá nhân", COLLECTIVE: "Tập thể"}
@@ -46,6 +46,7 @@ class Procedure:
     takes_year: bool = True
     takes_movement: bool = True
     one_subject: bool = False  # an ad-hoc award names one person or one collective
+    dossier: bool = True  # the unit files a dossier (registration: none)
 
 
 # The procedures a unit starts itself, in the order the start page offers them.
@@ -54,7 +55,7 @@ PROCEDURES: dict[str, Procedure] = {p.key: p for p in (
     Procedure("thematic_award", "thematic_proposal", "thematic"),
     Procedure("adhoc_award", "adhoc_proposal", "adhoc", takes_year=False,
               takes_movement=False, one_subject=True),
-    Procedure("emulation_registration", "registration", "annual"),
+    Procedure("emulation_registration", "registration", "annual", dossier=False),
 )}
 
 
@@ -68,6 +69,8 @@ class AwardOption:
     name: str
     subject_kind: str  # individual | collective | both
     procedures: tuple[str, ...]  # the keys of the procedures that take it
+    # procedure key -> the dossier items the unit must file for this title there
+    required: dict[str, list[str]] = field(default_factory=dict, hash=False, compare=False)
 
     def suits(self, kind: str) -> bool:
         return self.subject_kind in (kind, "both")
@@ -116,11 +119,15 @@ def startable(session: Session, engine: ProcessEngine, actor: Actor) -> list[tup
 
 
 def award_options(session: Session, engine: ProcessEngine) -> list[AwardOption]:
-    """The catalogue's active titles, each with the unit procedures that take it."""
-    return [AwardOption(a.code, a.name, a.subject_kind,
-                        tuple(k for k, p in PROCEDURES.items()
-                              if p.kind in (a.kinds or ["annual"])))
-            for a in award_types(session)]
+    """The catalogue's active titles, each with the unit procedures that take it and the
+    dossier items the unit must file for it in each."""
+    out = []
+    for a in award_types(session):
+        keys = tuple(k for k, p in PROCEDURES.items() if p.kind in (a.kinds or ["annual"]))
+        required = {k: unit_items(a, k in SIMPLIFIED_PROCESSES) for k in keys
+                    if PROCEDURES[k].dossier}
+        out.append(AwardOption(a.code, a.name, a.subject_kind, keys, required))
+    return out
 
 
 def _movements(session: Session, unit_code: str | None, years: set[int]

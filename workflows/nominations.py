@@ -18,6 +18,7 @@ from engine.errors import InvalidData
 from engine.roles import DEFAULT_UNIT_SCOPED, Actor
 from engine.store.models import ProcessInstance, Unit, utcnow
 from workflows.dossier import ITEMS as DOSSIER_ITEMS
+from workflows.dossier import UNIT_ITEMS
 from workflows.models import (
     AWARD_KINDS,
     Attachment,
@@ -39,6 +40,8 @@ CLOSED = FINAL | {"not_approved", "ineligible"}
 MAX_SUBJECTS = 200
 KIND_LABEL = {"individual": "cá nhân", "collective": "tập thể"}
 PROCEDURE_LABEL = {"annual": "hằng năm", "thematic": "chuyên đề", "adhoc": "đột xuất"}
+# Procedures whose dossier follows the simplified procedure (Law Art. 85).
+SIMPLIFIED_PROCESSES = frozenset({"adhoc_award"})
 # An instance whose nominations are still being pursued.
 OPEN_INSTANCE = ("running", "error")
 
@@ -348,3 +351,25 @@ def dossier_gaps(session: Session, instance_id: int, award: AwardType, simplifie
 def item_views(items: list[str]) -> list[dict[str, str]]:
     """Dossier items with their Vietnamese labels (thành phần hồ sơ)."""
     return [{"item": i, "label": DOSSIER_ITEMS.get(i, i)} for i in items]
+
+
+def unit_items(award: AwardType, simplified: bool) -> list[str]:
+    """The title's required items a unit files itself (its proposal and supplement steps):
+    the catalogue's list less what the office adds later (the council's minutes)."""
+    items = award.simplified_dossier_items if simplified else award.dossier_items
+    return [i for i in items or [] if i in UNIT_ITEMS]
+
+
+def required_unit_items(session: Session, instance_id: int, data: dict[str, Any],
+                        process_key: str | None) -> list[str]:
+    """The dossier items the unit must file for the title the instance proposes: its
+    nominations' title, else the ``award_code`` of ``data`` (typed or prefilled); none
+    while no title is chosen. The ad-hoc procedure takes the simplified items (as its
+    diagram's ``check_dossier`` does)."""
+    simplified = process_key in SIMPLIFIED_PROCESSES
+    noms = instance_nominations(session, instance_id)
+    code = noms[0].award_code if noms else data.get("award_code")
+    award = session.get(AwardType, str(code)) if code else None
+    if award is None:
+        return []
+    return unit_items(award, simplified or (bool(noms) and noms[0].kind == "adhoc"))

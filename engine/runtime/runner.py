@@ -58,6 +58,7 @@ from engine.sandbox import SandboxEnvironment
 from engine.specs.registry import LoadedSpec, SpecRegistry
 from engine.store.models import HumanTask, ProcessInstance, Unit, utcnow
 from engine.store.serializer import dump_state, load_state, to_jsonable
+from engine.views import one_line
 
 Opened = tuple[ProcessInstance, list[Any]]  # an instance and its ready task rows
 
@@ -226,7 +227,7 @@ class Runner:
         if row.not_before is not None and utcnow() < row.not_before:
             local = row.not_before.astimezone(self.rules.calendar.tz)
             raise Conflict(
-                f"Chưa đến thời hạn hoàn thành bước «{row.title}»: phải chờ hết ngày "
+                f"Chưa đến thời hạn hoàn thành bước «{one_line(row.title)}»: phải chờ hết ngày "
                 f"{local:%d/%m/%Y} (đủ số ngày làm việc theo quy định).", code="task.too_early")
         clean = check_input(self.forms.validate(row.form_key, data, session)
                             if row.form_key else data)

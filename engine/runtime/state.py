@@ -20,6 +20,7 @@ from engine.sandbox import SandboxEnvironment
 from engine.search import IndexFacts, TaskIndexer, default_index
 from engine.store.models import HumanTask, ProcessInstance, utcnow
 from engine.store.serializer import to_jsonable
+from engine.views import one_line
 
 
 @dataclass
@@ -71,7 +72,7 @@ def waiting_for(wf: BpmnWorkflow, ready: list[Any]) -> str | None:
         names = [t.task_spec.bpmn_name for t in wf.get_tasks(state=TaskState.STARTED)
                  if getattr(t.task_spec, "bpmn_name", None)]
         names.reverse()  # the innermost first
-    text = "; ".join(dict.fromkeys(names))
+    text = "; ".join(dict.fromkeys(one_line(n) for n in names))
     return text[:500] or None
 
 
@@ -131,7 +132,7 @@ def new_task_row(rules: TaskRules, inst: ProcessInstance, task: Any, now: dateti
         "instance_id": inst.id,
         "process_key": inst.process_key,
         "name": spec.bpmn_id or spec.name,
-        "title": (spec.bpmn_name or spec.bpmn_id or spec.name)[:255],
+        "title": one_line(spec.bpmn_name or spec.bpmn_id or spec.name)[:255].rstrip(),
         "lane": (spec.lane or "")[:255] or None,
         "role": role,
         "unit_code": inst.unit_code,

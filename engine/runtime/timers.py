@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.specs.timers import engine_timers
 from engine.store.models import ProcessInstance, Timer, utcnow
-from engine.views import iso
+from engine.views import iso, one_line
 
 _TIMER: Table = Timer.__table__  # type: ignore[assignment]
 
@@ -73,7 +73,7 @@ def _timer_tasks(wf: BpmnWorkflow, state: TaskState) -> Iterator[tuple[Any, list
 def _describe(task: Any, timer: Any, due: datetime) -> WaitingTimer:
     kind, attached, interrupting = _kind(task)
     element = timer.bpmn_id or task.task_spec.bpmn_id or task.task_spec.name
-    title = (timer.name if timer.name != element else "") or element
+    title = one_line(timer.name if timer.name != element else "") or element
     return WaitingTimer(str(task.id), element, title[:255], kind, attached, interrupting, due)
 
 

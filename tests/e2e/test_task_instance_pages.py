@@ -52,7 +52,7 @@ def at_chair(live_server: LiveServer) -> dict[str, Any]:
             office.headers[username] = {"Authorization": f"Bearer {token}"}
         session.commit()
     inst = office.start("donvi_kt", "annual_title_nomination", KEY)
-    for item in ("to_trinh", "danh_sach"):
+    for item in ("to_trinh", "danh_sach", "bien_ban_binh_xet"):  # LDTT's required items
         _upload(office, inst["id"], item, f"{item}.pdf", item)
     inst = office.step(inst, "propose", "submitter", "donvi_kt", {
         "year": 2026, "award_code": "LDTT", "subjects": ["KT06", "KT08"],
@@ -61,7 +61,6 @@ def at_chair(live_server: LiveServer) -> dict[str, Any]:
         "decision": "return", "comment": RETURN_NOTE,
         "supplement_items": ["Biên bản họp bình xét"]})
     _upload(office, inst["id"], "to_trinh", "to_trinh_v2.pdf", "v2")
-    _upload(office, inst["id"], "bien_ban_binh_xet", "bien_ban.pdf", "bb")
     inst = office.step(inst, "supplement", "submitter", "donvi_kt", {
         "year": 2026, "award_code": "LDTT", "subjects": ["KT06", "KT08"],
         "summary": "Đã bổ sung biên bản."})

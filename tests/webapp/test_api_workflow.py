@@ -9,6 +9,7 @@ import pytest
 from api_kit import API, Headers, assert_error, complete, deploy, make_app, one_task, start
 from flask import Flask
 from flask.testing import FlaskClient
+from test_api_attachments import upload
 
 Client = FlaskClient
 People = dict[str, Headers]
@@ -296,9 +297,15 @@ def test_adhoc_award_first_steps_over_the_api(client: Client, people: People) ->
 
     body = assert_error(complete(client, people["sub_a"], propose["id"], {}), 422)
     assert body["details"]["nominee_name"] == ["Trường này là bắt buộc."], body
-    r = complete(client, people["sub_a"], propose["id"], {
-        "nominee_name": "Nguyễn Văn An", "deed_date": "2024-05-10",
-        "deed_summary": "Dũng cảm cứu người trong vụ cháy chợ trung tâm."})
+    proposal = {"nominee_name": "Nguyễn Văn An", "deed_date": "2024-05-10",
+                "deed_summary": "Dũng cảm cứu người trong vụ cháy chợ trung tâm."}
+    body = assert_error(complete(client, people["sub_a"], propose["id"], proposal), 422)
+    assert body["code"] == "dossier.incomplete" and "Tóm tắt thành tích" in body["message"]
+    for item in ("to_trinh", "tom_tat_thanh_tich"):  # the simplified procedure's items
+        r = upload(client, people["sub_a"], inst["id"], item, f"{item}.pdf",
+                   b"%PDF-1.4 " + item.encode())
+        assert r.status_code == 201, r.get_json()
+    r = complete(client, people["sub_a"], propose["id"], proposal)
     assert r.status_code == 200, r.get_json()
     appraise = one_task(r.get_json(), "appraise")
     assert appraise["role"] == "secretariat" and appraise["due_at"]

@@ -12,6 +12,7 @@ from api_kit import Headers, complete, one_task, start
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import update
+from test_demo_procedures import file_dossier
 from test_pages_auth import login
 
 import webapp.inbox
@@ -250,6 +251,7 @@ def test_the_inbox_links_the_step_to_its_form_and_names_the_proposals_subjects(
     office = make_demo_office(db_url, tmp_path, monkeypatch)
     try:
         inst = office.start("donvi_kt", "annual_title_nomination", "")
+        file_dossier(office, inst, "donvi_kt", "LDTT")
         office.step(inst, "propose", "submitter", "donvi_kt", {
             "year": 2026, "award_code": "LDTT", "subjects": ["KT02", "KT04", "KT05", "KT06"],
             "summary": "Hoàn thành tốt nhiệm vụ."})
@@ -276,10 +278,12 @@ def test_search_finds_a_proposal_by_any_subject_s_name_or_code(
     office = make_demo_office(db_url, tmp_path, monkeypatch)
     try:
         one = office.start("donvi_kt", "annual_title_nomination", "DN-S-1")
+        file_dossier(office, one, "donvi_kt", "LDTT")
         office.step(one, "propose", "submitter", "donvi_kt", {
             "year": 2026, "award_code": "LDTT", "subjects": ["KT04", "KT05", "KT06", "KT02"],
             "summary": "Hoàn thành tốt nhiệm vụ."})
         two = office.start("donvi_kt", "annual_title_nomination", "DN-S-2")
+        file_dossier(office, two, "donvi_kt", "LDTT")
         office.step(two, "propose", "submitter", "donvi_kt", {
             "year": 2026, "award_code": "LDTT", "subjects": ["KT03"],
             "summary": "Hoàn thành tốt nhiệm vụ."})

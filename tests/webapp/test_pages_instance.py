@@ -64,7 +64,10 @@ def test_the_page_shows_the_diagram_trail_tasks_timeline_and_data(
     assert "Two lanes (API)" in html and "phiên bản 1" in html and "HS-A-7" in html
     assert "Unit A (A)" in html and "Đang xử lý" in html
     appraise = one_task(inst, "appraise")
-    assert f'href="/tasks/{appraise["id"]}"' in html and "Thẩm định" in html
+    # the secretariat's step, which a unit cannot open: named, not linked (no 403 behind it)
+    assert f'href="/tasks/{appraise["id"]}"' not in html
+    assert '<span class="fw-semibold">Thẩm định</span>' in html
+    assert _signed_in(app, "sub_a").get(f"/tasks/{appraise['id']}").status_code == 403
     assert "Thường trực (Phòng TCHCQT)" in html and "Hạn xử lý" in html
     assert "Khởi tạo hồ sơ" in html and "Hoàn thành bước «Đề nghị»" in html
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", html)  # dd/mm/yyyy HH:MM
@@ -73,6 +76,9 @@ def test_the_page_shows_the_diagram_trail_tasks_timeline_and_data(
     assert "<code>flags</code>" not in html  # keys no section names: not for a unit
     office = _signed_in(app, "sec1").get(f"/instances/{inst['id']}").get_data(as_text=True)
     assert "Chi tiết kỹ thuật (1 mục)" in office and "<code>flags</code>" in office
+    assert f'href="/tasks/{appraise["id"]}" class="fw-semibold">Thẩm định</a>' in office
+    council = _signed_in(app, "council1").get(f"/instances/{inst['id']}").get_data(True)
+    assert "Thẩm định" in council and f'href="/tasks/{appraise["id"]}"' not in council
     claimed = client.post(f"/api/v1/tasks/{one_task(inst, 'appraise')['id']}/claim",
                           headers=people["sec1"])
     assert claimed.status_code == 200, claimed.get_json()

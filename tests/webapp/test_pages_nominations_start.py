@@ -81,6 +81,15 @@ def test_the_form_offers_what_the_unit_may_pick(demo: DemoOffice) -> None:
     gk = _option(html, "GK")
     assert 'data-kind="both"' in gk and "adhoc_award" in gk and "thematic_award" in gk
     assert 'data-kind="collective"' in _option(html, "TTLDTT")
+    # the dossier items each title requires of the unit, per procedure (the list above the
+    # file rows follows the choice; start.js)
+    assert ('data-required="{&#34;annual_title_nomination&#34;: [&#34;to_trinh&#34;, '
+            '&#34;danh_sach&#34;, &#34;bien_ban_binh_xet&#34;], '
+            '&#34;emulation_registration&#34;') not in ldtt  # registration files no dossier
+    assert ('data-required="{&#34;annual_title_nomination&#34;: [&#34;to_trinh&#34;, '
+            '&#34;danh_sach&#34;, &#34;bien_ban_binh_xet&#34;]}"') in ldtt
+    assert '&#34;adhoc_award&#34;: [&#34;to_trinh&#34;, &#34;tom_tat_thanh_tich&#34;]' in gk
+    assert re.search(r'id="required-items"[^>]*hidden', html)  # no title chosen yet
     # the unit's people and the unit itself, not another unit's
     assert 'value="KT02"' in html and "Nguyễn Thị Minh Hằng" in html
     assert 'id="unit-KT"' in html and 'value="VX01"' not in html and 'id="unit-VX"' not in html
@@ -88,8 +97,18 @@ def test_the_form_offers_what_the_unit_may_pick(demo: DemoOffice) -> None:
 
 def test_an_annual_proposal_starts_with_its_picks_and_files(demo: DemoOffice) -> None:
     client = _signed_in(demo)
+    r = _submit(client, "annual_title_nomination", [("to_trinh", "Tờ trình.pdf", PDF)],
+                year="2026", subject_kind="individual", award_code="LDTT", subjects=["KT04"],
+                business_key="DN-2026-KT-007", movement_code="NONE")  # a bad pick
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and not re.search(r'id="required-items"[^>]*hidden', html)
+    listed = html[html.index('id="required-items"'):html.index("</p>",
+                                                                html.index('id="required-items"'))]
+    assert ("Tờ trình đề nghị khen thưởng, Danh sách đề nghị khen thưởng, Biên bản họp bình "
+            "xét</span>") in listed
     r = _submit(client, "annual_title_nomination", [
-        ("to_trinh", "Tờ trình.pdf", PDF), ("danh_sach", "Danh sách.pdf", PDF + b"2")],
+        ("to_trinh", "Tờ trình.pdf", PDF), ("danh_sach", "Danh sách.pdf", PDF + b"2"),
+        ("bien_ban_binh_xet", "Biên bản.pdf", PDF + b"3")],
         year="2026", subject_kind="individual", award_code="LDTT",
         subjects=["KT04", "KT02"], business_key="DN-2026-KT-007")
     assert r.status_code == 302 and r.location.startswith("/tasks/"), r.get_data(True)
@@ -101,8 +120,11 @@ def test_an_annual_proposal_starts_with_its_picks_and_files(demo: DemoOffice) ->
         "year": 2026, "award_code": "LDTT", "subjects": ["KT04", "KT02"]}
     files = demo.ok(demo.get("donvi_kt", f"/instances/{inst['id']}/attachments"))
     assert sorted((f["item"], f["filename"]) for f in files) == [
-        ("danh_sach", "Danh sách.pdf"), ("to_trinh", "Tờ trình.pdf")]
+        ("bien_ban_binh_xet", "Biên bản.pdf"), ("danh_sach", "Danh sách.pdf"),
+        ("to_trinh", "Tờ trình.pdf")]
     page = client.get(r.location).get_data(as_text=True)
+    # the task page marks the title's required items at once (from the start data)
+    assert page.count("bắt buộc với hình thức khen thưởng này") == 3
     assert "Đã tạo hồ sơ DN-2026-KT-007." in page
     assert re.search(r'value="2026"', page)  # the first step's form, filled in
     assert re.search(r'value="KT02"[^>]*checked', page) and re.search(r'value="KT04"[^>]*checked',

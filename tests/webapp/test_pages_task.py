@@ -12,9 +12,11 @@ from api_kit import Headers, one_task, start
 from demo_kit import DemoOffice, make_demo_office
 from flask import Flask
 from flask.testing import FlaskClient
+from test_demo_procedures import file_dossier
 from test_pages_auth import csrf_token, login
 
 from webapp.demo import DEMO_PASSWORD
+from workflows.models import AwardType
 
 People = dict[str, Headers]
 
@@ -70,6 +72,7 @@ def test_a_decision_form_shows_one_button_per_choice_and_the_context(
                         ("reject", "Không đồng ý")):
         assert f'name="decision" value="{value}"' in html and f">{text}</button>" in html
     assert "<select" not in html and 'for="f-comment"' in html and 'id="f-comment"' in html
+    assert "Trường bắt buộc" not in html  # a comment and buttons: no field is required
     assert "HS-A-1" in html and f'href="/instances/{instance_id}"' in html
     assert html.count('name="csrf_token"') >= 3  # logout, claim, the form
 
@@ -81,6 +84,7 @@ def test_a_task_without_a_form_key_offers_an_optional_comment(
     page = _signed_in(app, "sub_a")
     html = page.get(f"/tasks/{task_id}").get_data(as_text=True)
     assert "Ý kiến (không bắt buộc)" in html and "Hoàn thành</button>" in html
+    assert "Trường bắt buộc" not in html
     r = _post(page, f"/tasks/{task_id}", comment="Gửi hồ sơ")
     assert r.status_code == 302 and r.location == "/"
     assert "Đã hoàn thành: Đề nghị" in page.get("/").get_data(as_text=True)
@@ -177,6 +181,8 @@ def test_the_adhoc_proposal_form_and_its_errors_in_vietnamese(demo: DemoOffice) 
     assert 'id="f-deed_date-error"' in html and "Not a valid" not in html
     assert [t["name"] for t in demo.inbox("donvi_kt") if t["id"] == task_id] == ["propose"]
 
+    instance_id = next(t["instance_id"] for t in demo.inbox("donvi_kt") if t["id"] == task_id)
+    file_dossier(demo, {"id": instance_id}, "donvi_kt", "GK", simplified=True)
     r = _post(page, f"/tasks/{task_id}", nominee_name="Hoàng Minh Tuấn", award_code="GK",
               subject_kind="individual", deed_date="02/10/2026",
               deed_summary="Phát hiện, ngăn chặn kịp thời sai sót trong hồ sơ thanh toán.")
@@ -194,6 +200,7 @@ def test_the_nomination_proposal_form(demo: DemoOffice) -> None:
                   "Chiến sĩ thi đua cơ sở", "KT01 — Trần Quốc Khánh", "KT — Phòng Kinh tế"):
         assert label in html
     assert "VX01" not in html  # only the unit's own people and the unit are offered
+    assert 'id="required-note"' in html and "Trường bắt buộc" in html
     assert '<select class="form-select"' in html and 'type="number"' in html
     assert html.count('type="checkbox"') == 9 and 'name="subjects" value="KT02"' in html
     r = page.post(f"/tasks/{task_id}", data={
@@ -202,3 +209,25 @@ def test_the_nomination_proposal_form(demo: DemoOffice) -> None:
     html = r.get_data(as_text=True)
     assert r.status_code == 422 and 'id="f-year-error"' in html and 'value="abc"' in html
     assert re.findall(r'value="(KT0\d)" checked', html) == ["KT01", "KT02"]
+
+
+def test_a_refusal_about_the_decision_is_labelled_in_words_not_by_its_key(
+        demo: DemoOffice) -> None:
+    inst = demo.start("donvi_kt", "annual_title_nomination", "CN-2026-T2")
+    file_dossier(demo, inst, "donvi_kt", "LDTT")
+    inst = demo.step(inst, "propose", "submitter", "donvi_kt", {
+        "year": 2026, "award_code": "LDTT", "subjects": ["KT04"]})
+    with demo.app.extensions["tdkt"].db.session() as s:  # the catalogue asks more meanwhile
+        award = s.get(AwardType, "LDTT")
+        assert award is not None
+        award.dossier_items = [*award.dossier_items, "tom_tat_thanh_tich"]
+        s.commit()
+    task_id = one_task(inst, "receive_appraise")["id"]
+    for lang, label in (("vi", "Kết quả thẩm định: Hồ sơ chưa đủ thành phần"),
+                        ("en", "Appraisal result: ")):
+        page = _signed_in(demo.app, "thuky", DEMO_PASSWORD)
+        page.get(f"/?lang={lang}")
+        r = _post(page, f"/tasks/{task_id}", decision="approve")
+        html = r.get_data(as_text=True)
+        assert r.status_code == 422 and f"<li>{label}" in html
+        assert "decision:" not in html

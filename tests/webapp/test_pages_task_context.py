@@ -44,16 +44,18 @@ def _upload(demo: DemoOffice, user: str, instance_id: int, item: str, name: str)
 
 
 def _at_appraisal(demo: DemoOffice, *more: str) -> dict[str, Any]:
-    """A unit's LDTT proposal (with ``more`` dossier items) at the secretariat's appraisal."""
+    """A unit's LDTT proposal (its required items, and ``more``) at the secretariat's
+    appraisal."""
     inst = demo.start("donvi_kt", "annual_title_nomination", "CN-CTX-2026")
     _upload(demo, "donvi_kt", inst["id"], "to_trinh", "to-trinh-v1.pdf")
     _upload(demo, "donvi_kt", inst["id"], "danh_sach", "danh-sach.pdf")
+    _upload(demo, "donvi_kt", inst["id"], "bien_ban_binh_xet", "bien-ban.pdf")
     for item in more:
         _upload(demo, "donvi_kt", inst["id"], item, f"{item}.pdf")
     return demo.step(inst, "propose", "submitter", "donvi_kt", PROPOSAL)
 
 
-def test_an_appraisal_shows_the_dossier_files_with_versions_and_what_is_missing(
+def test_an_appraisal_shows_the_dossier_files_with_versions_and_what_is_required(
         demo: DemoOffice) -> None:
     inst = _at_appraisal(demo)
     _upload(demo, "thuky", inst["id"], "to_trinh", "to-trinh-v2.pdf")  # a second version
@@ -61,10 +63,12 @@ def test_an_appraisal_shows_the_dossier_files_with_versions_and_what_is_missing(
     html = _page(demo, "thuky").get(f"/tasks/{task_id}").get_data(as_text=True)
     files = html[html.index('id="files-title"'):html.index(f'action="/tasks/{task_id}"')]
     links = dict(re.findall(r'href="/attachments/(\d+)">([^<]+)</a>', files))
-    assert sorted(links.values()) == ["danh-sach.pdf", "to-trinh-v1.pdf", "to-trinh-v2.pdf"]
+    assert sorted(links.values()) == ["bien-ban.pdf", "danh-sach.pdf", "to-trinh-v1.pdf",
+                                      "to-trinh-v2.pdf"]
     assert "Các phiên bản trước (1)" in files and "phiên bản 2" in files
     biên_bản = files[files.index("Biên bản họp bình xét"):]
-    assert "Còn thiếu" in biên_bản[:400]  # LDTT requires it; nothing filed yet
+    assert "bắt buộc với hình thức khen thưởng này" in biên_bản[:400]  # LDTT requires it
+    assert files.count("Đã có</span>") == 3 and "Còn thiếu" not in files  # the unit sent all
     assert 'type="file"' not in html and "multipart" not in html  # read only here
     for attachment_id in links:
         for user in ("thuky", "donvi_kt"):

@@ -20,6 +20,10 @@ from webapp.demo import DEMO_PASSWORD
 PDF = b"%PDF-1.4\n% to trinh\n"
 PROPOSAL = {"year": "2026", "award_code": "LDTT", "subjects": "KT04",
             "summary": "Hoàn thành tốt nhiệm vụ năm 2026."}
+PROPOSAL_API = {"year": 2026, "award_code": "LDTT", "subjects": ["KT04"]}
+# LDTT's required items a unit files (the catalogue's dossier_items less the council's)
+REQUIRED = {"to_trinh": (PDF, "to-trinh.pdf"), "danh_sach": (PDF + b"ds", "ds.pdf"),
+            "bien_ban_binh_xet": (PDF + b"bb", "bien-ban.pdf")}
 
 
 @pytest.fixture
@@ -127,14 +131,44 @@ def test_upload_only_then_a_new_version_keeps_the_first(demo: DemoOffice) -> Non
 
 def test_files_and_form_in_one_submit_complete_the_step(demo: DemoOffice) -> None:
     instance_id, task_id = _proposal(demo)
-    r = _send(_page(demo, "donvi_kt"), task_id,
-              {"to_trinh": (PDF, "to-trinh.pdf"), "danh_sach": (PDF + b"ds", "ds.pdf")},
-              **PROPOSAL)
+    r = _send(_page(demo, "donvi_kt"), task_id, REQUIRED, **PROPOSAL)
     assert r.status_code == 302, r.get_data(as_text=True)
-    assert {f["item"] for f in _files(demo, instance_id)} == {"to_trinh", "danh_sach"}
+    assert {f["item"] for f in _files(demo, instance_id)} == set(REQUIRED)
     assert _ready(demo, instance_id) == ["receive_appraise"]
     events = [e["type"] for e in demo.history("thuky", instance_id)]
-    assert events.count("attachment.added") == 2
+    assert events.count("attachment.added") == 3
+
+
+def test_the_required_items_are_marked_and_sending_without_one_is_refused(
+        demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    page = _page(demo, "donvi_kt")
+    html = page.get(f"/tasks/{task_id}").get_data(as_text=True)
+    assert 'id="dossier-required-note"' not in html  # no title chosen yet
+    r = _send(page, task_id, {"to_trinh": (PDF, "to-trinh.pdf")}, **PROPOSAL)
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'id="dossier-required-note"' in html  # the typed title (LDTT) asks three items
+    for item, missing in (("to_trinh", False), ("danh_sach", True),
+                          ("bien_ban_binh_xet", True)):
+        at = html.index(f'for="f-file-{item}"')
+        block = html[html.rindex("<li", 0, at):at]
+        assert "bắt buộc với hình thức khen thưởng này" in block
+        assert ("Còn thiếu" in block) is missing
+    assert html.count("bắt buộc với hình thức khen thưởng này") == 3
+    error = html[html.index('id="dossier-error"'):]
+    assert error.index("còn thiếu Danh sách đề nghị khen thưởng, Biên bản họp bình xét") \
+        < error.index('for="f-file-to_trinh"')  # beside the dossier's files, above them
+    assert 'aria-describedby="dossier-hint dossier-error"' in html
+    assert 'value="2026"' in html and "Hoàn thành tốt nhiệm vụ năm 2026.</textarea>" in html
+    assert "Đã lưu 1 tệp vào hồ sơ; không cần chọn lại." in html
+    assert _ready(demo, instance_id) == ["propose"]
+    assert [f["item"] for f in _files(demo, instance_id)] == ["to_trinh"]
+    r = demo.post("donvi_kt", f"/tasks/{task_id}/complete", {"data": PROPOSAL_API})
+    assert r.status_code == 422 and r.get_json()["code"] == "dossier.incomplete"
+    assert _send(page, task_id, {k: v for k, v in REQUIRED.items() if k != "to_trinh"},
+                 **PROPOSAL).status_code == 302
+    assert _ready(demo, instance_id) == ["receive_appraise"]
 
 
 def test_a_refused_completion_keeps_the_files_already_saved(demo: DemoOffice) -> None:
@@ -155,8 +189,7 @@ def test_another_unit_cannot_upload_and_other_steps_take_no_files(demo: DemoOffi
     r = _send(_page(demo, "thuky"), task_id, {"to_trinh": (PDF, "x.pdf")}, **PROPOSAL)
     assert r.status_code == 403 and _files(demo, instance_id) == []
 
-    assert _send(_page(demo, "donvi_kt"), task_id, {"to_trinh": (PDF, "t.pdf")},
-                 **PROPOSAL).status_code == 302
+    assert _send(_page(demo, "donvi_kt"), task_id, REQUIRED, **PROPOSAL).status_code == 302
     appraise = next(t for t in demo.inbox("thuky", instance_id))
     html = _page(demo, "thuky").get(f"/tasks/{appraise['id']}").get_data(as_text=True)
     assert 'type="file"' not in html and "multipart" not in html
@@ -165,8 +198,7 @@ def test_another_unit_cannot_upload_and_other_steps_take_no_files(demo: DemoOffi
 def test_the_supplement_step_says_what_to_add_and_folds_the_items_not_required(
         demo: DemoOffice) -> None:
     instance_id, task_id = _proposal(demo)
-    assert _send(_page(demo, "donvi_kt"), task_id, {"to_trinh": (PDF, "t.pdf")},
-                 **PROPOSAL).status_code == 302
+    assert _send(_page(demo, "donvi_kt"), task_id, REQUIRED, **PROPOSAL).status_code == 302
     appraise = demo.inbox("thuky", instance_id)[0]
     demo.ok(demo.post("thuky", f"/tasks/{appraise['id']}/complete", {"data": {
         "decision": "return", "comment": "Thiếu danh sách",
@@ -182,13 +214,13 @@ def test_the_supplement_step_says_what_to_add_and_folds_the_items_not_required(
     history = html[html.index('id="comments-title"'):]  # the decision, by whom, the comment
     assert "Trả lại bổ sung</span>" in history and "Thiếu danh sách" in history
     assert "Lê Thị Thu" in history and "Tiếp nhận, thẩm định hồ sơ" in history
-    assert "Còn thiếu: Danh sách đề nghị khen thưởng; Biên bản họp bình xét" in html
     main, _, folded = html.partition("Thành phần khác (")
     for item in ("to_trinh", "danh_sach", "bien_ban_binh_xet"):  # LDTT's required items
         assert f'name="file-{item}"' in main
     for item in ("bao_cao_thanh_tich", "tom_tat_thanh_tich", "qd_sang_kien", "other"):
         assert f'name="file-{item}"' in folded and f'name="file-{item}"' not in main
-    assert main.count("Còn thiếu</span>") == 2
+    assert main.count("bắt buộc với hình thức khen thưởng này") == 3
+    assert main.count("Đã có</span>") == 3 and "Còn thiếu</span>" not in main
 
 
 def test_files_over_the_request_limit_together_are_refused_in_vietnamese(
@@ -203,3 +235,25 @@ def test_files_over_the_request_limit_together_are_refused_in_vietnamese(
     assert "<li>Các tệp gửi cùng lúc vượt quá 4096 byte nên chưa được lưu" in html
     assert 'data-max-total="' in html and "Chỉ tải tệp lên" in html
     assert _files(demo, instance_id) == [] and _ready(demo, instance_id) == ["propose"]
+
+
+def test_a_second_appraisal_opens_empty_and_the_first_round_stays_in_the_history(
+        demo: DemoOffice) -> None:
+    instance_id, task_id = _proposal(demo)
+    assert _send(_page(demo, "donvi_kt"), task_id, REQUIRED, **PROPOSAL).status_code == 302
+    appraise = demo.inbox("thuky", instance_id)[0]
+    demo.ok(demo.post("thuky", f"/tasks/{appraise['id']}/complete", {"data": {
+        "decision": "return", "comment": "Chưa có chữ ký",
+        "supplement_items": ["Biên bản bình xét có chữ ký"]}}))
+    supplement = demo.inbox("donvi_kt", instance_id)[0]
+    assert _send(_page(demo, "donvi_kt"), str(supplement["id"]),
+                 {"bien_ban_binh_xet": (PDF + b"signed", "bb-ky.pdf")},
+                 **PROPOSAL).status_code == 302
+    again = demo.inbox("thuky", instance_id)[0]
+    assert again["name"] == "receive_appraise" and again["id"] != appraise["id"]
+    html = _page(demo, "thuky").get(f"/tasks/{again['id']}").get_data(as_text=True)
+    form = html[html.index('id="f-supplement_items"'):]
+    assert form[:form.index("</textarea>")].endswith(">")  # the new round starts empty
+    assert not re.search(r'name="decision"[^>]*checked', html)
+    history = html[html.index('id="comments-title"'):]
+    assert "Biên bản bình xét có chữ ký" in history and "Chưa có chữ ký" in history

@@ -43,7 +43,7 @@ from diagram_kit import diagram_problems
 from sqlalchemy import select
 
 from engine.errors import Forbidden, InvalidData, NotFound
-from workflows.models import Nomination, Person
+from workflows.models import AwardType, Nomination, Person
 
 
 @pytest.fixture
@@ -188,7 +188,9 @@ def test_ineligible_nominee_shows_the_reasons(office: Office) -> None:
 
 
 def test_forms_are_validated(office: Office) -> None:
-    task = only_task(office.start("sub"), "propose")
+    inst = office.start("sub")
+    task = only_task(inst, "propose")
+    office.upload(inst["id"], "sub", *SIMPLIFIED)
     for bad in ({**PROPOSAL, "deed_summary": "ngắn"}, {**PROPOSAL, "deed_date": "10/05/2024"},
                 {**PROPOSAL, "award_code": "HUAN_CHUONG"}, {"nominee_name": "Nguyễn Văn An"}):
         with pytest.raises(InvalidData):
@@ -223,30 +225,47 @@ def test_bad_nominee_is_refused_and_changes_nothing(office: Office, proposal: di
 
 def test_the_simplified_dossier_must_be_complete_before_the_appraisal_passes(
         office: Office) -> None:
-    """Tờ trình and tóm tắt thành tích only (Luật Điều 85): no list, no minutes; the
-    appraisal cannot pass while one is missing, and the refusal changes nothing."""
+    """Tờ trình and tóm tắt thành tích only (Luật Điều 85): no list, no minutes; the unit
+    cannot send the dossier while one is missing, nor can the appraisal pass when the
+    catalogue asks more meanwhile; a refusal changes nothing."""
     inst = office.start("sub")
     office.upload(inst["id"], "sub", "to_trinh")
-    inst = office.complete(only_task(inst, "propose"), "sub", BK_PROPOSAL)
+    task = only_task(inst, "propose")
+    before = office.state(inst["id"])
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sub", BK_PROPOSAL)
+    assert err.value.code == "dossier.incomplete"
+    assert err.value.details == {"dossier": [err.value.message]}
+    assert "còn thiếu Tóm tắt thành tích." in err.value.message
+    assert office.state(inst["id"]) == before
+    office.upload(inst["id"], "sub", "tom_tat_thanh_tich")
+    inst = office.complete(task, "sub", BK_PROPOSAL)
     dossier = inst["data"]["dossier"]
     assert (dossier["award_code"], dossier["procedure"]) == ("BK_TINH", "simplified")
     assert [i["item"] for i in dossier["required"]] == SIMPLIFIED
-    assert inst["data"]["dossier_missing"] == [
-        {"item": "tom_tat_thanh_tich", "label": "Tóm tắt thành tích"}]
+    assert inst["data"]["dossier_missing"] == []
     task = only_task(inst, "appraise")
+    with office.db.write_session() as s:  # the catalogue asks one more item meanwhile
+        for code in ("BK_TINH", "GK"):  # the supplement proposes a Giấy khen instead
+            award = s.get(AwardType, code)
+            award.simplified_dossier_items = [*award.simplified_dossier_items, "danh_sach"]
+        s.commit()
     before = office.state(inst["id"])
     with pytest.raises(InvalidData) as err:
         office.complete(task, "sec", appraisal("approve"))
     assert err.value.code == "dossier.incomplete"
     assert err.value.details == {"decision": [err.value.message]}
-    assert err.value.message.endswith("còn thiếu Tóm tắt thành tích.")
+    assert err.value.message.endswith("còn thiếu Danh sách đề nghị khen thưởng.")
     assert office.state(inst["id"]) == before and office.nominations() == []
-    inst = office.complete(task, "sec", appraisal("return", "Thiếu tóm tắt thành tích."))
+    inst = office.complete(task, "sec", appraisal("return", "Thiếu danh sách."))
     task = only_task(inst, "supplement")
-    office.upload(inst["id"], "sub", "danh_sach")  # not what the simplified procedure asks
+    office.upload(inst["id"], "sub", "bien_ban_binh_xet")  # not what the procedure asks
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sub", SUPPLEMENT)
+    assert err.value.code == "dossier.incomplete"
+    office.upload(inst["id"], "sub", "danh_sach")
     inst = office.complete(task, "sub", SUPPLEMENT)
-    assert [m["item"] for m in inst["data"]["dossier_missing"]] == ["tom_tat_thanh_tich"]
-    office.upload(inst["id"], "sec", "tom_tat_thanh_tich")  # the secretariat may file it too
+    assert inst["data"]["dossier_missing"] == []
     inst = office.complete(only_task(inst, "appraise"), "sec", appraisal("approve"))
     assert inst["data"]["dossier"]["complete"] and inst["data"]["dossier_missing"] == []
     assert office.nominations() == [("P1", "GK", "adhoc", "eligible")]
@@ -268,8 +287,7 @@ def test_deadlines_come_from_the_office_settings(office: Office) -> None:
         s.get(Setting, "appraisal_working_days").value = 3
         s.get(Setting, "supplement_working_days").value = 7
         s.commit()
-    inst = office.start("sub")
-    inst = office.complete(only_task(inst, "propose"), "sub", PROPOSAL)
+    inst = office.walk(office.start("sub"), [("propose", "sub", PROPOSAL)])
     appraise = only_task(inst, "appraise")
     calendar = WorkingCalendar()
     created = datetime.fromisoformat(appraise["created_at"])
@@ -286,8 +304,7 @@ def test_an_unknown_deadline_setting_puts_the_instance_in_error(office: Office) 
     with office.db.write_session() as s:
         s.delete(s.get(Setting, "appraisal_working_days"))
         s.commit()
-    inst = office.start("sub")
-    inst = office.complete(only_task(inst, "propose"), "sub", PROPOSAL)
+    inst = office.walk(office.start("sub"), [("propose", "sub", PROPOSAL)])
     assert inst["status"] == "error"
     assert inst["error"]["element_id"] == "appraise"
     assert "appraisal_working_days" in inst["error"]["message"]

@@ -188,6 +188,7 @@ def test_another_units_person_is_refused_and_nothing_changes(office: Office) -> 
     assert "NV101" in err.value.message
     assert office.statuses(inst["id"]) == {}
     assert office.snapshot(inst["id"]) == before
+    office.upload(inst["id"], "sub", *office.required("LDTT"))
     after = office.complete(task, "sub", proposal("NV001", "NV004"))  # the same task still works
     only_task(after, "receive_appraise")
 

@@ -23,6 +23,7 @@ from nomination_kit import (
 
 from engine.errors import Forbidden, InvalidData
 from workflows.council import meetings, voting
+from workflows.models import AwardType
 
 
 @pytest.fixture
@@ -33,7 +34,9 @@ def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
 
 
 def test_forms_and_lanes_are_enforced(office: Office) -> None:
-    task = only_task(office.start(), "propose")
+    inst = office.start()
+    task = only_task(inst, "propose")
+    office.upload(inst["id"], "sub", *office.required("LDTT"))
     for bad in ({**proposal("NV001"), "year": 1999}, {**proposal("NV001"), "award_code": "HC"},
                 {**proposal(), "subjects": []}):
         with pytest.raises(InvalidData):
@@ -43,7 +46,6 @@ def test_forms_and_lanes_are_enforced(office: Office) -> None:
         office.complete(task, "sec", {"decision": "return"})  # says nothing about what to add
     with pytest.raises(Forbidden):
         office.complete(task, "council", {"decision": "approve"})
-    office.upload(task["instance_id"], "sec", *office.required("LDTT"))
     inst = office.complete(task, "sec", {"decision": "approve"})
     waiting_for_council(inst)  # no task: the instance waits for the council's meeting
     meeting = open_meeting(office.db, office.actors["sec"], present=9)
@@ -64,30 +66,53 @@ def test_forms_and_lanes_are_enforced(office: Office) -> None:
                 {"candidate_id": ids["NV001"], "agree": 9, "disagree": 0, "abstain": 0}])
 
 
-def test_the_dossier_must_be_complete_before_the_appraisal_passes(office: Office) -> None:
+def test_the_unit_cannot_send_a_dossier_missing_required_items(office: Office) -> None:
     inst = office.start()
     office.upload(inst["id"], "sub", "to_trinh")
-    inst = office.complete(only_task(inst, "propose"), "sub", proposal("NV001"))
-    assert inst["data"]["dossier_missing"] == [
-        {"item": "danh_sach", "label": "Danh sách đề nghị khen thưởng"},
-        {"item": "bien_ban_binh_xet", "label": "Biên bản họp bình xét"}]
+    task = only_task(inst, "propose")
+    before = office.snapshot(inst["id"])
+    with pytest.raises(InvalidData) as err:
+        office.complete(task, "sub", proposal("NV001"))
+    assert err.value.code == "dossier.incomplete"
+    assert err.value.details == {"dossier": [err.value.message]}
+    assert "còn thiếu Danh sách đề nghị khen thưởng, Biên bản họp bình xét." in err.value.message
+    assert office.snapshot(inst["id"]) == before and office.statuses(inst["id"]) == {}
+    office.upload(inst["id"], "sub", "danh_sach", "bien_ban_binh_xet")
+    inst = office.complete(task, "sub", proposal("NV001"))
+    assert inst["data"]["dossier_missing"] == []
+    inst = office.complete(only_task(inst, "receive_appraise"), "sec", {
+        "decision": "return", "supplement_items": ["Báo cáo thành tích có xác nhận"]})
+    task = only_task(inst, "supplement")
+    with office.db.session() as s:  # meanwhile the catalogue asks one more item of the title
+        award = s.get(AwardType, "LDTT")
+        assert award is not None
+        award.dossier_items = [*award.dossier_items, "bao_cao_thanh_tich"]
+        s.commit()
+    with pytest.raises(InvalidData) as err:  # the supplement is checked the same way
+        office.complete(task, "sub", proposal("NV001"))
+    assert err.value.code == "dossier.incomplete" and "Báo cáo thành tích" in err.value.message
+    office.upload(inst["id"], "sub", "bao_cao_thanh_tich", "to_trinh")  # to_trinh: version 2
+    inst = office.complete(task, "sub", proposal("NV001"))
+    assert inst["data"]["dossier_missing"] == [] and inst["data"]["dossier"]["complete"]
+
+
+def test_the_appraisal_checks_the_dossier_against_the_catalogue_again(office: Office) -> None:
+    inst = office.walk(office.start(), [("propose", "sub", proposal("NV001"))])
     task = only_task(inst, "receive_appraise")
+    with office.db.session() as s:  # the catalogue asks one more item after the unit sent it
+        award = s.get(AwardType, "LDTT")
+        assert award is not None
+        award.dossier_items = [*award.dossier_items, "tom_tat_thanh_tich"]
+        s.commit()
     before = office.snapshot(inst["id"])
     with pytest.raises(InvalidData) as err:
         office.complete(task, "sec", {"decision": "approve"})
     assert err.value.code == "dossier.incomplete"
     assert err.value.details == {"decision": [err.value.message]}
-    assert "còn thiếu Danh sách đề nghị khen thưởng, Biên bản họp bình xét." in err.value.message
+    assert "còn thiếu Tóm tắt thành tích." in err.value.message
     assert office.snapshot(inst["id"]) == before
-    inst = office.complete(task, "sec", {"decision": "return",
-                                         "supplement_items": ["Danh sách", "Biên bản bình xét"]})
-    task = only_task(inst, "supplement")
-    office.upload(inst["id"], "sub", "danh_sach", "to_trinh")  # to_trinh: a new version
-    office.upload(inst["id"], "sub", "to_trinh")  # byte-identical: the same version
-    inst = office.complete(task, "sub", proposal("NV001"))
-    assert [m["item"] for m in inst["data"]["dossier_missing"]] == ["bien_ban_binh_xet"]
-    office.upload(inst["id"], "sec", "bien_ban_binh_xet")  # the secretariat may file it too
-    inst = office.complete(only_task(inst, "receive_appraise"), "sec", {"decision": "approve"})
+    office.upload(inst["id"], "sec", "tom_tat_thanh_tich")  # the secretariat may file it too
+    inst = office.complete(task, "sec", {"decision": "approve"})
     assert inst["data"]["dossier_missing"] == [] and inst["data"]["dossier"]["complete"]
     assert office.statuses(inst["id"]) == {"NV001": "in_council"}
 
@@ -104,6 +129,7 @@ def test_a_subject_cannot_be_proposed_twice_for_the_same_title(office: Office) -
         f"Nguyễn Văn An (NV001) đã được đề nghị «Lao động tiên tiến» năm 2025 trong hồ sơ số "
         f"{first['id']} đang xử lý."]}
     assert office.snapshot(second["id"]) == before
+    office.upload(second["id"], "sub", *office.required("GK"))
     other_title = office.complete(task, "sub", proposal("NV002", "NV001", award="GK"))
     only_task(other_title, "receive_appraise")
     office.walk(first, [appraise("reject")])  # the first is over: NV001 may be proposed again

@@ -194,6 +194,7 @@ def test_bad_proposals_are_refused_and_change_nothing(office: Office, case: str)
     assert err.value.code == code
     assert field in err.value.details
     assert office.state(inst["id"]) == before
+    office.upload(inst["id"], "sub", *REQUIRED["GK"])
     assert only_task(office.complete(task, "sub", PROPOSAL), "appraise")
 
 

@@ -25,6 +25,23 @@ function filterOptions(select, fits) {
   if (select.selectedOptions[0] && select.selectedOptions[0].disabled) select.value = "";
 }
 
+// The dossier items the chosen title requires in the chosen procedure (data-required of
+// the title's option: procedure key -> item codes), listed above the file rows.
+function showRequired(form, procedure) {
+  const note = form.querySelector("#required-items");
+  const award = form.querySelector("#award_code");
+  if (!note || !award) return;
+  const option = award.selectedOptions[0];
+  let codes = [];
+  if (option && option.value && procedure && option.dataset.required) {
+    codes = JSON.parse(option.dataset.required)[procedure.value] || [];
+  }
+  const labels = JSON.parse(note.dataset.labels || "{}");
+  note.querySelector("[data-required-list]").textContent =
+    codes.map((code) => labels[code] || code).join(", ");
+  note.hidden = codes.length === 0;
+}
+
 function setup(form) {
   const procedures = form.querySelectorAll("input[name=process]");
   const kinds = form.querySelectorAll("input[name=subject_kind]");
@@ -44,6 +61,7 @@ function setup(form) {
       && (!procedure || option.dataset.procedures.split(" ").includes(procedure.value)));
     filterOptions(form.querySelector("#movement_code"), (option) =>
       !year || !year.value || option.dataset.year === year.value);
+    showRequired(form, procedure);
   }
 
   form.addEventListener("change", (event) => {

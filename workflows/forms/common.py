@@ -29,14 +29,26 @@ COMMENT_HELP = N_("Ghi rõ lý do khi trả lại hoặc không đồng ý. Ý k
                   "hồ sơ, kèm tên người cho ý kiến và bước xử lý.")
 
 
+# metadata flag of a field that belongs to one round of a step (a decision, a comment, what
+# to supplement): a step done again (appraised after a supplement) opens it empty, not
+# prefilled with the earlier round's value, which stays in the history.
+PER_ROUND = "per_round"
+
+
+def per_round_fields(schema: Schema) -> set[str]:
+    """The names of ``schema``'s fields that start empty in every round of the step."""
+    return {name for name, f in schema.fields.items() if f.metadata.get(PER_ROUND)}
+
+
 def comment_field(label: str = N_("Ý kiến"), help_text: str = COMMENT_HELP) -> fields.String:
     return fields.String(load_default="", validate=validate.Length(max=4000),
-                         metadata={"label": label, "help": help_text})
+                         metadata={"label": label, "help": help_text, PER_ROUND: True})
 
 
 def decision_field(label: str, choices: dict[str, str], help_text: str) -> fields.String:
     return fields.String(required=True, validate=one_of(choices),
-                         metadata={"label": label, "choices": choices, "help": help_text})
+                         metadata={"label": label, "choices": choices, "help": help_text,
+                                   PER_ROUND: True})
 
 
 class DecisionForm(Schema):

@@ -11,7 +11,14 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from workflows.forms.common import COMMENT_HELP, DECISIONS, N_, comment_field, decision_field
+from workflows.forms.common import (
+    COMMENT_HELP,
+    DECISIONS,
+    N_,
+    PER_ROUND,
+    comment_field,
+    decision_field,
+)
 
 CHAIR_DECISIONS = {"approve": N_("Đồng ý, ký"), "return": N_("Trả lại để xem xét lại"),
                    "reject": N_("Không đồng ý")}
@@ -81,7 +88,7 @@ class AppraisalForm(Schema):
     supplement_items = fields.List(
         fields.String(validate=validate.Length(min=1, max=500)), load_default=list,
         validate=validate.Length(max=50),
-        metadata={"label": N_("Nội dung cần bổ sung"),
+        metadata={PER_ROUND: True, "label": N_("Nội dung cần bổ sung"),
                   "help": N_("Khi trả lại: mỗi dòng một việc đơn vị cần làm, ví dụ «Biên bản "
                              "họp bình xét có chữ ký». Cần ghi nội dung này hoặc ý kiến.")})
 

@@ -288,13 +288,26 @@ def record_complaints(call: ServiceCall) -> dict[str, Any]:
             "count": len(remaining)}
 
 
+def _incomplete(missing: list[str], submitting: bool) -> InvalidData:
+    """The refusal of an incomplete dossier: beside the dossier's files when the unit sends
+    it (``dossier``), beside the decision when the appraisal says it is complete."""
+    labels = ", ".join(v["label"] for v in item_views(missing))
+    if submitting:
+        message = (f"Hồ sơ chưa đủ thành phần bắt buộc nên chưa gửi được: còn thiếu {labels}. "
+                   f"Vui lòng tải lên các thành phần này rồi hoàn thành lại.")
+        return InvalidData(message, code="dossier.incomplete", details={"dossier": [message]})
+    message = f"Hồ sơ chưa đủ thành phần, chưa thể thẩm định đạt: còn thiếu {labels}."
+    return InvalidData(message, code="dossier.incomplete", details={"decision": [message]})
+
+
 def check_dossier(call: ServiceCall) -> dict[str, Any]:
     """List the title's required dossier items missing from the instance (thành phần hồ sơ).
 
     Parameters: ``simplified`` (the simplified procedure's items; default: for an
     ad-hoc nomination), ``exclude`` (items not expected yet, e.g. the council's
-    minutes at submission) and ``refuse`` (raise instead of listing, e.g. when the
-    appraisal says the dossier is complete).
+    minutes at submission) and ``refuse`` (raise instead of listing: ``True`` when the
+    appraisal says the dossier is complete, ``"submit"`` when the unit sends it, so the
+    refusal names the dossier rather than the decision).
 
     Raises:
         InvalidData: ``dossier.incomplete`` (with ``refuse``), naming the missing items.
@@ -317,9 +330,7 @@ def check_dossier(call: ServiceCall) -> dict[str, Any]:
     required, missing = dossier_gaps(call.session, call.instance_id, award, bool(simplified),
                                      list(exclude))
     if missing and call.params.get("refuse"):
-        labels = ", ".join(v["label"] for v in item_views(missing))
-        message = f"Hồ sơ chưa đủ thành phần, chưa thể thẩm định đạt: còn thiếu {labels}."
-        raise InvalidData(message, code="dossier.incomplete", details={"decision": [message]})
+        raise _incomplete(missing, submitting=call.params.get("refuse") == "submit")
     return {"award_code": award.code, "procedure": "simplified" if simplified else "full",
             "required": item_views(required), "missing": item_views(missing),
             "complete": not missing}
