@@ -14,6 +14,8 @@ from datetime import datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from engine.views import one_line
+
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 SUBJECT_PREFIX = "[TĐKT] "
 # Where a person acts on a task or reads a dossier (the web app's pages).
@@ -92,12 +94,6 @@ def notification_mail(options: MailOptions, *, kind: str, title: str, body: str,
                     f'style="color:#0b5ed7">{escape(action)}</a></p>')
     return MailContent(subject=one_line(SUBJECT_PREFIX + title)[:300], text="\n".join(lines),
                        html="\n".join(html))
-
-
-def one_line(text: str) -> str:
-    """A header value on one line: a step named over two lines in the modeler would make
-    an invalid Subject."""
-    return " ".join(text.split())
 
 
 def group_subject(count: int) -> str:
