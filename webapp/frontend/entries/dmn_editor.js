@@ -91,8 +91,17 @@ async function start(root) {
     },
   });
   editor.bindToolbar(`${root.dataset.key}.dmn`);
-  const active = modeler.getActiveViewer();
-  if (active) active.get("eventBus").on("commandStack.changed", () => editor.changed());
+  // Each view (the decision table, the DRD, another table) has its own viewer, made when
+  // it is first shown: follow the edits of every one of them.
+  const followed = new WeakSet();
+  const follow = () => {
+    const viewer = modeler.getActiveViewer();
+    if (!viewer || followed.has(viewer)) return;
+    followed.add(viewer);
+    viewer.get("eventBus").on("commandStack.changed", () => editor.changed());
+  };
+  follow();
+  modeler.on("views.changed", follow);
   keepMarks();
   window.tdktDmn = modeler;
   window.tdktEditor = editor;
