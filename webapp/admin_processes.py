@@ -30,6 +30,7 @@ from flask_login import current_user, login_required
 from engine import drafts
 from engine.errors import EngineError, InvalidData
 from webapp.auth import ROLE_LABELS, current_actor
+from webapp.diagram_words import readable_changes
 from webapp.instances_pages import local_time
 from webapp.problem_words import localized_problems
 from webapp.security import EDITOR_CSP, with_policy
@@ -181,8 +182,6 @@ def diff_page(key: str) -> str:
     """Two versions side by side (``?a=1&b=2``, default: the two newest)."""
     found = drafts.compare_versions(read_session(), key, _int_or_none(request.args.get("a")),
                                     _int_or_none(request.args.get("b")))
-    from webapp.diagram_words import readable_changes
-
     changes = readable_changes(found["result"], found["elements"]["old"],
                                found["elements"]["new"])
     return render_template(

@@ -1,4 +1,5 @@
-"""Turn a task's marshmallow schema into form fields, and a submitted form back into data.
+"""Turn a task's marshmallow schema into form fields (``webapp.forms_parse`` turns a
+submitted form back into data).
 
 The schema (registered by ``workflows/forms``) stays the only place the rules live: this
 module only chooses a widget per field, shows what was typed and converts the strings a
@@ -19,7 +20,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from marshmallow import Schema, fields, missing, validate
@@ -104,7 +105,7 @@ TYPED_WIDGETS: tuple[tuple[type[fields.Field] | tuple[type[fields.Field], ...], 
     ((fields.Integer, fields.Float, fields.Decimal), "number"))
 
 
-def _list_widget(name: str, f: fields.List, options: Options | None) -> str:
+def _listwidget_of(name: str, f: fields.List, options: Options | None) -> str:
     if nested_schema(f) is not None:
         return "rows"
     inner = f.inner
@@ -113,9 +114,9 @@ def _list_widget(name: str, f: fields.List, options: Options | None) -> str:
     return "multi" if _choices(inner) or (options or {}).get(name) else "lines"
 
 
-def _widget(name: str, f: fields.Field, options: Options | None = None) -> str:
+def widget_of(name: str, f: fields.Field, options: Options | None = None) -> str:
     if isinstance(f, fields.List):
-        return _list_widget(name, f, options)
+        return _listwidget_of(name, f, options)
     for kinds, widget in TYPED_WIDGETS:
         if isinstance(f, kinds):
             return widget
@@ -185,7 +186,7 @@ def decision_choices(schema: Schema) -> list[tuple[str, str]]:
 
 
 # -- rendering ----------------------------------------------------------------------------
-def _listed(typed: Mapping[str, Any], name: str) -> list[str]:
+def listed(typed: Mapping[str, Any], name: str) -> list[str]:
     """Every value submitted under ``name`` (a MultiDict's list, else one value's lines)."""
     getlist = getattr(typed, "getlist", None)
     values = list(getlist(name)) if getlist else [typed.get(name, "")]
@@ -233,7 +234,7 @@ def _row(list_name: str, index: str, schema: Schema, values: Mapping[str, str],
 def _stored_row(schema: Schema, record: Any, options: Options | None) -> dict[str, str]:
     if not isinstance(record, Mapping):
         return {}
-    return {sub: display(_widget(sub, f, options), record.get(sub))
+    return {sub: display(widget_of(sub, f, options), record.get(sub))
             for sub, f in schema.fields.items() if sub in record}
 
 
@@ -259,7 +260,7 @@ def _field(name: str, f: fields.Field, value: str, messages: Any, options: Optio
            key: str | None = None) -> FormField:
     """One input; ``key`` is the schema's name of the field (``name`` is the input's)."""
     key = key or name
-    widget = _widget(key, f, options)
+    widget = widget_of(key, f, options)
     own = _choices(f.inner if isinstance(f, fields.List) else f)
     return FormField(
         name=name, label=str(f.metadata.get("label") or key), widget=widget,
@@ -278,7 +279,7 @@ def _multi(name: str, f: fields.Field, typed: Mapping[str, Any] | None,
            stored: Mapping[str, Any] | None, messages: Any, options: Options | None
            ) -> FormField:
     if typed is not None:
-        selected = _listed(typed, name)
+        selected = listed(typed, name)
     elif stored is not None and isinstance(stored.get(name), list):
         selected = [str(v) for v in stored[name]]
     else:
@@ -303,7 +304,7 @@ def form_fields(schema: Schema, typed: Mapping[str, Any] | None = None,
         if f.dump_only or is_decision(name, f):
             continue
         messages = (errors or {}).get(name, [])
-        widget = _widget(name, f, options)
+        widget = widget_of(name, f, options)
         nested = nested_schema(f)
         if nested is not None:
             out.append(_rows_field(name, f, nested, typed, stored, messages, options))
@@ -336,83 +337,3 @@ def translated(inputs: list[FormField], tr: Callable[[str], str]) -> list[FormFi
 
 
 # -- parsing ------------------------------------------------------------------------------
-def _parse_date(text: str) -> str:
-    for pattern in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, pattern).date().isoformat()
-        except ValueError:
-            continue
-    return text  # the schema reports it
-
-
-def _parse_number(text: str) -> Any:
-    try:
-        return int(text)
-    except ValueError:
-        try:
-            return float(text.replace(",", "."))
-        except ValueError:
-            return text
-
-
-def _convert(widget: str, text: str) -> Any:
-    if widget == "number":
-        return _parse_number(text)
-    if widget == "date":
-        return _parse_date(text)
-    return text
-
-
-def _parse_record(schema: Schema, row: Mapping[str, str]) -> dict[str, Any]:
-    record: dict[str, Any] = {}
-    for sub, f in schema.fields.items():
-        if f.dump_only:
-            continue
-        widget = _widget(sub, f)
-        if widget == "checkbox":
-            record[sub] = bool(row.get(sub))
-            continue
-        text = (row.get(sub) or "").strip()
-        if text:
-            record[sub] = _convert(widget, text)
-    return record
-
-
-def _parse_one(name: str, f: fields.Field, form: Mapping[str, Any], widget: str
-               ) -> tuple[Any, str | None]:
-    """(value, error) of one field; ``missing`` when nothing was typed."""
-    nested = nested_schema(f)
-    if nested is not None:
-        rows = typed_rows(form, name)
-        return ([_parse_record(nested, r) for r in rows] if rows else missing), None
-    if widget == "checkbox":
-        return name in form, None
-    if widget in ("lines", "multi"):
-        return (_listed(form, name) or missing), None
-    text = str(form.get(name) or "").strip()
-    if not text:
-        return missing, None
-    if widget == "json":
-        try:
-            return json.loads(text), None
-        except ValueError:
-            return missing, JSON_INVALID
-    return _convert(widget, text), None
-
-
-def parse(schema: Schema, form: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
-    """Data for the engine from the submitted strings, and errors found before the schema
-    (only malformed JSON). Empty inputs are left out so the schema's defaults and its
-    «required» messages apply. ``form`` may be a MultiDict (several checked values)."""
-    data: dict[str, Any] = {}
-    errors: dict[str, list[str]] = {}
-    for name, f in schema.fields.items():
-        if f.dump_only:
-            continue
-        widget = "text" if is_decision(name, f) else _widget(name, f)
-        value, error = _parse_one(name, f, form, widget)
-        if error:
-            errors[name] = [error]
-        elif value is not missing:
-            data[name] = value
-    return data, errors

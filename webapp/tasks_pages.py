@@ -33,7 +33,14 @@ from werkzeug.wrappers import Response
 
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from engine.store.models import HumanTask
-from webapp import comments_view, forms_render, instance_views, tasks_context, tasks_dossier
+from webapp import (
+    comments_view,
+    forms_parse,
+    forms_render,
+    instance_views,
+    tasks_context,
+    tasks_dossier,
+)
 from webapp.auth import current_actor, safe_next
 from webapp.labels import error_lines
 from webapp.readable import Names, tr
@@ -166,7 +173,7 @@ def _data(task: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
     engine = services().engine
     form_key = task.get("form_key")
     if form_key and form_key in engine.forms:
-        return forms_render.parse(engine.forms.schema(form_key), request.form)
+        return forms_parse.parse(engine.forms.schema(form_key), request.form)
     comment = (request.form.get(COMMENT) or "").strip()
     return ({COMMENT: comment} if comment else {}), {}
 

@@ -16,7 +16,7 @@ from test_pages_auth import csrf_token, login
 from werkzeug.datastructures import MultiDict
 
 from engine.extensions import FormRegistry
-from webapp import forms_render
+from webapp import forms_parse, forms_render
 from webapp.demo import DEMO_PASSWORD
 from workflows.forms.nomination import CouncilResultForm, DisclosureResultForm
 from workflows.forms.registration import RegistrationForm
@@ -36,7 +36,7 @@ def test_rows_become_a_list_of_records_and_blank_rows_are_dropped() -> None:
                       **_row("complaints", 7, {**COMPLAINT, "summary": "Khiếu nại KT07",
                                                "subject_code": "KT07", "upheld": "on"}),
                       "comment": "Hết thời hạn công khai"})
-    data, errors = forms_render.parse(DisclosureResultForm(), form)
+    data, errors = forms_parse.parse(DisclosureResultForm(), form)
     assert errors == {}
     assert data["complaints"] == [
         {"received_date": "2026-11-05", "summary": "Hỏi về số năm liên tục",
@@ -48,10 +48,10 @@ def test_rows_become_a_list_of_records_and_blank_rows_are_dropped() -> None:
 
 
 def test_no_row_typed_leaves_the_list_to_its_default() -> None:
-    data, _ = forms_render.parse(DisclosureResultForm(), MultiDict(
+    data, _ = forms_parse.parse(DisclosureResultForm(), MultiDict(
         _row("complaints", 0, {"summary": "", "received_date": ""})))
     assert "complaints" not in data and DisclosureResultForm().load(data)["complaints"] == []
-    votes, _ = forms_render.parse(CouncilResultForm(), MultiDict(
+    votes, _ = forms_parse.parse(CouncilResultForm(), MultiDict(
         {**_row("votes", 0, {"subject_code": "KT04", "agree": "5", "disagree": "0",
                              "abstain": "x"}), "members_total": "7"}))
     assert votes["votes"] == [{"subject_code": "KT04", "agree": 5, "disagree": 0,
@@ -64,7 +64,7 @@ def test_errors_land_on_their_row_and_field_and_what_was_typed_stays() -> None:
     typed = MultiDict({**_row("complaints", 3, COMPLAINT),
                        **_row("complaints", 9, {**COMPLAINT, "answer": ""}),
                        **_row("complaints", 12, {**COMPLAINT, "answered_date": "31/02/2026"})})
-    data, _ = forms_render.parse(DisclosureResultForm(), typed)
+    data, _ = forms_parse.parse(DisclosureResultForm(), typed)
     with pytest.raises(Exception) as caught:
         registry.validate("disclosure_result", data)
     errors = caught.value.details  # type: ignore[attr-defined]
