@@ -120,6 +120,7 @@ def test_the_english_modeler_lists_and_marks_problems_in_english(
     for code, text in messages:  # names from the diagram are «quoted»
         assert not VIETNAMESE.search(re.sub(r"«[^»]*»", "", text)), (code, text)
     assert ["form.unknown", "Form «no_such_form» is not registered."] in messages
+    assert page.locator("#tdkt-status").inner_text() == "8 errors, 1 warning."
     badge = page.locator('.djs-overlays[data-container-id="check"] .tdkt-problem-badge')
     assert badge.get_attribute("title") == "There is no handler named «no_such_handler»."
     web.shot("modeler_problems_en")

@@ -19,7 +19,9 @@ function countsOf(problems) {
 function checkSummary(problems) {
   const { errors, warnings } = countsOf(problems);
   if (!problems.length) return [t("clean"), "success"];
-  return [t("counts", { errors, warnings }), errors ? "danger" : "warning"];
+  const counted = (key, n) => t(`${key}_${n === 1 ? "one" : "other"}`, { n });
+  return [t("counts", { errors: counted("errors", errors), warnings: counted("warnings", warnings) }),
+    errors ? "danger" : "warning"];
 }
 
 class EditorStatus {
