@@ -149,7 +149,8 @@ def test_a_user_who_never_chose_sees_vietnamese(demo: DemoOffice) -> None:
 def _po() -> dict[str, object]:
     with (CATALOGUE_DIR / "messages.po").open("rb") as f:
         catalog = read_po(f)
-    return {m.id: m for m in catalog if m.id}
+    # a plural entry by its singular msgid, as extraction names it
+    return {m.id[0] if isinstance(m.id, tuple) else m.id: m for m in catalog if m.id}
 
 
 def _source_msgids() -> set[str]:
