@@ -42,6 +42,8 @@ from workflows import (
 )
 from workflows.council import members as council_members
 from workflows.council import views as council_views
+from workflows.handlers import MODULES as HANDLER_MODULES
+from workflows.handlers.documents import WRAPPED
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = ROOT / "webapp" / "translations" / "en" / "LC_MESSAGES"
@@ -213,6 +215,8 @@ def test_run_time_labels_are_listed_for_extraction() -> None:
                      outcome.OUTCOME_LABELS, notifications_pages.TITLE_TEMPLATES,
                      history.RATING_NAMES, history.LEVEL_NAMES, history.DISCIPLINE_NAMES)
     labels |= {s.label for s in settings_admin.SETTINGS} | {s.unit for s in settings_admin.SETTINGS}
+    labels |= {d for m in HANDLER_MODULES for _h, d in m.HANDLERS.values()}
+    labels |= {note.strip() for _build, note in WRAPPED.values()}
     labels -= {"", "%", "STARTTLS", "SSL/TLS"}  # the same in both languages
     assert sorted(labels - i18n_data.MESSAGES) == []
     assert i18n_data.N_("Đồng ý") == "Đồng ý"  # the marker changes nothing
