@@ -165,6 +165,23 @@ HANDLERS = (
     N_("Dựng quyết định (DOCX, PDF) và Giấy khen."), N_("Dựng tờ trình (DOCX, PDF)."),
 )
 
+# workflows.eligibility_catalogue.KEYS labels and QUOTA_SCOPES (/admin/catalogue/<code>)
+ELIGIBILITY_RULES = (
+    N_("mức xếp loại tối thiểu"), N_("mức xếp loại của các năm liên tục"),
+    N_("hình thức kỷ luật cao nhất còn được xét"), N_("danh hiệu cần có cùng năm"),
+    N_("danh hiệu tính tỷ lệ thành viên"), N_("danh hiệu cần có thành viên đạt"),
+    N_("danh hiệu, hình thức tiền đề"), N_("danh hiệu cần đạt trong thời gian xét (cá nhân)"),
+    N_("danh hiệu cần đạt trong thời gian xét (tập thể)"), N_("số năm liên tục"),
+    N_("số lần liên tục"), N_("số năm mỗi lần"),
+    N_("số lần đạt danh hiệu trong thời gian xét (cá nhân)"),
+    N_("số lần đạt danh hiệu trong thời gian xét (tập thể)"), N_("số năm tính sáng kiến"),
+    N_("cấp sáng kiến được tính"), N_("tỷ lệ thành viên đạt danh hiệu tối thiểu"),
+    N_("tỷ lệ tối đa so với số Lao động tiên tiến"), N_("phạm vi tính tỷ lệ"),
+    N_("yêu cầu mọi thành viên hoàn thành nhiệm vụ"), N_("bắt buộc đăng ký thi đua"),
+    N_("toàn Văn phòng"), N_("đơn vị của người được xét"),
+)
+
 MESSAGES: frozenset[str] = frozenset(
     CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + PROCESSES + STEPS
-    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES + NOTIFICATIONS + HANDLERS)
+    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES + NOTIFICATIONS + HANDLERS
+    + ELIGIBILITY_RULES)

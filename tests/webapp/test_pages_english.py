@@ -34,6 +34,7 @@ from webapp.admin import users as admin_users
 from webapp.demo import DEMO_PASSWORD
 from workflows import (
     catalogue_admin,
+    eligibility_catalogue,
     history,
     movements,
     nomination_start,
@@ -217,6 +218,7 @@ def test_run_time_labels_are_listed_for_extraction() -> None:
     labels |= {s.label for s in settings_admin.SETTINGS} | {s.unit for s in settings_admin.SETTINGS}
     labels |= {d for m in HANDLER_MODULES for _h, d in m.HANDLERS.values()}
     labels |= {note.strip() for _build, note in WRAPPED.values()}
+    labels |= _labels(eligibility_catalogue.KEYS, eligibility_catalogue.QUOTA_SCOPES)
     labels -= {"", "%", "STARTTLS", "SSL/TLS"}  # the same in both languages
     assert sorted(labels - i18n_data.MESSAGES) == []
     assert i18n_data.N_("Đồng ý") == "Đồng ý"  # the marker changes nothing
