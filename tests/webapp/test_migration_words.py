@@ -22,6 +22,7 @@ from test_admin_migrations import (  # noqa: F401  (fixtures)
     setup,
     submit,
 )
+from test_problem_words import _string
 
 from engine.migration.paths import check_paths
 from engine.migration.plan import Assessment
@@ -33,11 +34,6 @@ VIETNAMESE = re.compile(r"[^\x00-\x7f«»—–…→]")
 # Codes or reasons the engine computes at run time, and every value they can take.
 STATUSES = ("error", "completed", "cancelled")  # ProcessInstance.status other than running
 BOUNDARY = ("current", "done", "current_subprocess", "done_subprocess")  # plan._check_boundaries
-
-
-def _string(node: ast.AST | None) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) \
-        else None
 
 
 def _codes_of_call(call: ast.Call) -> set[str]:
