@@ -35,11 +35,13 @@ from webapp.auth import current_actor
 from webapp.diagram_words import version_words
 from webapp.instances_pages import local_time
 from webapp.migration_worker import resume_on_first_request, wake
-from webapp.problem_words import change_label
+from webapp.problem_words import change_label, problem_message
 from webapp.services import read_session, services, write_session
 
 bp = Blueprint("admin_migrations", __name__, url_prefix="/admin/migrations")
-bp.add_app_template_global(change_label, "change_label")  # _macros.html, imported macros
+# _macros.html (imported macros see only globals): changes and refusals in the page's language
+bp.add_app_template_global(change_label, "change_label")
+bp.add_app_template_global(problem_message, "reason_message")
 F = TypeVar("F", bound=Callable[..., Any])
 FILTER_FIELDS = ("instance_ids", "business_key_prefix", "step", "started_after",
                  "started_before")

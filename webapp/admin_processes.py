@@ -29,9 +29,10 @@ from flask_login import current_user, login_required
 
 from engine import drafts
 from engine.errors import EngineError, InvalidData
-from webapp.auth import ROLE_LABELS, current_actor
+from webapp.auth import current_actor
 from webapp.diagram_words import readable_changes
 from webapp.instances_pages import local_time
+from webapp.modeler_words import modeler_choices
 from webapp.problem_words import localized_problems
 from webapp.security import EDITOR_CSP, with_policy
 from webapp.services import read_session, services, write_session
@@ -232,34 +233,7 @@ def dmn_source(name: str) -> Response:
 @admin_only
 def modeler_config() -> Response:
     """What the properties panel offers: roles, form keys and handlers the engine knows."""
-    engine = services().engine
-    return jsonify({
-        "roles": [{"code": r, "label": str(ROLE_LABELS.get(r, r))}
-                  for r in engine.settings.roles],
-        "form_keys": engine.forms.keys(),
-        "handlers": [{"name": n, "description": d} for n, d in engine.handlers.describe()
-                     .items()],
-        "notify_kinds": notify_kinds(),
-        "deadline_settings": deadline_settings(),
-    })
-
-
-def notify_kinds() -> list[dict[str, str]]:
-    """The kinds a user task's ``notifyKind`` may name (those with their own title)."""
-    from engine.notify import TITLES
-
-    return [{"kind": kind, "label": title.replace(": {step}", "")}
-            for kind, title in TITLES.items() if kind != "instance.completed"]
-
-
-def deadline_settings() -> list[dict[str, Any]]:
-    """The settings ``setting:<name>`` deadlines may read, with today's values."""
-    from workflows.catalogue import setting
-    from workflows.settings_admin import SETTINGS
-
-    session = read_session()
-    return [{"name": s.key, "label": s.label, "value": setting(session, s.key)}
-            for s in SETTINGS if s.unit == "ngày làm việc"]
+    return jsonify(modeler_choices(services().engine, read_session()))
 
 
 @bp.post("/drafts")

@@ -133,6 +133,55 @@ NOTIFICATIONS = (
     N_("Hủy họp Hội đồng Thi đua - Khen thưởng: {step}"),
 )
 
+# workflows.handlers.*.HANDLERS descriptions and documents.WRAPPED notes (the modeler's
+# handler list, webapp/modeler_words.py)
+HANDLERS = (
+    N_("Trả lại các tham số đã nhận (dùng để gán giá trị trong sơ đồ)."),
+    N_("Lập / cập nhật danh sách đề nghị khen thưởng của hồ sơ."),
+    N_("Ghi trạng thái các đề nghị khen thưởng của hồ sơ."),
+    N_("Ghi kết quả xét của Hội đồng Thi đua - Khen thưởng (tính kết quả từ số phiếu theo "
+       "ngưỡng của danh hiệu)."),
+    N_("Ghi kiến nghị, khiếu nại khi công khai; loại đối tượng có kiến nghị đúng."),
+    N_("Kiểm tra thành phần hồ sơ theo danh hiệu."),
+    N_("Kiểm tra điều kiện khen thưởng của mọi đề nghị trong hồ sơ (hoặc của danh sách "
+       "«subjects» với «award_code», «year»), ghi kết quả vào từng đề nghị."),
+    N_("Cấp số quyết định khen thưởng từ sổ quyết định."),
+    N_("Ghi các đề nghị được chấp thuận vào sổ khen thưởng (kèm tiền thưởng)."),
+    N_("Tính tiền thưởng của các đề nghị trong hồ sơ."),
+    N_("Kiểm tra phong trào thi đua chuyên đề và hình thức khen thưởng phong trào cho phép "
+       "(Giấy khen; Bằng khen của tỉnh khi phong trào do tỉnh, trung ương phát động)."),
+    N_("Kiểm tra cá nhân / tập thể được đề nghị khen thưởng đột xuất (mã, loại đối tượng)."),
+    N_("Ghi nhận (cập nhật) danh sách đăng ký thi đua của đơn vị cho năm đăng ký; cảnh báo "
+       "khi đăng ký sau hạn."),
+    N_("Ghi kết quả xem xét các đăng ký thi đua của hồ sơ: chấp nhận hoặc không chấp nhận."),
+    N_("Kiểm tra khen thưởng có trong sổ khen thưởng và chưa bị hủy bỏ."),
+    N_("Ghi nhận hủy bỏ khen thưởng theo quyết định hủy bỏ (của Văn phòng hoặc của UBND "
+       "tỉnh), giữ nguyên lịch sử, ghi số tiền thưởng phải thu hồi."),
+    N_("Cấp số tờ trình đề nghị UBND tỉnh khen thưởng từ sổ tờ trình."),
+    N_("Ghi kết quả xét khen thưởng của UBND tỉnh vào các đề nghị."),
+    N_("Trình Hội đồng TĐKT: đưa các đối tượng của hồ sơ vào danh sách chờ phiên họp."),
+    N_("Ghi kết quả phiên họp Hội đồng (đã kiểm phiếu theo ngưỡng của danh hiệu) vào các "
+       "đề nghị."),
+    N_("Dựng quyết định (DOCX, PDF) và Giấy khen."), N_("Dựng tờ trình (DOCX, PDF)."),
+)
+
+# workflows.eligibility_catalogue.KEYS labels and QUOTA_SCOPES (/admin/catalogue/<code>)
+ELIGIBILITY_RULES = (
+    N_("mức xếp loại tối thiểu"), N_("mức xếp loại của các năm liên tục"),
+    N_("hình thức kỷ luật cao nhất còn được xét"), N_("danh hiệu cần có cùng năm"),
+    N_("danh hiệu tính tỷ lệ thành viên"), N_("danh hiệu cần có thành viên đạt"),
+    N_("danh hiệu, hình thức tiền đề"), N_("danh hiệu cần đạt trong thời gian xét (cá nhân)"),
+    N_("danh hiệu cần đạt trong thời gian xét (tập thể)"), N_("số năm liên tục"),
+    N_("số lần liên tục"), N_("số năm mỗi lần"),
+    N_("số lần đạt danh hiệu trong thời gian xét (cá nhân)"),
+    N_("số lần đạt danh hiệu trong thời gian xét (tập thể)"), N_("số năm tính sáng kiến"),
+    N_("cấp sáng kiến được tính"), N_("tỷ lệ thành viên đạt danh hiệu tối thiểu"),
+    N_("tỷ lệ tối đa so với số Lao động tiên tiến"), N_("phạm vi tính tỷ lệ"),
+    N_("yêu cầu mọi thành viên hoàn thành nhiệm vụ"), N_("bắt buộc đăng ký thi đua"),
+    N_("toàn Văn phòng"), N_("đơn vị của người được xét"),
+)
+
 MESSAGES: frozenset[str] = frozenset(
     CATALOGUE + SETTINGS + USER_STATUSES + MOVEMENTS + REGISTRY + COUNCIL + PROCESSES + STEPS
-    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES + NOTIFICATIONS)
+    + DOSSIER_ITEMS + PROCEDURE_KINDS + START + OUTCOMES + NOTIFICATIONS + HANDLERS
+    + ELIGIBILITY_RULES)

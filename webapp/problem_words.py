@@ -1,4 +1,4 @@
-"""Validation problems and migration changes in the page's language (thông báo kiểm tra).
+"""Validation problems, migration refusals and changes in the page's language.
 
 The engine says each problem in Vietnamese (``message``) with a stable ``code`` and the
 values in it (``params``; ``reason`` where one code has several messages). On a page in
@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from webapp.i18n_data import N_
+from webapp.migration_words import REASON_TEMPLATES
 
 # code, or "code/reason" -> template (Vietnamese msgid, English in messages.po).
 TEMPLATES: dict[str, str] = {
@@ -95,6 +96,8 @@ TEMPLATES: dict[str, str] = {
     "dmn.cell_invalid/output_sandbox": N_("Bảng «%(table)s», quy tắc số %(number)s "
                                           "(%(rule)s), cột «%(column)s»: kết quả «%(text)s» "
                                           "bị hộp cát từ chối: %(detail)s."),
+    # why an instance cannot move to another version (engine/migration/)
+    **REASON_TEMPLATES,
 }
 
 # engine.migration.plan: the ``field`` of a change -> its label (the engine's ``label``).
@@ -107,6 +110,9 @@ CHANGE_LABELS: dict[str, str] = {
     "not_before": N_("Thời gian chờ tối thiểu (notBeforeWorkingDays)"),
     "timer": N_("Hẹn giờ (timer)"),
     "required_fields": N_("Trường bắt buộc mới của biểu mẫu"),
+    # engine.migration.paths.check_paths
+    "path": N_("Đường đi đã qua (mã luồng)"),
+    "path_condition": N_("Điều kiện của đường đi đã qua"),
 }
 
 
@@ -122,13 +128,21 @@ def _vietnamese_page() -> bool:
     return locale is None or locale.language == "vi"
 
 
+def _value(value: Any) -> Any:
+    """A list of ids (boundary events before and after) as the message writes it."""
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or _("(không có)")
+    return value
+
+
 def problem_message(problem: dict[str, Any]) -> str:
     """The problem's message in the page's language (the stored one when there is none)."""
     stored = str(problem.get("message") or "")
     template = TEMPLATES.get(template_key(problem))
     if template is None or _vietnamese_page():
         return stored
-    params = {k: v for k, v in (problem.get("params") or {}).items() if k != "reason"}
+    params = {k: _value(v) for k, v in (problem.get("params") or {}).items()
+              if k != "reason"}
     try:
         return _(template) % params
     except (KeyError, TypeError, ValueError):  # a value the template needs is missing
@@ -139,6 +153,14 @@ def localized_problems(problems: Iterable[dict[str, Any]]) -> list[dict[str, Any
     """The problems, each with its ``message`` in the page's language."""
     return [{**p, "message": problem_message(p)} if isinstance(p, dict) else p
             for p in problems]
+
+
+def with_localized_reasons(report: dict[str, Any]) -> dict[str, Any]:
+    """A migration dry run or job whose items' refusal ``reasons`` are in the page's
+    language."""
+    items = [{**i, "reasons": localized_problems(i.get("reasons") or [])}
+             for i in report.get("items") or []]
+    return {**report, "items": items}
 
 
 def change_label(change: dict[str, Any]) -> str:

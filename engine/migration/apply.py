@@ -56,9 +56,9 @@ class Refused(Exception):
         self.assessment = assessment
 
 
-def _refusal(code: str, message: str) -> Refused:
+def _refusal(code: str, message: str, **params: Any) -> Refused:
     out = Assessment()
-    out.refuse(code, message)
+    out.refuse(code, message, **params)
     return Refused(out)
 
 
@@ -90,7 +90,8 @@ def run_engine_steps(engine: ProcessEngine, session: Session, instance_id: int,
         wf.do_engine_steps()
     except Exception as exc:  # the instance must never be left half-moved or in error
         raise _refusal("migration.engine_step_failed",
-                       f"Bước tự động trên phiên bản đích gặp lỗi: {exc}") from exc
+                       f"Bước tự động trên phiên bản đích gặp lỗi: {exc}",
+                       detail=str(exc)) from exc
 
 
 def _refresh_rows(engine: ProcessEngine, session: Session, inst: ProcessInstance,
@@ -134,7 +135,8 @@ def move_instance(engine: ProcessEngine, session: Session, planner: Planner, ins
     if inst.model_version_id != planner.source.version_id:
         raise _refusal("migration.version_changed",
                        f"Hồ sơ không còn ở phiên bản {planner.source.version} "
-                       f"(đang ở phiên bản {inst.version}).")
+                       f"(đang ở phiên bản {inst.version}).",
+                       expected=planner.source.version, actual=inst.version)
     out = planner.assess(inst.state_json, inst.status)
     if not out.can_move or out.workflow is None:
         raise Refused(out)

@@ -111,7 +111,8 @@ def _try_move(engine: ProcessEngine, db: Database, planner: Planner, job: Migrat
                 session.rollback()
                 reasons = [{"code": "migration.conflict", "element_id": None,
                             "message": "Hồ sơ vừa được người khác cập nhật trong lúc di "
-                                       f"chuyển (đã thử {attempt + 1} lần); chạy lại sau."}]
+                                       f"chuyển (đã thử {attempt + 1} lần); chạy lại sau.",
+                            "params": {"attempts": attempt + 1}}]
                 log.info("migration %s: instance %s changed meanwhile: %s", job.id,
                          instance_id, exc.code)
             except EngineError as exc:
@@ -121,7 +122,8 @@ def _try_move(engine: ProcessEngine, db: Database, planner: Planner, job: Migrat
                 session.rollback()
                 log.exception("migration %s: instance %s failed", job.id, instance_id)
                 return [{"code": "migration.failed", "element_id": None,
-                         "message": f"Lỗi không mong đợi khi di chuyển: {exc}"}]
+                         "message": f"Lỗi không mong đợi khi di chuyển: {exc}",
+                         "params": {"detail": str(exc)}}]
     return reasons
 
 

@@ -85,7 +85,8 @@ def check_paths(steps: set[tuple[str, str, str]], old: Flows, new: Flows,
             reasons.append({
                 "code": "migration.completed_path_removed", "element_id": was[0],
                 "message": f"Đường đi đã qua {source} → {target} (luồng {was[0]}) không còn "
-                           "trong phiên bản đích."})
+                           "trong phiên bản đích.",
+                "params": {"source": source, "target": target, "flow": was[0]}})
         elif now[0] != was[0]:
             changes.append({"element_id": now[0], "field": "path", "label":
                             "Đường đi đã qua (mã luồng)", "old": was[0], "new": now[0]})

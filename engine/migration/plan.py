@@ -111,8 +111,12 @@ def _activity_of(name: str) -> str | None:
     return next((name[:-len(p)] for p in _EVENT_PARTS if name.endswith(p)), None)
 
 
-def _check_boundaries(out: Assessment, name: str, old_spec: Any, new_spec: Any, where: str,
-                      current: bool) -> None:
+def _where(subprocess: str | None) -> str:
+    return f" trong quy trình con «{subprocess}»" if subprocess else ""
+
+
+def _check_boundaries(out: Assessment, name: str, old_spec: Any, new_spec: Any,
+                      subprocess: str | None, current: bool) -> None:
     """SpiffWorkflow attaches boundary events when an activity is reached: a step that is
     current (or done) cannot gain or lose them in a move (a new timer would not run)."""
     before, after = boundary_events(old_spec, name), boundary_events(new_spec, name)
@@ -124,10 +128,12 @@ def _check_boundaries(out: Assessment, name: str, old_spec: Any, new_spec: Any, 
     label = element_label(spec) if spec is not None else name
     tail = ("hồ sơ di chuyển được sau khi qua bước này" if current
             else "đường đi đã qua không còn hợp lệ")
+    reason = ("current" if current else "done") + ("_subprocess" if subprocess else "")
     out.refuse("migration.boundary_changed",
-               f"Sự kiện gắn trên bước {'đang xử lý' if current else 'đã làm'} {label}{where} "
-               f"khác ở phiên bản đích ({', '.join(before) or 'không có'} → "
-               f"{', '.join(after) or 'không có'}); {tail}.", element)
+               f"Sự kiện gắn trên bước {'đang xử lý' if current else 'đã làm'} {label}"
+               f"{_where(subprocess)} khác ở phiên bản đích ({', '.join(before) or 'không có'}"
+               f" → {', '.join(after) or 'không có'}); {tail}.", element,
+               reason=reason, step=label, subprocess=subprocess, before=before, after=after)
 
 
 @dataclass
@@ -144,8 +150,12 @@ class Assessment:
     def can_move(self) -> bool:
         return not self.reasons
 
-    def refuse(self, code: str, message: str, element: str | None = None) -> None:
-        self.reasons.append({"code": code, "element_id": element, "message": message})
+    def refuse(self, code: str, message: str, element: str | None = None,
+               **params: Any) -> None:
+        """Why it stays: a stable ``code``, the Vietnamese ``message`` and the values in it
+        (``params``; ``reason`` where one code has several messages) for other languages."""
+        self.reasons.append({"code": code, "element_id": element, "message": message,
+                             "params": params})
 
 
 class Planner:
@@ -170,7 +180,8 @@ class Planner:
         return self._diffs[key]
 
     # -- checks -------------------------------------------------------------------
-    def _check_tasks(self, out: Assessment, tasks: Any, new_spec: Any, where: str) -> None:
+    def _check_tasks(self, out: Assessment, tasks: Any, new_spec: Any,
+                     subprocess: str | None = None) -> None:
         """Every started, waiting, ready or finished task keeps its element (by BPMN id),
         and a current step keeps the events attached to it (a boundary timer, say)."""
         for task in tasks:
@@ -178,28 +189,32 @@ class Planner:
             if task.has_state(CURRENT) and isinstance(spec, BoundaryEvent):
                 continue  # told with its activity, below
             if task.has_state(CURRENT) and spec.name in new_spec.task_specs:
-                _check_boundaries(out, spec.name, task.workflow.spec, new_spec, where, True)
+                _check_boundaries(out, spec.name, task.workflow.spec, new_spec, subprocess,
+                                  True)
             if not task.has_state(DONE | CURRENT) or spec.name in new_spec.task_specs:
                 continue
             activity = _activity_of(spec.name)
             if activity is not None:  # SpiffWorkflow's split/join around an activity
-                _check_boundaries(out, activity, task.workflow.spec, new_spec, where, False)
+                _check_boundaries(out, activity, task.workflow.spec, new_spec, subprocess,
+                                  False)
                 continue
+            where, label = _where(subprocess), element_label(spec)
+            params = {"step": label, "subprocess": subprocess,
+                      **({"reason": "subprocess"} if subprocess else {})}
             if task.has_state(CURRENT):
                 out.refuse("migration.current_step_removed",
-                           f"Bước đang xử lý {element_label(spec)}{where} không còn trong "
-                           "phiên bản đích.", element_id(spec))
+                           f"Bước đang xử lý {label}{where} không còn trong phiên bản đích.",
+                           element_id(spec), **params)
             else:
                 out.refuse("migration.completed_step_removed",
-                           f"Bước đã làm {element_label(spec)}{where} bị xoá khỏi phiên bản "
-                           "đích (đường đi đã qua không còn hợp lệ).", element_id(spec))
+                           f"Bước đã làm {label}{where} bị xoá khỏi phiên bản đích (đường đi "
+                           "đã qua không còn hợp lệ).", element_id(spec), **params)
 
     def _check_subprocesses(self, out: Assessment, wf: BpmnWorkflow) -> dict[Any, Any]:
         """Each running sub-process (call activity, embedded) and its target spec."""
         found: dict[Any, Any] = {}
         for sp_id, sub in wf.subprocesses.items():
             parent = wf.get_task_from_id(sp_id)
-            where = f" trong quy trình con «{sub.spec.name}»"
             new_sub = self.target.subprocess_specs.get(sub.spec.name)
             new_parent = None
             if parent is not None:
@@ -209,9 +224,10 @@ class Planner:
                 out.refuse("migration.subprocess_changed",
                            f"Quy trình con «{sub.spec.name}» đang chạy không còn được gọi từ "
                            "cùng bước trong phiên bản đích.",
-                           element_id(parent.task_spec) if parent else None)
+                           element_id(parent.task_spec) if parent else None,
+                           subprocess=sub.spec.name)
                 continue
-            self._check_tasks(out, sub.tasks.values(), new_sub, where)
+            self._check_tasks(out, sub.tasks.values(), new_sub, sub.spec.name)
             found[sp_id] = new_sub
         return found
 
@@ -266,7 +282,7 @@ class Planner:
                     migrate_workflow(diff, wf.subprocesses[sp_id], subs[sp_id])
         except Exception as exc:  # e.g. a timer whose new expression fails
             out.refuse("migration.move_failed",
-                       f"Không đặt được hồ sơ lên phiên bản đích: {exc}")
+                       f"Không đặt được hồ sơ lên phiên bản đích: {exc}", detail=str(exc))
             return
         _keep_moments(wf, moments)
         for task in wf.get_tasks():
@@ -275,13 +291,14 @@ class Planner:
                 out.refuse("migration.structure_changed",
                            f"Không đặt được bước {element_label(task.task_spec)} lên phiên bản "
                            "đích (cấu trúc sau bước đang chạy đã đổi).",
-                           element_id(task.task_spec))
+                           element_id(task.task_spec), step=element_label(task.task_spec))
                 return
         try:
             moved = load_state(dump_state(wf), self.target.spec, self.target.subprocess_specs)
         except Exception as exc:  # any failure means: it stays where it is
             out.refuse("migration.restore_failed",
-                       f"Không khôi phục được hồ sơ trên phiên bản đích: {exc}")
+                       f"Không khôi phục được hồ sơ trên phiên bản đích: {exc}",
+                       detail=str(exc))
             return
         out.workflow = moved
         out.steps_after = current_steps(moved)
@@ -292,13 +309,13 @@ class Planner:
         if status != "running":
             reason = ("Hồ sơ đang lỗi; cần xử lý lỗi (retry) trước khi di chuyển."
                       if status == "error" else "Hồ sơ đã kết thúc.")
-            out.refuse(f"migration.instance_{status}", reason)
+            out.refuse(f"migration.instance_{status}", reason, status=status)
             return out
         wf = load_state(state_json, self.source.spec, self.source.subprocess_specs)
         if self.script_engine is not None:
             wf.script_engine = self.script_engine
         out.steps_before = current_steps(wf)
-        self._check_tasks(out, wf.tasks.values(), self.target.spec, "")
+        self._check_tasks(out, wf.tasks.values(), self.target.spec)
         subs = self._check_subprocesses(out, wf)
         path_changes: list[dict[str, Any]] = []
         if self.flows is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +17,9 @@ from test_admin_kit import (
 )
 
 from workflows.models import AwardType
+
+VIETNAMESE = re.compile("[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợ"
+                        "ùúủũụưứừửữựỳýỷỹỵ]", re.IGNORECASE)
 
 
 def _award(app: Flask, code: str) -> AwardType:
@@ -136,3 +140,30 @@ def test_the_procedures_a_title_may_be_proposed_in(app: Flask, admin: FlaskClien
     event = events(app, "catalogue.updated")[-1]
     assert (event["before"]["kinds"], event["after"]["kinds"]) == (["annual"],
                                                                    ["annual", "adhoc"])
+
+
+def _select_texts(html: str, name: str) -> dict[str, str]:
+    """value -> text of the options of one select."""
+    block = re.search(rf'<select[^>]*name="{re.escape(name)}"[^>]*>(.*?)</select>', html, re.S)
+    assert block, name
+    return dict(re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', block.group(1)))
+
+
+def test_the_english_editor_translates_rules_and_their_choices(
+        admin: FlaskClient) -> None:  # noqa: F811
+    vietnamese = admin.get("/admin/catalogue/CSTD_CS").get_data(as_text=True)
+    assert _select_texts(vietnamese, "rules.min_rating")["HTXSNV"] == \
+        "Hoàn thành xuất sắc nhiệm vụ"
+    html = admin.get("/admin/catalogue/CSTD_CS?lang=en").get_data(as_text=True)
+    assert form_of(html) == form_of(vietnamese)  # the same values, only the words change
+    ratings = _select_texts(html, "rules.min_rating")
+    assert ratings["HTXSNV"] == "Tasks completed with excellence"
+    assert _select_texts(html, "rules.max_discipline_form")["khien_trach"] == "reprimand"
+    assert _select_texts(html, "rules.quota_scope")["office"] == "the whole Office"
+    assert "Minimum rating (min_rating)" in html
+    assert "Most severe discipline still considered (max_discipline_form)" in html
+    words = [*ratings.values(), *_select_texts(html, "rules.max_discipline_form").values(),
+             *_select_texts(html, "rules.quota_scope").values(),
+             *re.findall(r'<label class="form-(?:check-)?label"[^>]*>([^<]*)</label>', html)]
+    # a Vietnamese term may stay as a gloss in brackets: "Award proposal (tờ trình)"
+    assert [w for w in words if VIETNAMESE.search(re.sub(r"\([^)]*\)", "", w))] == []

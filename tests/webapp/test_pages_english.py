@@ -34,6 +34,7 @@ from webapp.admin import users as admin_users
 from webapp.demo import DEMO_PASSWORD
 from workflows import (
     catalogue_admin,
+    eligibility_catalogue,
     history,
     movements,
     nomination_start,
@@ -42,6 +43,8 @@ from workflows import (
 )
 from workflows.council import members as council_members
 from workflows.council import views as council_views
+from workflows.handlers import MODULES as HANDLER_MODULES
+from workflows.handlers.documents import WRAPPED
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE_DIR = ROOT / "webapp" / "translations" / "en" / "LC_MESSAGES"
@@ -149,7 +152,8 @@ def test_a_user_who_never_chose_sees_vietnamese(demo: DemoOffice) -> None:
 def _po() -> dict[str, object]:
     with (CATALOGUE_DIR / "messages.po").open("rb") as f:
         catalog = read_po(f)
-    return {m.id: m for m in catalog if m.id}
+    # a plural entry by its singular msgid, as extraction names it
+    return {m.id[0] if isinstance(m.id, tuple) else m.id: m for m in catalog if m.id}
 
 
 def _source_msgids() -> set[str]:
@@ -212,6 +216,9 @@ def test_run_time_labels_are_listed_for_extraction() -> None:
                      outcome.OUTCOME_LABELS, notifications_pages.TITLE_TEMPLATES,
                      history.RATING_NAMES, history.LEVEL_NAMES, history.DISCIPLINE_NAMES)
     labels |= {s.label for s in settings_admin.SETTINGS} | {s.unit for s in settings_admin.SETTINGS}
+    labels |= {d for m in HANDLER_MODULES for _h, d in m.HANDLERS.values()}
+    labels |= {note.strip() for _build, note in WRAPPED.values()}
+    labels |= _labels(eligibility_catalogue.KEYS, eligibility_catalogue.QUOTA_SCOPES)
     labels -= {"", "%", "STARTTLS", "SSL/TLS"}  # the same in both languages
     assert sorted(labels - i18n_data.MESSAGES) == []
     assert i18n_data.N_("Đồng ý") == "Đồng ý"  # the marker changes nothing

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 # the file-level errors validate_draft turns into a problem (BpmnInvalid).
 VALIDATOR = [*(ROOT / "engine" / "specs").glob("*.py"), ROOT / "engine" / "drafts.py"]
 CODE = re.compile(r"^[a-z_]+\.[a-z_]+$")
-VIETNAMESE = re.compile(r"[^\x00-\x7f«»—–…]")
+VIETNAMESE = re.compile(r"[^\x00-\x7f«»—–…→]")
 
 
 def _string(node: ast.AST | None) -> str | None:

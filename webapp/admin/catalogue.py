@@ -31,6 +31,18 @@ TEXTS = ("name", "decided_by", "vote_base", "disclosure_working_days", "legal_ba
 RULE_CHOICES = {"rating": RATING_NAMES, "discipline": DISCIPLINE_NAMES, "scope": QUOTA_SCOPES}
 
 
+def _translated(names: dict[str, str]) -> dict[str, str]:
+    """code -> label in the page's language (the labels are listed in webapp/i18n_data)."""
+    return {code: _(label) for code, label in names.items()}
+
+
+def _editor_words() -> dict[str, Any]:
+    """The editor's rule labels and choices in the page's language."""
+    return {"keys": {key: (_(label), kind) for key, (label, kind) in KEYS.items()},
+            "rule_choices": {kind: _translated(names) for kind, names in RULE_CHOICES.items()},
+            "level_names": _translated(LEVEL_NAMES), "items": _translated(ITEMS)}
+
+
 def _rule_value(key: str, kind: str) -> Any:
     if kind == "levels":
         return request.form.getlist(f"rules.{key}") or None
@@ -76,10 +88,9 @@ def _edit_page(code: str, values: dict[str, Any] | None = None,
     others = {k: v for k, v in (row.rules or {}).items() if k not in KEYS}
     titles = [(a.code, a.name) for a in catalogue_admin.all_award_types(session)]
     return render_template(
-        "admin/catalogue_edit.html", row=row, values=shown, errors=errors or {}, keys=KEYS,
-        rule_choices=RULE_CHOICES, level_names=LEVEL_NAMES, titles=titles, items=ITEMS,
-        vote_bases=catalogue_admin.VOTE_BASES, others=others,
-        kinds=catalogue_admin.PROCEDURE_KINDS), status
+        "admin/catalogue_edit.html", row=row, values=shown, errors=errors or {},
+        titles=titles, vote_bases=catalogue_admin.VOTE_BASES, others=others,
+        kinds=catalogue_admin.PROCEDURE_KINDS, **_editor_words()), status
 
 
 NEW_FIELDS = ("code", "name", "subject_kind", "level", "decided_by", "bonus_coefficient",

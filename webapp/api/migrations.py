@@ -19,6 +19,7 @@ from engine.migration import parse_filters as engine_filters
 from engine.migration.jobs import MAX_BATCH, throwaway_of
 from webapp.api.auth import current_actor, require_role
 from webapp.migration_worker import wake
+from webapp.problem_words import with_localized_reasons
 from webapp.services import read_session, services, write_session
 
 blp = Blueprint("migrations", __name__, url_prefix="",
@@ -75,7 +76,9 @@ class MigrationChangeSchema(Schema):
 class MigrationReasonSchema(Schema):
     code = fields.String()
     element_id = fields.String(allow_none=True)
-    message = fields.String()
+    message = fields.String(metadata={"description": "Vietnamese; English with ?lang=en"})
+    params = fields.Dict(metadata={"description": "the values in the message (reason: which "
+                                                 "of the code's messages)"})
 
 
 class MigrationDryRunItemSchema(Schema):
@@ -153,7 +156,7 @@ def _admin() -> Any:
 def _queued(job_id: int) -> tuple[dict[str, Any], int, dict[str, str]]:
     wake()
     # the command's session: its next transaction sees the job it just committed
-    body = get_job(write_session(), job_id, per_page=100)
+    body = with_localized_reasons(get_job(write_session(), job_id, per_page=100))
     return body, 202, {"Location": url_for("migrations.show_job", job_id=job_id)}
 
 
@@ -173,7 +176,7 @@ def start_migration(args: dict[str, Any], key: str) -> Any:
                          throwaway=throwaway_of(services().db.write_session), actor=actor,
                          state=args["state"], page=args["page"], per_page=args["per_page"])
         # a Response passes the 202 schema by: the report has its own (documented above)
-        return jsonify(MigrationDryRunSchema().dump(result))
+        return jsonify(MigrationDryRunSchema().dump(with_localized_reasons(result)))
     session = write_session()
     try:
         job_id = create_job(engine, session, actor, key, args["from_version"],
@@ -201,7 +204,8 @@ def show_job(args: dict[str, Any], job_id: int) -> Any:
     """A job's progress (counters updated after every batch) and a page of its items."""
     _admin()
     wake()
-    return get_job(read_session(), job_id, args["state"], args["page"], args["per_page"])
+    return with_localized_reasons(get_job(read_session(), job_id, args["state"], args["page"],
+                                          args["per_page"]))
 
 
 @blp.post("/migrations/<int:job_id>/rollback")
