@@ -33,6 +33,9 @@ def test_the_form_shows_every_setting_with_its_unit(admin: FlaskClient) -> None:
     assert form["registration_deadline"] == "03-31" and form["council_quorum_pct"] == "50"
     assert form["smtp_tls"] == "starttls" and form["smtp_password"] == ""
     assert "ngày làm việc" in html and "đồng/tháng" in html and "Chưa đặt." in html
+    assert '<option value="none">Không mã hóa</option>' in html
+    english = admin.get("/admin/settings?lang=en").get_data(as_text=True)
+    assert '<option value="none">No encryption</option>' in english
 
 
 def test_change_is_saved_and_audited_before_after(app: Flask, admin: FlaskClient) -> None:  # noqa: F811

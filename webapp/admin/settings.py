@@ -31,7 +31,7 @@ def _page(values: dict[str, Any], errors: dict[str, list[str]], status: int = 20
     test_mail.setdefault("test_address", current_user_email())
     return render_template("admin/settings.html", columns=columns, values=values, errors=errors,
                            vn_number=vn_number,
-                           tls_modes=settings_admin.TLS_MODES,
+                           tls_modes={k: _(v) for k, v in settings_admin.TLS_MODES.items()},
                            supervisors=[(r, str(ROLE_LABELS.get(r, r)))
                                         for r in settings_admin.SUPERVISOR_ROLES],
                            password_set=password_set, mail=mail_status(session),

@@ -3,6 +3,9 @@
 // own, otherwise. The stock `translate` service is replaced by this one (customTranslate
 // in bpmn-js's examples): a template not listed here stays in English.
 const VI = {
+  // a move refused by the modeling rules (bpmn-js's ModelingFeedback)
+  "flow elements must be children of pools/participants":
+    "Phần tử của quy trình phải nằm trong một bể (pool/bên tham gia)",
   // palette
   "Activate hand tool": "Công cụ kéo khung vẽ",
   "Activate lasso tool": "Công cụ chọn vùng",
