@@ -87,6 +87,17 @@ class AwardType(Base):
         """Decided by the office itself (else proposed to the province)."""
         return self.level == "office"
 
+    @property
+    def is_emulation_title(self) -> bool:
+        """A title (danh hiệu thi đua: Lao động tiên tiến, Chiến sĩ thi đua, Tập thể lao động
+        tiên tiến, Cờ thi đua…), else a form of commendation (hình thức khen thưởng: Giấy
+        khen, Bằng khen…). Read from the catalogue: a title is for one kind of subject
+        (individual or collective) and proposed in the annual procedure only (the catalogue's
+        Law Art. 21-28); a form (Art. 73-75) may go to individuals and collectives alike, or
+        be given for a thematic movement or an exceptional deed. A decision *recognises* a
+        title (công nhận danh hiệu) and *gives* a form (tặng Giấy khen)."""
+        return self.subject_kind != "both" and set(self.kinds or ["annual"]) == {"annual"}
+
 
 class Setting(Base):
     """Office-wide configurable values: base salary, deadlines in working days, …"""

@@ -34,7 +34,7 @@ HEADER = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự 
           "Ninh Bình, ngày 05 tháng 12 năm 2026")
 EXPECTED = {
     "quyet_dinh": (*HEADER, "UBND TỈNH NINH BÌNH", "VĂN PHÒNG", "Số: 01/QĐ-VP", "QUYẾT ĐỊNH",
-                   "Về việc khen thưởng Giấy khen của Chánh Văn phòng năm 2026",
+                   "Về việc tặng Giấy khen của Chánh Văn phòng",
                    "CHÁNH VĂN PHÒNG UBND TỈNH NINH BÌNH",
                    "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
                    "Theo đề nghị của Trưởng phòng Tổ chức - Hành chính - Quản trị.",
@@ -145,9 +145,12 @@ SAME_WORDS = {
         "Số đối tượng đạt: 1/2. Biên bản được lập và thông qua tại cuộc họp, làm căn cứ trình "
         "cấp có thẩm quyền xem xét, khen thưởng./."],
     "quyet_dinh": [
-        "Điều 1. Tặng Giấy khen của Chánh Văn phòng năm 2026 cho 3 cá nhân, tập thể có tên sau "
-        "đây, đã có thành tích trong thực hiện nhiệm vụ:",
-        "Điều 2. Kèm theo Giấy khen của Chánh Văn phòng năm 2026, mỗi cá nhân, tập thể được "
+        "Điều 1. Tặng Giấy khen của Chánh Văn phòng cho 3 cá nhân, tập thể có tên sau đây, đã "
+        "có thành tích hoàn thành tốt nhiệm vụ năm 2026:",
+        "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi "
+        "tiết thi hành một số điều của Luật Thi đua, khen thưởng, được sửa đổi, bổ sung bởi Nghị "
+        "định số 152/2025/NĐ-CP của Chính phủ;",
+        "Điều 2. Kèm theo Giấy khen của Chánh Văn phòng, mỗi cá nhân, tập thể được "
         "thưởng số tiền ghi tại Điều 1 (hệ số nhân với mức lương cơ sở), tổng cộng 2.808.000 đ, "
         "chi từ Quỹ thi đua, khen thưởng của Văn phòng UBND tỉnh Ninh Bình.",
         "Điều 3. Quyết định này có hiệu lực kể từ ngày ký. Trưởng phòng Tổ chức - Hành chính - "

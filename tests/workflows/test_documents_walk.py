@@ -89,8 +89,11 @@ def test_annual_decision_stores_its_documents_with_their_hashes(office: Office) 
     text = pdf_text(pdf)
     for expected in ("QUYẾT ĐỊNH", "Số: 01/QĐ-VP", "Điều 1.", "Nguyễn Văn An", "Trần Thị Bình",
                      "Lao động tiên tiến", "702.000 đ", "1.404.000 đ", "Phòng Kinh tế",
-                     "Căn cứ Luật Thi đua, khen thưởng"):
+                     "Căn cứ Luật Thi đua, khen thưởng", "152/2025/NĐ-CP",
+                     "Về việc công nhận danh hiệu Lao động tiên tiến năm",
+                     "cho 2 cá nhân có tên sau đây:"):
         assert expected in text, expected
+    assert "cá nhân, tập thể" not in text and "khen thưởng Lao động" not in text
     assert inst["data"]["decision_issued"]["documents"][0]["sha256"] == docs[0][0].sha256
     with office.db.session() as s:
         events = s.scalars(select(AuditEvent).where(

@@ -15,6 +15,7 @@ from typing import Any
 from workflows.catalogue import vn_number
 from workflows.documents.render import money, official_number, vn_date
 from workflows.documents.vocab import RESULT_LABEL
+from workflows.documents.wording import Awarded, decision_words
 
 # Office settings read for the letterhead (tiêu đề văn bản), with their defaults.
 LETTERHEAD_DEFAULTS: dict[str, str] = {
@@ -80,19 +81,24 @@ def legal_basis_lines(catalogue_basis: Iterable[str], extra: Iterable[str] = ())
 
 
 def decision_context(head: Mapping[str, str], *, number: str, when: Any, year: int | None,
-                     award_names: list[str], recipients: Sequence[Mapping[str, Any]],
-                     legal_basis: list[str], council_voted: bool,
+                     awards: Sequence[Awarded], recipients: Sequence[Mapping[str, Any]],
+                     legal_basis: list[str], council_voted: bool, reason: str = "",
                      signer_name: str | None = None) -> dict[str, Any]:
-    """Quyết định khen thưởng: Điều 1 lists the recipients with title, unit and bonus."""
+    """Quyết định khen thưởng: Điều 1 lists the recipients with title, unit and bonus.
+
+    ``awards``: what it gives (titles are recognised, forms given: ``wording``);
+    ``reason``: what the recipients did, after «đã có thành tích» (``wording.achievement``).
+    """
     rows = _rows(recipients)
-    awards = ", ".join(dict.fromkeys(award_names)) or "khen thưởng"
-    subject = f"{awards} năm {year}" if year else awards
+    names = ", ".join(dict.fromkeys(a.name for a in awards)) or "khen thưởng"
     basis = list(legal_basis)
     if council_voted:
         basis.append(f"Căn cứ kết quả xét, đề nghị của {head['document_council']}")
     return {**_common(head, number, when, signer_name), "kind": "quyet_dinh",
-            "title": "QUYẾT ĐỊNH", "subject": f"Về việc khen thưởng {subject}",
-            "award_text": subject, "year": year or "", "legal_basis": basis,
+            "title": "QUYẾT ĐỊNH", **decision_words(awards, year, rows, reason),
+            # Kept for templates an admin replaced before the words above existed.
+            "award_text": f"{names} năm {year}" if year else names,
+            "year": year or "", "legal_basis": basis,
             "recipients": rows, "count": len(rows),
             "total_amount": sum(r["amount"] or 0 for r in rows),
             "total_text": money(sum(r["amount"] or 0 for r in rows)),

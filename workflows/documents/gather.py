@@ -14,13 +14,15 @@ from engine.roles import Actor, plain_name
 from engine.store.models import Unit
 from workflows.catalogue import bonus_amount, setting
 from workflows.documents.context import LETTERHEAD_DEFAULTS, legal_basis_lines, letterhead
+from workflows.documents.wording import Awarded
 from workflows.models import AwardType, Nomination, Person, Setting
 
 # The laws every decision and proposal cites first (setting ``document_legal_basis``).
 GENERAL_BASIS = [
     "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022",
     "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy định chi "
-    "tiết thi hành một số điều của Luật Thi đua, khen thưởng",
+    "tiết thi hành một số điều của Luật Thi đua, khen thưởng, được sửa đổi, bổ sung bởi Nghị "
+    "định số 152/2025/NĐ-CP của Chính phủ",
 ]
 _DOC_NUMBER = re.compile(r"\d+/\d{4}/[\w-]+")
 SALUTATION = {"male": "Ông", "female": "Bà"}
@@ -159,12 +161,6 @@ def award_rows(session: Session, noms: list[Nomination]) -> list[AwardType]:
     return [found[c] for c in codes if c in found]
 
 
-def reason_for(kind: str, year: int | None, movement: str | None = None) -> str:
-    """The line a Giấy khen prints under the name (lý do khen thưởng)."""
-    if kind == "thematic":
-        return (f"Đã có thành tích xuất sắc trong phong trào thi đua {movement}"
-                if movement else "Đã có thành tích xuất sắc trong phong trào thi đua")
-    if kind == "adhoc":
-        return "Đã có thành tích xuất sắc đột xuất"
-    return f"Đã có thành tích hoàn thành tốt nhiệm vụ năm {year}" if year else \
-        "Đã có thành tích hoàn thành tốt nhiệm vụ"
+def awarded(awards: Iterable[AwardType]) -> list[Awarded]:
+    """The awards as a document words them (title recognised, form given)."""
+    return [Awarded(a.name, a.is_emulation_title) for a in awards]

@@ -28,6 +28,7 @@ from workflows.documents.render import (
     render_pdf_pages,
 )
 from workflows.documents.store import Rendered, store_documents
+from workflows.documents.wording import achievement
 from workflows.models import EmulationMovement, Nomination
 from workflows.nominations import CLOSED, instance_nominations, subject_code_of
 
@@ -75,26 +76,28 @@ def decision_documents(session: Session, instance_id: int, data: dict[str, Any],
     rows = gather.recipients(session, noms, with_amounts=True)
     awards = gather.award_rows(session, noms)
     signer = gather.signer_name(actor)
+    first = noms[0]
+    movement = session.get(EmulationMovement, first.movement_id) if first.movement_id else None
+    did = achievement(first.kind, first.year, movement.name if movement else None,
+                      data.get("deed_summary"))
     context = decision_context(
-        head, number=number, when=when, year=noms[0].year,
-        award_names=[a.name for a in awards], recipients=rows,
-        legal_basis=gather.legal_basis(session, awards),
-        council_voted=bool(data.get("council_vote")), signer_name=signer)
+        head, number=number, when=when, year=first.year, awards=gather.awarded(awards),
+        recipients=rows, legal_basis=gather.legal_basis(session, awards),
+        council_voted=bool(data.get("council_vote")), reason=did, signer_name=signer)
     title = f"Quyết định {official_number(number)}"
     docs = _both("quyet_dinh", title, context, source)
-    return docs + _certificates(session, noms[0], rows, number, when, signer, head, source)
+    return docs + _certificates(session, rows, number, when, signer, head, source,
+                                f"Đã có thành tích {did}")
 
 
-def _certificates(session: Session, first: Nomination, rows: list[dict[str, Any]],
-                  number: str, when: Any, signer: str, head: dict[str, str],
-                  source: TemplateSource) -> list[Rendered]:
+def _certificates(session: Session, rows: list[dict[str, Any]], number: str, when: Any,
+                  signer: str, head: dict[str, str], source: TemplateSource,
+                  reason: str) -> list[Rendered]:
     """One Giấy khen PDF per GK recipient, and one PDF with them all."""
     codes = setting(session, "certificate_award_codes", CERTIFICATE_AWARDS)
     chosen = [r for r in rows if r["award_code"] in (codes or [])]
     if not chosen:
         return []
-    movement = session.get(EmulationMovement, first.movement_id) if first.movement_id else None
-    reason = gather.reason_for(first.kind, first.year, movement.name if movement else None)
 
     def context(people: list[dict[str, Any]]) -> dict[str, Any]:
         return certificate_context(head, decision_no=number, when=when, recipients=people,

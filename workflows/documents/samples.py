@@ -15,6 +15,8 @@ from workflows.documents.context import (
     minutes_context,
     proposal_context,
 )
+from workflows.documents.gather import GENERAL_BASIS
+from workflows.documents.wording import Awarded, achievement
 
 SAMPLE_DATE = date(2026, 12, 5)
 SAMPLE_HEAD = letterhead({"document_parent_body": "UBND tỉnh Ninh Bình",
@@ -31,9 +33,7 @@ SAMPLE_RECIPIENTS: list[dict[str, Any]] = [
      "unit": "Phòng Tổ chức - Hành chính - Quản trị",
      "award_name": "Giấy khen của Chánh Văn phòng", "amount": 1404000},
 ]
-SAMPLE_BASIS = ["Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022",
-                "Căn cứ Nghị định số 98/2023/NĐ-CP ngày 31 tháng 12 năm 2023 của Chính phủ quy "
-                "định chi tiết thi hành một số điều của Luật Thi đua, khen thưởng"]
+SAMPLE_BASIS = list(GENERAL_BASIS)
 SAMPLE_MINUTES: dict[str, Any] = {
     "meeting": {"id": 1, "title": "Họp Hội đồng Thi đua - Khen thưởng xét khen thưởng năm 2026",
                 "date": "2026-12-01", "mode": "electronic", "chair": "Hoàng Văn Chánh",
@@ -60,9 +60,9 @@ def sample_context(document: str) -> dict[str, Any]:
     """The sample context of a document kind (quyet_dinh, to_trinh_tinh, …)."""
     if document == "quyet_dinh":
         return decision_context(SAMPLE_HEAD, number="1/QĐ-VP", when=SAMPLE_DATE, year=2026,
-                                award_names=["Giấy khen của Chánh Văn phòng"],
+                                awards=[Awarded("Giấy khen của Chánh Văn phòng", False)],
                                 recipients=SAMPLE_RECIPIENTS, legal_basis=SAMPLE_BASIS,
-                                council_voted=True)
+                                council_voted=True, reason=achievement("annual", 2026))
     if document == "to_trinh_tinh":
         return proposal_context(SAMPLE_HEAD, number="3/TTr-VP", when=SAMPLE_DATE, year=2026,
                                 award_names=["Chiến sĩ thi đua cấp tỉnh"],

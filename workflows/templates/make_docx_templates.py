@@ -171,25 +171,25 @@ def decision() -> Document:
     para(doc, "{%p endfor %}", after=0)
     para(doc, "Theo đề nghị của {{ proposer }}.", italic=True, indent=True)
     para(doc, "QUYẾT ĐỊNH:", bold=True, align=CENTER)
-    para(doc, [("Điều 1. ", True, False), ("Tặng {{ award_text }} cho {{ count }} cá nhân, tập "
-                                           "thể có tên sau đây, đã có thành tích trong thực "
-                                           "hiện nhiệm vụ:", False, False)], indent=True)
-    table = list_table(doc, ["STT", "Họ và tên / Tập thể", "Chức vụ, đơn vị",
-                             "Hình thức khen thưởng", "Tiền thưởng"],
+    para(doc, [("Điều 1. ", True, False), ("{{ action }} cho {{ count }} {{ who }} có tên sau "
+                                           "đây{% if reason %}, {{ reason }}{% endif %}:",
+                                           False, False)], indent=True)
+    table = list_table(doc, ["STT", "{{ name_column }}", "Chức vụ, đơn vị",
+                             "{{ award_column }}", "Tiền thưởng"],
                        ["{{ r.index }}", "{{ r.name }}",
                         "{% if r.position %}{{ r.position }}, {% endif %}{{ r.unit }}",
                         "{{ r.award_name }}", "{{ r.amount_text }}"], "recipients",
                        [1.4, 4.2, 4.3, 3.8, 2.8], right=(4,))
     total_row(table)
     para(doc, [("Điều 2. ", True, False),
-               ("{% if has_amounts %}Kèm theo {{ award_text }}, mỗi cá nhân, tập thể được thưởng "
+               ("{% if has_amounts %}Kèm theo {{ accompany }}, mỗi {{ who }} được thưởng "
                 "số tiền ghi tại Điều 1 (hệ số nhân với mức lương cơ sở), tổng cộng "
                 "{{ total_text }}, chi từ Quỹ thi đua, khen thưởng của {{ org.full }}."
                 "{% else %}Tiền thưởng thực hiện theo quy định hiện hành.{% endif %}",
                 False, False)], indent=True)
     closing = para(doc, [("Điều 3. ", True, False),
                          ("Quyết định này có hiệu lực kể từ ngày ký. {{ proposer }}, Thủ trưởng "
-                          "các đơn vị có liên quan và các cá nhân, tập thể có tên tại Điều 1 "
+                          "các đơn vị có liên quan và các {{ who }} có tên tại Điều 1 "
                           "chịu trách nhiệm thi hành Quyết định này./.", False, False)],
                    indent=True)
     closing.paragraph_format.keep_with_next = True  # never the signature alone on a page
