@@ -32,7 +32,7 @@ MAX_TEXT = 20_000
 SEPARATOR = " | "  # between the terms of ``IndexFacts.text``
 _SPACES = re.compile(r"\s+")
 # Letters NFKD does not split into a base letter and a mark.
-_FOLD = str.maketrans({"đ": "d", "Đ": "d", "ø": "o", "Ø": "o", "ł": "l", "Ł": "l"})
+_FOLD = str.maketrans({"đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ł": "l", "Ł": "L"})
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,16 @@ class IndexFacts:
 TaskIndexer = Callable[[Session, str | None, dict[str, Any]], IndexFacts]
 
 
+def without_accents(text: str) -> str:
+    """The letters without their marks, case kept: «Quyết định 01-QĐ-VP» → «Quyet dinh
+    01-QD-VP» (đ and the other letters NFKD does not split are folded too)."""
+    decomposed = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: «  Nguyễn Thị Minh HẰNG » → «nguyen thi minh hang»."""
-    decomposed = unicodedata.normalize("NFKD", str(text).translate(_FOLD))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", bare.casefold()).strip()
+    return _SPACES.sub(" ", without_accents(text).casefold()).strip()
 
 
 def plain_year(value: Any) -> int | None:

@@ -17,11 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from flask import Flask, request, send_file
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.wrappers import Response
+
+from engine.search import without_accents
 
 
 def _policy(style_src: str) -> str:
@@ -53,15 +56,20 @@ HEADERS = {
 
 # A stored file (dossier attachment, tally minutes, scan) is downloaded, never run.
 FILE_CSP = "default-src 'none'; sandbox"
+RFC5987_SAFE = "!#$&+-.^_`|~"  # attr-chars kept as they are in ``filename*`` (as werkzeug)
 
 
 def send_stored_file(meta: Mapping[str, Any], path: Path) -> Response:
     """A stored file as a download: its name and type from ``meta`` (``filename``,
     ``content_type``, ``sha256`` as the ETag, so a repeated request may get 304), private
     to the person, not sniffed, and sandboxed should the browser open it anyway."""
+    name = meta["filename"]
     response = send_file(path, mimetype=meta["content_type"], as_attachment=True,
-                         download_name=meta["filename"], etag=meta["sha256"],
-                         conditional=True, max_age=0)
+                         download_name=name, etag=meta["sha256"], conditional=True, max_age=0)
+    if not name.isascii():  # werkzeug's plain-ASCII name drops đ, Đ: fold them instead
+        plain = without_accents(name).encode("ascii", "ignore").decode("ascii")
+        response.headers.set("Content-Disposition", "attachment", filename=plain,
+                             **{"filename*": f"UTF-8''{quote(name, safe=RFC5987_SAFE)}"})
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-cache"
     return with_policy(response, FILE_CSP)

@@ -39,7 +39,9 @@ def test_the_decision_and_certificate_are_listed_and_downloadable(demo: DemoOffi
     html = kt.get(f"/instances/{inst['id']}").get_data(as_text=True)
     section = html[html.index('id="documents-title"'):]
     section = section[:section.index("</section>")]
-    assert "Quyết định 01-QĐ-VP" in section and "Giấy khen - Hoàng Minh Tuấn" in section
+    # The number as issued (the file name writes «-» for «/»).
+    assert "Quyết định 01/QĐ-VP" in section and "01-QĐ-VP" not in section
+    assert "Giấy khen - Hoàng Minh Tuấn" in section
     assert "Quyết định khen thưởng" in section and "KB" in section
     rows = re.findall(r"<tr>(.*?)</tr>", section, re.S)[1:]
     assert len(rows) == 2
@@ -50,6 +52,10 @@ def test_the_decision_and_certificate_are_listed_and_downloadable(demo: DemoOffi
 
     r = kt.get(f"/attachments/{pdf_id}")
     assert r.status_code == 200 and r.mimetype == "application/pdf"
+    # The plain-ASCII name folds đ, Đ (not dropped); browsers take the UTF-8 one.
+    assert r.headers["Content-Disposition"] == (
+        "attachment; filename=\"Quyet dinh 01-QD-VP.pdf\"; "
+        "filename*=UTF-8''Quy%E1%BA%BFt%20%C4%91%E1%BB%8Bnh%2001-Q%C4%90-VP.pdf")
     assert hashlib.sha256(r.data).hexdigest() == shown.group(1)
     text = " ".join(PdfReader(io.BytesIO(r.data)).pages[0].extract_text().split())
     assert "Hoàng Minh Tuấn" in text and "702.000 đ" in text and "Số: 01/QĐ-VP" in text

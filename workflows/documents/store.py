@@ -12,6 +12,7 @@ caller's session: the engine command's transaction commits it or rolls it back.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,17 @@ def list_documents(session: Session, actor: Actor, instance_id: int, *,
     return group_documents(views)
 
 
+# Documents whose file name ends with their official number, «/» written as «-» there.
+NUMBERED = ("quyet_dinh", "to_trinh_tinh")
+_FILED_NUMBER = re.compile(r"\b(\d+)-(\S+)$")
+
+
+def shown_name(item: str, stem: str) -> str:
+    """A generated document's name as issued: «Quyết định 01-QĐ-VP» (its file name, where a
+    «/» cannot stand) → «Quyết định 01/QĐ-VP», as the document and the registry write it."""
+    return _FILED_NUMBER.sub(r"\1/\2", stem) if item in NUMBERED else stem
+
+
 def group_documents(views: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """Current generated documents among attachment views, PDF and DOCX on one row."""
     order = {code: i for i, code in enumerate(DOCUMENT_ITEMS)}
@@ -110,7 +122,7 @@ def group_documents(views: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         if view["item"] not in DOCUMENT_ITEMS or not view.get("current", True):
             continue
         fmt = "pdf" if view["content_type"] == CONTENT_TYPES["pdf"] else "docx"
-        name = view["filename"].rsplit(".", 1)[0]
+        name = shown_name(view["item"], view["filename"].rsplit(".", 1)[0])
         row = rows.setdefault((view["item"], view["nomination_id"], name), {
             "item": view["item"], "label": DOCUMENT_ITEMS[view["item"]], "name": name,
             "nomination_id": view["nomination_id"], "pdf": None, "docx": None})
