@@ -59,7 +59,7 @@ DEFAULT_KIND = "task.new"
 # What the title says for each kind; any other kind (set in a diagram) gets the step only.
 TITLES = {
     "task.new": "Công việc mới: {step}",
-    "dossier.returned": "Hồ sơ bị trả lại, cần bổ sung: {step}",
+    "dossier.returned": "Hồ sơ bị trả lại: {step}",
     "instance.completed": "Hồ sơ đã kết thúc: {step}",
     "task.reminder": "Sắp đến hạn xử lý: {step}",
     "task.overdue": "Quá hạn xử lý: {step}",
@@ -114,6 +114,8 @@ class ReadyTask:
 
     row: dict[str, Any]  # the ``human_task`` values
     kind: str | None  # the diagram's ``notifyKind``, if any
+    # What the domain adds under the dossier's line (``TaskRules.task_note``), if anything.
+    note: str | None = None
 
 
 def title_of(kind: str, step: str) -> str:
@@ -202,12 +204,14 @@ def notify_ready(conn: Connection, tasks: list[ReadyTask], unit_scoped: frozense
     and queue their e-mails.
 
     Args:
-        body: a line shown under the title (the instance's business key, say).
+        body: a line shown under the title (the instance's business key, say); a task's
+            ``note`` follows it on lines of its own.
         mail: how the e-mails write links and dates.
     """
     for task in tasks:
         kind = (task.kind or DEFAULT_KIND).strip()[:32] or DEFAULT_KIND
-        notify_task(conn, task.row, kind, task.row["title"], body, unit_scoped, actor,
+        notify_task(conn, task.row, kind, task.row["title"],
+                    f"{body}\n{task.note}" if task.note else body, unit_scoped, actor,
                     mail=mail)
 
 

@@ -84,7 +84,7 @@ class ProcessEngine:
                           self.sandbox, self.settings.named_days,
                           MailOptions(self.settings.base_url, self.settings.timezone),
                           self.settings.task_index or default_index,
-                          self.settings.completion_note)
+                          self.settings.completion_note, self.settings.task_note)
         self.runner = Runner(self.specs, self.forms, self.handlers, self.sandbox, rules,
                              self.policy)
 

@@ -40,3 +40,6 @@ class EngineSettings:
     # (the domain's words: awarded, not awarded, …); None: the notification names the
     # instance only.
     completion_note: Callable[[Session, int], str | None] | None = None
+    # Lines a task's notification adds under the dossier's, by the task's ``notifyKind`` and
+    # data (the domain's words); None: the dossier's line only (engine.runtime.state).
+    task_note: Callable[[str | None, dict[str, Any]], str | None] | None = None

@@ -125,7 +125,7 @@ OUTCOMES = (N_("Được khen thưởng"), N_("Được khen thưởng một ph�
 
 # engine.notify.TITLES: the notifications' titles, said again in the reader's language
 NOTIFICATIONS = (
-    N_("Công việc mới: {step}"), N_("Hồ sơ bị trả lại, cần bổ sung: {step}"),
+    N_("Công việc mới: {step}"), N_("Hồ sơ bị trả lại: {step}"),
     N_("Hồ sơ đã kết thúc: {step}"), N_("Sắp đến hạn xử lý: {step}"),
     N_("Quá hạn xử lý: {step}"), N_("Bước quá hạn cần đôn đốc: {step}"),
     N_("Mời họp Hội đồng Thi đua - Khen thưởng: {step}"),  # workflows.council.invitations

@@ -56,8 +56,13 @@ def _shown(note: dict[str, Any], outcomes: dict[int, dict[str, Any]] | None = No
            ) -> dict[str, Any]:
     outcome = (outcomes or {}).get(note["instance_id"] or 0, {}).get("outcome") \
         if note["kind"] == "instance.completed" else None
+    # The body's first line names the dossier (or the meeting); further lines add what
+    # the note says (a return's reason: workflows/notices.py).
+    first, *more = (note["body"] or "").split("\n")
     return {**note, "title": readable_title(note["kind"], note["title"]),
-            "when": local_time(note["created_at"]), "outcome": outcome}
+            "when": local_time(note["created_at"]), "outcome": outcome,
+            "lead": note["business_key"] or first.strip(),
+            "detail": [line.strip() for line in more if line.strip()]}
 
 
 def _all_shown(notes: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -161,7 +166,7 @@ def bell_json() -> dict[str, Any]:
         "unread": bell.unread, "label": bell_label(bell.unread),
         "latest": [{"id": n["id"], "title": n["title"],
                     "meta": " · ".join(filter(None, (
-                        n["business_key"] or n["body"],
+                        n["lead"],
                         n["outcome"]["label"] if n["outcome"] else "", n["when"]))),
                     "unread": n["read_at"] is None,
                     "open": url_for("notifications_pages.open_one", notification_id=n["id"])}

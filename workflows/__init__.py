@@ -17,6 +17,7 @@ from workflows.council.access import meeting_dossiers
 from workflows.forms import register_forms
 from workflows.handlers import register_handlers
 from workflows.handlers.documents import register_document_handlers
+from workflows.notices import task_note
 from workflows.outcome import completion_note
 from workflows.search_index import instance_index
 
@@ -39,7 +40,8 @@ def build_engine(settings: EngineSettings | None = None,
     settings = replace(base, named_days=working_days_setting,
                        reminder_policy=settings_admin.reminder_policy,
                        visibility_grants=(*base.visibility_grants, meeting_dossiers),
-                       task_index=instance_index, completion_note=completion_note)
+                       task_index=instance_index, completion_note=completion_note,
+                       task_note=task_note)
     engine = ProcessEngine(settings)
     register_forms(engine.forms)
     register_handlers(engine.handlers)

@@ -73,20 +73,21 @@ def notification_mail(options: MailOptions, *, kind: str, title: str, body: str,
                       due_at: datetime | None = None, path: str | None = None
                       ) -> MailContent:
     """One notification's part of a letter, and the subject when it goes alone;
-    ``path``: the page to link to when it is neither a task's nor a dossier's."""
+    ``path``: the page to link to when it is neither a task's nor a dossier's.
+
+    The body's first line names the dossier («Hồ sơ: …») when the notification is about
+    one; its further lines (a return's reason, …) follow as they are."""
     path = path or link_path(task_id, instance_id)
     url = options.url(path) if path else None
     action = ACTIONS.get(kind, DEFAULT_ACTION)
-    lines = [title]
-    if body:
-        lines.append(f"Hồ sơ: {body}")
+    said = body_lines(body, instance_id is not None)
+    lines = [title, *said]
     if due_at is not None:
         lines.append(f"Hạn xử lý: {_local(due_at, options.timezone)}")
     if url:
         lines.append(f"{action}: {url}")
     html = [f'<p style="margin:0 0 4px"><strong>{escape(title)}</strong></p>']
-    if body:
-        html.append(f'<p style="margin:0">Hồ sơ: {escape(body)}</p>')
+    html += [f'<p style="margin:0">{escape(line)}</p>' for line in said]
     if due_at is not None:
         html.append(f'<p style="margin:0">Hạn xử lý: {_local(due_at, options.timezone)}</p>')
     if url:
@@ -94,6 +95,14 @@ def notification_mail(options: MailOptions, *, kind: str, title: str, body: str,
                     f'style="color:#0b5ed7">{escape(action)}</a></p>')
     return MailContent(subject=one_line(SUBJECT_PREFIX + title)[:300], text="\n".join(lines),
                        html="\n".join(html))
+
+
+def body_lines(body: str, about_dossier: bool) -> list[str]:
+    """A notification's body as the letter prints it, one line each, none empty."""
+    lines = [line.strip() for line in (body or "").split("\n")]
+    if about_dossier and lines and lines[0]:
+        lines[0] = f"Hồ sơ: {lines[0]}"
+    return [line for line in lines if line]
 
 
 def group_subject(count: int) -> str:

@@ -37,6 +37,9 @@ class TaskRules:
     index: TaskIndexer = default_index
     # What the notification of an ended instance says of its outcome (None: nothing).
     completion_note: Callable[[Session, int], str | None] | None = None
+    # What the notification of a newly ready task adds under its dossier's line, from the
+    # task's ``notifyKind`` and data (the domain's words: a return's reason, …); None: nothing.
+    task_note: Callable[[str | None, dict[str, Any]], str | None] | None = None
 
     def facts(self, session: Session, inst: ProcessInstance) -> IndexFacts:
         return self.index(session, inst.business_key, dict(inst.data or {}))
@@ -170,6 +173,13 @@ _SET_INDEX = (
 )
 
 
+def ready_task(rules: TaskRules, row: dict[str, Any], task: Any) -> ReadyTask:
+    """What the notification of a newly ready task needs: its row, kind and note."""
+    kind = _properties(task).get("notifyKind")
+    note = rules.task_note(kind, dict(task.data)) if rules.task_note is not None else None
+    return ReadyTask(row, kind, (note or "").strip() or None)
+
+
 def sync_human_tasks(
     session: Session, rules: TaskRules, inst: ProcessInstance, wf: BpmnWorkflow,
     actor: Actor, completed_ids: set[str], ready_tasks: list[Any] | None = None,
@@ -215,7 +225,7 @@ def sync_human_tasks(
     if new_rows:
         conn.execute(_INSERT_TASK, new_rows)
         open_rows.extend(HumanTask(**values) for values in new_rows)
-        notify_ready(conn, [ReadyTask(row, _properties(ready[row["id"]]).get("notifyKind"))
-                            for row in new_rows], rules.unit_scoped, actor,
+        notify_ready(conn, [ready_task(rules, row, ready[row["id"]]) for row in new_rows],
+                     rules.unit_scoped, actor,
                      inst.business_key or f"Hồ sơ #{inst.id}", rules.mail)
     return open_rows

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer, Watched
 
 SUBJECTS = ("[TĐKT] Công việc mới: Thẩm định hồ sơ đề nghị",
-            "[TĐKT] Hồ sơ bị trả lại, cần bổ sung: Bổ sung hồ sơ",
+            "[TĐKT] Hồ sơ bị trả lại: Bổ sung hồ sơ",
             "[TĐKT] Anh/chị có 3 thông báo mới")
 
 

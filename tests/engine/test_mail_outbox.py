@@ -43,7 +43,7 @@ def test_both_secretaries_are_mailed_and_a_returned_dossier_says_so(w: World) ->
     returned = outbox(w)[3:]
     assert [r.recipient for r in returned] == [ADDRESSES["sub_a"], ADDRESSES["sub_a2"]]
     assert {r.subject for r in returned} == {
-        "[TĐKT] Hồ sơ bị trả lại, cần bổ sung: Bổ sung hồ sơ"}
+        "[TĐKT] Hồ sơ bị trả lại: Bổ sung hồ sơ"}
     assert "Mở hồ sơ để bổ sung: " + BASE_URL + "/tasks/" in returned[0].body_text
 
 

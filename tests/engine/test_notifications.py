@@ -85,7 +85,7 @@ def test_a_returned_dossier_says_so_to_the_unit(w: World) -> None:
     inst = w.complete(ready(inst, "propose")["id"], "sub_a")
     w.complete(ready(inst, "appraise")["id"], "sec1", {"decision": "return"})
     returned = [n for n in notes(w) if n[1] == "dossier.returned"]
-    assert returned == [(u, "dossier.returned", "Hồ sơ bị trả lại, cần bổ sung: Bổ sung hồ sơ")
+    assert returned == [(u, "dossier.returned", "Hồ sơ bị trả lại: Bổ sung hồ sơ")
                         for u in ("sub_a", "sub_a2")]
     assert page(w, "sub_a")[0]["body"] == f"Hồ sơ #{inst['id']}"
 
@@ -199,3 +199,15 @@ def test_a_stored_title_gives_back_its_template_and_step() -> None:
     assert title_parts("council.invited", "Mời họp: 12/12/2026",
                        {"council.invited": "Mời họp: {step}"}) == ("Mời họp: {step}",
                                                                     "12/12/2026")
+
+
+def test_a_note_under_the_dossier_line_goes_into_the_e_mail_line_by_line() -> None:
+    from engine.mail.compose import MailOptions, notification_mail
+
+    mail = notification_mail(MailOptions(), kind="dossier.returned", title="Hồ sơ bị trả lại",
+                             body="HS-1\nLý do: thiếu biên bản.\n", task_id="t1", instance_id=1)
+    assert "Hồ sơ: HS-1\nLý do: thiếu biên bản.\n" in mail.text
+    assert '<p style="margin:0">Lý do: thiếu biên bản.</p>' in mail.html
+    meeting = notification_mail(MailOptions(), kind="council.invited", title="Mời họp",
+                                body="Họp ngày 10/12/2026", task_id=None, instance_id=None)
+    assert "Mời họp\nHọp ngày 10/12/2026" in meeting.text and "Hồ sơ:" not in meeting.text

@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from demo_kit import DemoOffice, make_demo_office
 from test_demo_procedures import file_dossier
+from test_pages_auth import login
+
+from webapp.demo import DEMO_PASSWORD
 
 
 @pytest.fixture
@@ -41,6 +44,31 @@ def test_an_adhoc_dossier_returned_for_supplement_tells_the_unit(demo: DemoOffic
         "decision": "return", "comment": "Bổ sung xác nhận của đơn vị."})])
     returned = notes(demo, "donvi_kt")
     assert [(n["kind"], n["title"], n["task_open"]) for n in returned] == [
-        ("dossier.returned", "Hồ sơ bị trả lại, cần bổ sung: Bổ sung hồ sơ", True)]
+        ("dossier.returned", "Hồ sơ bị trả lại: Bổ sung hồ sơ", True)]
     assert returned[0]["task_id"] == inst["tasks"][0]["id"]
+    # Why, and what to add: the words the unit reads on the dossier's page.
+    assert returned[0]["body"] == "DX-NOTE-KT05\nLý do: Bổ sung xác nhận của đơn vị."
     assert notes(demo, "donvi_vx") == []  # another unit's submitter hears nothing
+    page = demo.app.test_client()
+    login(page, "donvi_kt", DEMO_PASSWORD)
+    html = page.get("/notifications").get_data(as_text=True)
+    html = html[html.index("<main"):]
+    assert '<span class="tdkt-note-detail">Lý do: Bổ sung xác nhận của đơn vị.</span>' in html
+    assert "Bổ sung hồ sơ" in html and "cần bổ sung: Bổ sung" not in html
+
+
+def test_a_return_note_quotes_only_what_the_unit_may_read() -> None:
+    """The reason and the items are in the unit's section of the data (visibility); any
+    other key of the appraisal (its eligibility notes, say) is never quoted."""
+    from workflows.notices import task_note
+    from workflows.visibility import section_of, visible_sections
+
+    unit = visible_sections(["submitter"])
+    assert section_of("comment") in unit and section_of("supplement_items") in unit
+    assert section_of("eligibility") not in unit
+    data = {"comment": "  Thiếu   biên bản. ", "supplement_items": ["", "Biên bản họp"],
+            "eligibility": {"note": "nội bộ"}}
+    assert task_note("dossier.returned", data) == "Lý do: Thiếu biên bản.\nCần bổ sung: " \
+        "Biên bản họp"
+    assert task_note("task.new", data) is None
+    assert task_note("dossier.returned", {"eligibility": "x"}) is None

@@ -57,6 +57,7 @@ def test_scheduling_a_meeting_invites_each_member(office: DemoOffice) -> None:
     assert {r.title for r in rows} == {
         f"Mời họp Hội đồng Thi đua - Khen thưởng: Họp xét danh hiệu 2026 ({SOON})"}
     assert len(mails) == 1 and all(f"/council/meetings/{meeting}" in body for body in mails)
+    assert f"Họp ngày {SOON}, bỏ phiếu điện tử" in mails[0] and "Hồ sơ:" not in mails[0]
     with db.session() as s:
         assert set(s.scalars(select(Notification.link).where(
             Notification.kind == "council.invited"))) == {f"/council/meetings/{meeting}"}
@@ -64,6 +65,9 @@ def test_scheduling_a_meeting_invites_each_member(office: DemoOffice) -> None:
     member = signed_in(office, "hoidong")
     html = member.get("/notifications").get_data(as_text=True)
     assert f"Họp xét danh hiệu 2026 ({SOON})" in html
+    # The line under the title names the meeting's day; no empty slot before «·».
+    meta = re.findall(r'<span class="tdkt-note-meta">(.*?)</span>', html, re.S)
+    assert meta and all(m.startswith(f"Họp ngày {SOON}, bỏ phiếu điện tử · ") for m in meta)
     note_id = re.search(r'/notifications/(\d+)/open', html)
     assert note_id
     opened = member.post(f"/notifications/{note_id[1]}/open",

@@ -25,6 +25,10 @@ CANCELLED = "council.cancelled"
 TITLES = {KIND: "Mời họp Hội đồng Thi đua - Khen thưởng: {step}",
           RESCHEDULED: "Thay đổi lịch họp Hội đồng Thi đua - Khen thưởng: {step}",
           CANCELLED: "Hủy họp Hội đồng Thi đua - Khen thưởng: {step}"}
+# The line under the title (and in the e-mail): the meeting's date and how it votes.
+BODIES = {KIND: "Họp ngày {date}, {mode}", RESCHEDULED: "Ngày họp mới: {date}, {mode}",
+          CANCELLED: "Cuộc họp ngày {date} không diễn ra"}
+MODES = {"paper": "bỏ phiếu trên giấy", "electronic": "bỏ phiếu điện tử"}
 MEETING_PATH = "/council/meetings/{meeting_id}"
 
 
@@ -43,12 +47,14 @@ def tell_members(session: Session, actor: Actor, meeting: CouncilMeeting,
     """Notify invited members (``user_ids``, default all of them; never the actor) that
     they are invited (``KIND``), that the meeting moved (``RESCHEDULED``) or that it is
     called off (``CANCELLED``); returns whom, by user id."""
-    step = f"{meeting.title} ({meeting.meeting_date.strftime('%d/%m/%Y')})"
+    when = meeting.meeting_date.strftime("%d/%m/%Y")
+    step = f"{meeting.title} ({when})"
+    body = BODIES[kind].format(date=when, mode=MODES.get(meeting.mode, MODES["electronic"]))
     told = []
     for user_id in invited_users(session, meeting.id) if user_ids is None else user_ids:
         if user_id != actor.id and notify_user(
                 session.connection(), mail or MailOptions(), user_id, kind=kind,
-                title=TITLES[kind].format(step=step)[:300],
+                title=TITLES[kind].format(step=step)[:300], body=body,
                 path=MEETING_PATH.format(meeting_id=meeting.id)):
             told.append(user_id)
     return told
