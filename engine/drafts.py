@@ -163,28 +163,6 @@ def version_row(session: Session, key: str, version: int) -> ProcessModelVersion
     return row
 
 
-def compare_versions(session: Session, key: str, a: int | None = None, b: int | None = None
-                     ) -> dict[str, Any]:
-    """The diff of versions ``a`` and ``b`` of a process (default: the two newest).
-
-    Returns:
-        ``{"a", "b", "numbers" (all versions, newest first), "result" (engine.specs.diff),
-        "elements": {"old", "new"} (every element of each, engine.specs.diff.elements)}``.
-    """
-    from engine.specs.diff import diff, elements
-
-    numbers = list(session.scalars(select(ProcessModelVersion.version)
-                                   .where(ProcessModelVersion.process_key == key)
-                                   .order_by(ProcessModelVersion.version.desc())).all())
-    if not numbers:
-        raise NotFound(f"Không có quy trình «{key}».", code="process.not_found")
-    b = b or numbers[0]
-    a = a or (numbers[1] if len(numbers) > 1 else numbers[0])
-    old, new = version_row(session, key, a), version_row(session, key, b)
-    return {"a": a, "b": b, "numbers": numbers, "result": diff(old.bpmn_xml, new.bpmn_xml),
-            "elements": {"old": elements(old.bpmn_xml), "new": elements(new.bpmn_xml)}}
-
-
 def dmn_xml(session: Session, target: DmnTarget, name: str, version: int | None = None) -> str:
     """A decision table's XML: a deployed version, else the newest one, else the file."""
     query = select(ProcessDraft).where(ProcessDraft.kind == "dmn",
@@ -227,15 +205,37 @@ def _key_and_name(kind: str, xml: bytes, dmn_name: str | None) -> tuple[str, str
     return key, (process[0].get("name") if process else None) or key
 
 
+def open_draft(session: Session, actor: Actor, kind: str, key: str,
+               base_version_id: int | None) -> ProcessDraft | None:
+    """The actor's own draft of ``key`` not yet deployed, started from the same version
+    (the newest one edited), if any: saving from that version again updates it."""
+    base = ProcessDraft.base_version_id.is_(None) if base_version_id is None \
+        else ProcessDraft.base_version_id == base_version_id
+    return session.scalars(select(ProcessDraft).where(
+        ProcessDraft.kind == kind, ProcessDraft.process_key == key,
+        ProcessDraft.status == "draft", ProcessDraft.created_by == actor.id, base)
+        .order_by(ProcessDraft.updated_at.desc(), ProcessDraft.id.desc())).first()
+
+
 def save_draft(session: Session, actor: Actor, xml: bytes, *, kind: str = "bpmn",
                draft_id: int | None = None, base_version_id: int | None = None,
                dmn_name: str | None = None, notes: list[dict[str, Any]] | None = None,
-               event: str = "draft.saved", filename: str | None = None) -> dict[str, Any]:
+               event: str = "draft.saved", filename: str | None = None,
+               reuse_open: bool = False) -> dict[str, Any]:
     """Create or update a draft (one transaction, audited); it need not be valid yet,
-    only readable XML with one top-level process (or a DMN document)."""
+    only readable XML with one top-level process (or a DMN document).
+
+    ``reuse_open``: with no ``draft_id``, update the actor's open draft of the same key
+    and base version (``open_draft``) instead of adding one, so that saving or checking
+    again from a version's page does not pile drafts up. The result's ``reused`` says so.
+    """
     def body() -> dict[str, Any]:
-        if draft_id is not None:
-            row = get_draft(session, draft_id)
+        reused = None
+        if draft_id is None and reuse_open:
+            key, _name = _key_and_name(kind, xml, dmn_name)
+            reused = open_draft(session, actor, kind, key, base_version_id)
+        if draft_id is not None or reused is not None:
+            row = reused or get_draft(session, draft_id)  # type: ignore[arg-type]
             if row.status != "draft":
                 raise Conflict("Bản nháp đã được triển khai; không sửa được nữa.",
                                code="draft.deployed")
@@ -255,7 +255,7 @@ def save_draft(session: Session, actor: Actor, xml: bytes, *, kind: str = "bpmn"
         if filename:
             payload |= {"filename": filename, "notes": len(row.notes or [])}
         audit.append(session, actor, event, payload)
-        return draft_view(row)
+        return {**draft_view(row), "reused": reused is not None}
     return run_command(session, body)
 
 

@@ -29,7 +29,9 @@ from flask_login import current_user, login_required
 
 from engine import drafts
 from engine.errors import EngineError, InvalidData
+from engine.version_changes import compare_versions, deploy_preview, latest_version
 from webapp.auth import current_actor
+from webapp.deploy_words import deploy_summary
 from webapp.diagram_words import readable_changes
 from webapp.instances_pages import local_time
 from webapp.modeler_words import modeler_choices
@@ -145,9 +147,13 @@ def export_version(key: str, version: int) -> Response:
 @admin_only
 def version_page(key: str, version: int) -> str:
     """The modeler on a deployed version; saving makes a draft from it."""
-    row = drafts.version_row(read_session(), key, version)
+    session = read_session()
+    row = drafts.version_row(session, key, version)
+    mine = drafts.open_draft(session, current_actor(), "bpmn", key, row.id)
     return render_template(
         "admin_processes/modeler.html", key=key, draft=None, version=row,
+        open_draft=drafts.draft_view(mine) if mine else None, when=local_time,
+        latest=latest_version(session, key),
         xml_url=url_for(".export_version", key=key, version=version, inline=1))
 
 
@@ -160,7 +166,8 @@ def draft_page(draft_id: int) -> Any:
     if row.kind == "dmn":
         return _dmn_editor(name=row.process_key, draft=view, version=None, xml_url=xml_url)
     return render_template("admin_processes/modeler.html", key=row.process_key, draft=view,
-                           version=None, xml_url=xml_url)
+                           version=None, xml_url=xml_url, open_draft=None, when=local_time,
+                           latest=latest_version(read_session(), row.process_key))
 
 
 @bp.get("/drafts/<int:draft_id>.xml")
@@ -181,7 +188,7 @@ def delete_draft(draft_id: int) -> Any:
 @admin_only
 def diff_page(key: str) -> str:
     """Two versions side by side (``?a=1&b=2``, default: the two newest)."""
-    found = drafts.compare_versions(read_session(), key, _int_or_none(request.args.get("a")),
+    found = compare_versions(read_session(), key, _int_or_none(request.args.get("a")),
                                     _int_or_none(request.args.get("b")))
     changes = readable_changes(found["result"], found["elements"]["old"],
                                found["elements"]["new"])
@@ -246,8 +253,9 @@ def create_draft() -> Any:
     draft = drafts.save_draft(
         write_session(), current_actor(), _xml_body(), kind=kind,
         base_version_id=_int_or_none(payload.get("base_version_id")),
-        dmn_name=payload.get("name"))
-    return jsonify({**draft, "url": url_for(".draft_page", draft_id=draft["id"])}), 201
+        dmn_name=payload.get("name"), reuse_open=True)
+    return (jsonify({**draft, "url": url_for(".draft_page", draft_id=draft["id"])}),
+            200 if draft["reused"] else 201)
 
 
 @bp.put("/drafts/<int:draft_id>")
@@ -264,15 +272,26 @@ def validate_draft(draft_id: int) -> Any:
     return jsonify({"problems": localized_problems(problems)})
 
 
+@bp.get("/drafts/<int:draft_id>/deploy-preview.json")
+@admin_only
+def deploy_preview_json(draft_id: int) -> Any:
+    """What the confirmation before a deploy says (the modeler's dialog)."""
+    return jsonify(deploy_summary(deploy_preview(read_session(), draft_id)))
+
+
 @bp.post("/drafts/<int:draft_id>/deploy")
 @admin_only
 def deploy_draft(draft_id: int) -> Any:
+    """Deploy; the editor then opens the new version's page, which shows this message."""
     result = drafts.deploy_draft(write_session(), services().engine, current_actor(),
                                  draft_id, dmn_target())
+    version = result["deployed_version"]
     if result["kind"] == "bpmn":
-        result["url"] = url_for(".version_page", key=result["key"],
-                                version=result["deployed_version"])
+        result["url"] = url_for(".version_page", key=result["key"], version=version)
     else:
-        result["url"] = url_for(".dmn_page", name=result["key"],
-                                version=result["deployed_version"])
+        result["url"] = url_for(".dmn_page", name=result["key"], version=version)
+    flash(_("Đã triển khai bản nháp #%(id)s thành phiên bản %(n)s.", id=draft_id, n=version)
+          if result["created"] else
+          _("Sơ đồ giống hệt phiên bản %(n)s đã có: không tạo phiên bản mới; bản nháp "
+            "#%(id)s đã đóng.", n=version, id=draft_id), "success")
     return jsonify(result), 201 if result["created"] else 200

@@ -32,7 +32,8 @@ LINE = re.compile(r"^Dòng (\d+): (.*)$")
 
 
 def _page(meeting_id: int, errors: dict[str, list[str]] | None = None,
-          values: dict[str, Any] | None = None, status: int = 200) -> tuple[str, int]:
+          values: dict[str, Any] | None = None, status: int = 200,
+          confirm: dict[str, Any] | None = None) -> tuple[str, int]:
     try:
         view = page_views.meeting_page(read_session(), current_actor(), meeting_id)
     except EngineError as exc:
@@ -40,6 +41,7 @@ def _page(meeting_id: int, errors: dict[str, list[str]] | None = None,
     errors = {k: [sentence(m) for m in v] for k, v in (errors or {}).items()}
     return render_template("council/meeting.html", m=view, errors=errors,
                            values=values or {}, choices=CHOICES, choice_label=CHOICE_LABEL,
+                           confirm=confirm or {},
                            date_label=day_label(view["meeting_date"])), status
 
 
@@ -116,10 +118,15 @@ def _candidate_id() -> int:
 @bp.post("/council/meetings/<int:meeting_id>/vote")
 @login_required
 def vote(meeting_id: int) -> Any:
-    """One member's vote on one candidate (agree / disagree / abstain)."""
+    """One member's vote on one candidate (agree / disagree / abstain), in two steps: a
+    cast vote cannot be changed (workflows.council.voting), so the first POST only shows
+    the choice to confirm (nothing is written); the second, with ``confirm=1``, casts it.
+    Works without JavaScript; the REST API casts in one call."""
     cid = _candidate_id()
-    done, refused = _act(meeting_id, f"vote-{cid}", voting.cast_vote, cid,
-                         request.form.get("choice", ""))
+    choice = request.form.get("choice", "")
+    if request.form.get("confirm") != "1" and choice in CHOICES:
+        return _page(meeting_id, confirm={"candidate_id": cid, "choice": choice})
+    done, refused = _act(meeting_id, f"vote-{cid}", voting.cast_vote, cid, choice)
     if refused:
         return refused
     message = _("Đã bỏ phiếu kín.") if done["secret"] else \

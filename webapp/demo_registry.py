@@ -13,7 +13,9 @@ event). The history is shaped to show the eligibility rules at work:
 - KT07 was disciplined in 2021 (no LĐTT that year); VX05 has a pending case (since
   October 2025), which keeps him from any title of 2026 despite his rating;
 - everyone is rated for 2026 (HTTNV or better), so KT04 is eligible for LĐTT 2026,
-  while she already holds LĐTT 2025 and cannot receive it twice.
+  while she already holds LĐTT 2025 and cannot receive it twice;
+- KT06 has an initiative recognised in 2026, so she is eligible for CSTĐ cơ sở 2026, a
+  title the council votes on by secret ballot (the demo's secret ballot to walk).
 """
 
 from __future__ import annotations
@@ -69,6 +71,8 @@ INITIATIVES = [
     (2025, "KT02", "Hệ thống theo dõi chỉ đạo điều hành của UBND tỉnh trên nền tảng số",
      "tinh"),
     (2025, "VX01", "Mô hình một cửa liên thông tiếp nhận hồ sơ khen thưởng", "co_so"),
+    (2026, "KT06", "Sổ tay điện tử hướng dẫn thủ tục thi đua, khen thưởng cho đơn vị",
+     "co_so"),
 ]
 DISCIPLINE = [
     ("KT07", "khien_trach", "2021-03-15", "2022-03-15", False),

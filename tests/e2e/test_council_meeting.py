@@ -13,6 +13,8 @@ import re
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from playwright.sync_api import expect
+
 from engine import identity
 from engine.roles import SYSTEM
 from tests.e2e.test_accessibility import audit
@@ -117,18 +119,25 @@ def vote_all(web: Watched, url: str, choice: str, found: list[str],
              shot: str | None = None) -> None:
     page = web.page
     page.goto(url)
-    forms = page.locator("form[action$='/vote']")
-    count = forms.count()
+    ballots = "form[action*='/vote#']:not(.tdkt-vote-confirm)"
+    count = page.locator(ballots).count()
     assert count == 2, page.content()
     if shot:
         web.shot(shot)
         found += audit(web, shot)
-    for _ in range(count):
-        page.locator("form[action$='/vote']").first.get_by_role("button", name=choice,
-                                                                exact=True).click()
+    for i in range(count):
+        page.locator(ballots).first.get_by_role("button", name=choice, exact=True).click()
+        page.wait_for_load_state()  # a vote cannot be changed: the choice is confirmed first
+        confirm = page.locator("form.tdkt-vote-confirm")
+        assert f"Bạn chọn: «{choice}»." in confirm.inner_text()
+        expect(confirm).to_be_in_viewport(ratio=1)  # scrolled to, also on a phone
+        if shot and i == 0:
+            web.shot(f"{shot}-confirm")
+            found += audit(web, f"{shot}-confirm")
+        confirm.get_by_role("button", name="Xác nhận bỏ phiếu").click()
         page.wait_for_load_state()
         assert page.get_by_text("Đã ghi phiếu").first.is_visible()
-    assert page.locator("form[action$='/vote']").count() == 0
+    assert page.locator("form[action*='/vote#']").count() == 0
     assert page.get_by_text("Bạn đã bỏ phiếu").count() == 2
     web.assert_clean()
 

@@ -57,7 +57,9 @@ def test_two_versions_compared_as_a_table(web: Watched, phone: Watched) -> None:
                 m.get('modeling').editCell(entry.businessObject, '== 0');  // same meaning
             }""")
             page.get_by_role("button", name="Triển khai phiên bản mới").click()
-            page.locator("#tdkt-status a").wait_for()
+            page.locator("#tdkt-deploy-confirm").click()  # the confirmation dialog
+            page.wait_for_url("**/dmn/LDTT?version=*")
+            page.wait_for_selector("#tdkt-dmn-app[data-ready=true]")
         page.get_by_role("link", name="So sánh các phiên bản").click()
         page.wait_for_url("**/dmn/LDTT/diff")
         row = page.locator('tr[data-rule-id="no_discipline_1"]')

@@ -92,7 +92,10 @@ def test_edit_validate_deploy_and_compare(web: Watched, live_server: LiveServer,
         m.get('modeling').connect(start, registry.get('orphan_task'));
     }""")
     page.get_by_role("button", name="Triển khai phiên bản mới").click()
-    page.locator("#tdkt-status a", has_text="phiên bản 2").wait_for()
+    dialog = page.get_by_role("dialog", name="Triển khai phiên bản 2?")
+    dialog.get_by_role("button", name="Triển khai phiên bản 2").click()  # asked first
+    page.wait_for_url(f"**/admin/processes/{KEY}/v2")
+    page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
     assert page.locator("#tdkt-problems li").count() == 0
     web.assert_clean()
 
@@ -227,10 +230,7 @@ def test_timers_are_written_so_the_engine_runs_them(web: Watched, live_server: L
 
     page.get_by_role("button", name="Kiểm tra").click()
     page.locator("#tdkt-status", has_text="Không có lỗi nào.").wait_for()
-    page.get_by_role("button", name="Triển khai phiên bản mới").click()
-    link = page.locator("#tdkt-status a", has_text="phiên bản")
-    link.wait_for()
-    version = int(link.inner_text().split()[-1])
+    version = deploy_confirmed(page)
     services = live_server.app.extensions["tdkt"]
     with services.db.session() as session:
         xml = services.engine.process_xml(session, KEY, version)
@@ -248,3 +248,13 @@ def open_modeler(web: Watched, path: str = f"/admin/processes/{KEY}/v1") -> Any:
     web.page.goto(path)
     web.page.wait_for_selector("#tdkt-modeler-app[data-ready=true]")
     return web.page
+
+
+def deploy_confirmed(page: Any) -> int:
+    """Click «Triển khai phiên bản mới», confirm in the dialog; the new version's number
+    (the editor then opens that version's page)."""
+    page.get_by_role("button", name="Triển khai phiên bản mới").click()
+    page.locator("#tdkt-deploy-dialog[open]").wait_for()
+    page.locator("#tdkt-deploy-confirm").click()
+    page.wait_for_url(re.compile(r"/admin/processes/[\w]+/v\d+$"))
+    return int(page.url.rsplit("/v", 1)[1])

@@ -236,3 +236,48 @@ def test_only_the_dmn_editor_allows_inline_styles(app: Flask, people: People) ->
     assert "script-src 'self';" in editor and "unsafe-eval" not in editor
     for path in (BASE, f"{BASE}/dmn/CSTD_CS/diff?a=0&b=0", "/"):
         assert admin.get(path).headers["Content-Security-Policy"] == CSP, path
+
+
+def test_deploy_is_previewed_reuses_the_open_draft_and_lands_on_the_new_version(
+        app: Flask, client: FlaskClient, people: People, two_lane: str) -> None:
+    """Saving twice from version 1 keeps one draft; the preview says «version 2» and how
+    many instances stay on version 1; after the deploy the version's page says so."""
+    for _ in range(2):
+        start(client, people["sub_a"], two_lane)
+    admin = signed_in(app, "admin1")
+    token = token_of(admin, f"{BASE}/{two_lane}/v1")
+    xml = TWO_LANE.decode().replace('name="Thẩm định"', 'name="Thẩm định lại"')
+    first = send(admin, "POST", f"{BASE}/drafts", token, xml=xml, base_version_id=1)
+    again = send(admin, "POST", f"{BASE}/drafts", token, xml=xml, base_version_id=1)
+    assert (first.status_code, again.status_code) == (201, 200)
+    draft = again.get_json()["id"]
+    assert draft == first.get_json()["id"] and again.get_json()["reused"] is True
+    assert admin.get(BASE).get_data(as_text=True).count("Bản nháp #") == 1
+    page = admin.get(f"{BASE}/{two_lane}/v1").get_data(as_text=True)
+    assert f'href="{BASE}/drafts/{draft}"' in page and "sẽ ghi đè bản nháp đó" in page
+
+    summary = admin.get(f"{BASE}/drafts/{draft}/deploy-preview.json").get_json()
+    assert summary["title"] == "Triển khai phiên bản 2?"
+    assert summary["confirm"] == "Triển khai phiên bản 2"
+    assert "sẽ có phiên bản 2" in summary["sentences"][0]
+    assert summary["sentences"][1].startswith(
+        "2 hồ sơ đang chạy vẫn giữ phiên bản đã bắt đầu (phiên bản 1: 2)")
+    assert summary["changes_title"] == "Thay đổi so với phiên bản 1 (1):"
+    assert "Thẩm định → Thẩm định lại" in summary["changes"][0]
+
+    deployed = send(admin, "POST", f"{BASE}/drafts/{draft}/deploy", token)
+    assert deployed.get_json()["url"] == f"{BASE}/{two_lane}/v2"
+    landed = admin.get(f"{BASE}/{two_lane}/v2").get_data(as_text=True)
+    assert f"Đã triển khai bản nháp #{draft} thành phiên bản 2." in landed
+    assert 'id="tdkt-crumb">Phiên bản 2<' in landed and "Đang dùng cho hồ sơ mới" in landed
+    old = admin.get(f"{BASE}/{two_lane}/v1").get_data(as_text=True)
+    assert "Đây là phiên bản cũ; hồ sơ mới theo phiên bản 2." in old
+    assert "Đang dùng cho hồ sơ mới" not in old and "tdkt-open-draft" not in old
+    frozen = admin.get(f"{BASE}/drafts/{draft}").get_data(as_text=True)
+    assert "đã được triển khai thành phiên bản 2" in frozen
+    assert "Bản nháp #" not in admin.get(BASE).get_data(as_text=True)  # none left open
+    gone = admin.get(f"{BASE}/drafts/{draft}/deploy-preview.json")
+    assert (gone.status_code, gone.get_json()["code"]) == (409, "draft.deployed")
+    same = send(admin, "POST", f"{BASE}/drafts", token, xml=xml, base_version_id=2)
+    summary = admin.get(f"{BASE}/drafts/{same.get_json()['id']}/deploy-preview.json").get_json()
+    assert "giống hệt phiên bản 2" in summary["sentences"][0]

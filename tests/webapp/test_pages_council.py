@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from test_pages_council_kit import (
     SECRETARIAT_NOT_MEMBER,
     SOON,
+    cast,
     checksums_aside,
     council_office,
     create_meeting,
@@ -91,12 +92,12 @@ def test_who_may_see_and_manage_the_council_pages(office: DemoOffice) -> None:
     # The secretariat manages but votes only as a member: vanthu is not one, thuky is.
     assert clerk.get(url).status_code == 200
     assert "Phiếu của bạn cho" not in text(clerk.get(url))
-    refused = post(clerk, f"{url}/vote", {"candidate_id": cand, "choice": "agree"})
+    refused = cast(clerk, url, cand, "agree")
     assert refused.status_code == 403, refused.headers.get("Location")
     assert "Bạn không phải thành viên Hội đồng." in text(refused)
     assert "Phiếu của bạn cho Phạm Thị Thu Trang" in text(secretariat.get(url))
     for client in (secretariat, member):
-        assert post(client, f"{url}/vote", {"candidate_id": cand, "choice": "agree"}) \
+        assert cast(client, url, cand, "agree") \
             .status_code == 302
     with office.app.extensions["tdkt"].db.session() as s:
         assert s.scalar(select(func.count()).select_from(CouncilVote)) == 2
@@ -147,7 +148,7 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
     head_page = text(head.get(url))
     assert head_page.count("Không tham gia biểu quyết Bạn : Là thủ trưởng đơn vị") == 2
     assert "Phiếu của bạn cho" not in head_page
-    refused = post(head, f"{url}/vote", {"candidate_id": cands["KT04"], "choice": "agree"})
+    refused = cast(head, url, cands["KT04"], "agree")
     assert refused.status_code == 409
     assert "Bạn không tham gia biểu quyết đối với đối tượng này." in text(refused)
 
@@ -166,9 +167,7 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
         for subject, choice in zip(("KT04", "KT05"), choices, strict=True):
             if choice is None:
                 continue
-            response = post(client, f"{url}/vote",
-                            {"candidate_id": cands[subject], "choice": choice},
-                            follow_redirects=True)
+            response = cast(client, url, cands[subject], choice, follow_redirects=True)
             assert response.status_code == 200 and "Đã ghi phiếu" in text(response)
         if username == "hoidong":  # half-way: the progress, never the counts
             progress = text(secretariat.get(url))
@@ -211,8 +210,7 @@ def test_a_whole_meeting_through_the_pages(office: DemoOffice) -> None:
         statuses = dict(s.execute(select(Nomination.subject_code, Nomination.status)
                                   .where(Nomination.instance_id == inst["id"])).all())
     assert statuses == {"KT04": "voted", "KT05": "not_approved"}
-    assert post(secretariat, f"{url}/vote", {"candidate_id": cands["KT04"],
-                                             "choice": "agree"}).status_code in (403, 409)
+    assert cast(secretariat, url, cands["KT04"], "agree").status_code in (403, 409)
 
 
 def test_start_without_quorum_says_present_and_required(office: DemoOffice) -> None:
@@ -264,8 +262,8 @@ def test_a_vote_sent_twice_from_two_tabs_counts_once(office: DemoOffice) -> None
     for tab in (first_tab, second_tab):
         assert "Phiếu của bạn cho Phạm Thị Thu Trang" in text(tab)
     cand = candidate_ids(first_tab.get_data(as_text=True))[0]
-    ok = post(member, f"{url}/vote", {"candidate_id": cand, "choice": "agree"})
-    again = post(member, f"{url}/vote", {"candidate_id": cand, "choice": "disagree"})
+    ok = cast(member, url, cand, "agree")
+    again = cast(member, url, cand, "disagree")
     assert ok.status_code == 302 and again.status_code == 409
     page = text(again)
     assert "Bạn đã bỏ phiếu cho đối tượng này; mỗi thành viên chỉ bỏ một phiếu." in page

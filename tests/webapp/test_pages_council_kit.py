@@ -81,6 +81,12 @@ def post(client: FlaskClient, path: str, data: dict[str, Any] | None = None,
     return client.post(path, data=body, **kwargs)
 
 
+def cast(client: FlaskClient, url: str, candidate: int, choice: str, **kwargs: Any) -> Any:
+    """A member's confirmed vote from the meeting page ``url`` (the page's second step)."""
+    return post(client, f"{url}/vote", {"candidate_id": candidate, "choice": choice,
+                                        "confirm": "1"}, **kwargs)
+
+
 def text(response: Any) -> str:
     """The page's visible text, tags dropped and spaces collapsed (for assertions)."""
     html = response.get_data(as_text=True)

@@ -1,5 +1,5 @@
-"""Council pages: a secret ballot seen by the member who cast it, and a result that could
-not reach its dossier, retried by the secretariat."""
+"""Council pages: a vote confirmed before it is cast, a secret ballot seen by the member
+who cast it, and a result that could not reach its dossier, retried by the secretariat."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from demo_kit import DemoOffice
 from sqlalchemy import select
 from test_pages_council_kit import (
+    cast,
     council_office,
     create_meeting,
     post,
@@ -53,6 +54,38 @@ def _voting_meeting(office: DemoOffice) -> tuple[int, str, list[int]]:
     return inst["id"], url, [int(i) for i in re.findall(r'id="candidate-(\d+)"', page)]
 
 
+@pytest.mark.parametrize("secret", [True, False])
+def test_a_vote_is_confirmed_before_it_is_cast(office: DemoOffice, secret: bool) -> None:
+    """A cast vote cannot be changed (secret or open), so the page asks first: the first
+    POST shows the choice to confirm and writes nothing; ``confirm=1`` casts it. No
+    JavaScript needed: the confirmation is a form of its own."""
+    with office.app.extensions["tdkt"].db.write_session() as s:
+        s.get(AwardType, "LDTT").secret_ballot = secret  # type: ignore[union-attr]
+        s.commit()
+    _inst, url, (kt04, _kt05) = _voting_meeting(office)
+    member = signed_in(office, "hoidong")
+    asked = post(member, f"{url}/vote", {"candidate_id": kt04, "choice": "disagree"})
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    card = html.split(f'id="candidate-{kt04}"')[1].split("<article")[0]
+    assert "Xác nhận phiếu của bạn cho Phạm Thị Thu Trang" in card
+    assert "Bạn chọn: «Không đồng ý»." in card and "Xác nhận bỏ phiếu" in card
+    assert ("không ai biết bạn đã chọn gì" in card) is secret
+    assert f'href="{url}#candidate-{kt04}"' in html  # «Chọn lại»: back to the ballot
+    assert 'name="confirm" value="1"' in html and 'name="choice" value="disagree"' in html
+    # The other candidate still shows its ballot; nothing was written.
+    assert "Phiếu của bạn cho Hoàng Minh Tuấn" in html.split(f'id="candidate-{kt04}"')[1]
+    with office.app.extensions["tdkt"].db.session() as s:
+        assert s.scalars(select(CouncilVote)).all() == []
+    cast = post(member, f"{url}/vote", {"candidate_id": kt04, "choice": "disagree",
+                                        "confirm": "1"}, follow_redirects=True)
+    assert ("Đã bỏ phiếu kín." if secret else "Đã ghi phiếu «Không đồng ý».") in text(cast)
+    with office.app.extensions["tdkt"].db.session() as s:
+        counts = dict(s.execute(select(CouncilTally.choice, CouncilTally.count)
+                                .where(CouncilTally.candidate_id == kt04)).all())
+    assert counts == {"agree": 0, "disagree": 1, "abstain": 0}
+
+
 def test_a_secret_vote_shows_as_cast_and_cannot_be_changed(office: DemoOffice) -> None:
     with office.app.extensions["tdkt"].db.write_session() as s:
         s.get(AwardType, "LDTT").secret_ballot = True  # type: ignore[union-attr]
@@ -60,13 +93,11 @@ def test_a_secret_vote_shows_as_cast_and_cannot_be_changed(office: DemoOffice) -
     _inst, url, (kt04, _kt05) = _voting_meeting(office)
     member = signed_in(office, "hoidong")
     ballot = text(member.get(url))
-    assert "Bỏ phiếu kín" in ballot and "phiếu kín, không thể sửa sau khi bỏ" in ballot
-    cast = post(member, f"{url}/vote", {"candidate_id": kt04, "choice": "disagree"},
-                follow_redirects=True)
-    page = text(cast)
+    assert "Bỏ phiếu kín" in ballot and "phiếu kín; không thể sửa sau khi bỏ" in ballot
+    page = text(cast(member, url, kt04, "disagree", follow_redirects=True))
     assert "Đã bỏ phiếu kín." in page and "Đã bỏ phiếu kín" in page.split("Phạm Thị Thu")[1]
     assert "Không đồng ý" not in page.split("Phạm Thị Thu")[1].split("Hoàng Minh Tuấn")[0]
-    changed = post(member, f"{url}/vote", {"candidate_id": kt04, "choice": "agree"})
+    changed = cast(member, url, kt04, "agree")
     assert changed.status_code == 409 and "mỗi thành viên chỉ bỏ một phiếu" in text(changed)
     progress = text(signed_in(office, "thuky").get(url))
     assert "Đã bỏ phiếu: 1/6 thành viên được biểu quyết" in progress
@@ -131,7 +162,7 @@ def test_closing_a_secret_meeting_from_the_page_wipes_the_counters(office: DemoO
     for username in ("hoidong", "uyvien1"):
         member = signed_in(office, username)
         for candidate in (kt04, kt05):
-            post(member, f"{url}/vote", {"candidate_id": candidate, "choice": "agree"})
+            cast(member, url, candidate, "agree")
     secretariat = signed_in(office, "thuky")
     secretariat.get(url)  # the page read first, as a person does
     closed = post(secretariat, f"{url}/close", follow_redirects=True)

@@ -143,8 +143,12 @@ export class Editor {
     if (!this.draftId) {
       this.draftId = String(result.data.id);
       window.history.replaceState(null, "", result.data.url);
-      const crumb = document.getElementById("tdkt-crumb");
-      if (crumb) crumb.textContent = t("draft", { id: this.draftId });
+      // The page is the draft's now: its badge and breadcrumb say so, not the version's.
+      for (const id of ["tdkt-crumb", "tdkt-crumb-trail"]) {
+        const crumb = document.getElementById(id);
+        if (crumb) crumb.textContent = t("draft", { id: this.draftId });
+      }
+      document.getElementById("tdkt-version-state")?.remove();
     }
     editorStatus.saved(t("saved", { id: this.draftId }));
     return true;
@@ -171,6 +175,15 @@ export class Editor {
       status(t("has_errors"), "danger");
       return;
     }
+    const preview = await send(this.root, "GET", this.draftUrl("/deploy-preview.json"));
+    if (!preview.ok) {
+      status(t("preview_failed", { reason: preview.data.message || preview.status }), "danger");
+      return;
+    }
+    if (!(await confirmDeploy(preview.data))) {
+      status(t("deploy_cancelled"));
+      return;
+    }
     status(t("deploying"));
     const result = await send(this.root, "POST", this.draftUrl("/deploy"));
     if (!result.ok) {
@@ -185,6 +198,9 @@ export class Editor {
     link.href = result.data.url;
     link.textContent = t("version", { n: result.data.deployed_version });
     editorStatus.set(t(result.data.created ? "deployed" : "identical"), "success", link);
+    // This page shows a draft now frozen: open the version's own page (it says what was
+    // deployed); the link above stays if the browser does not leave.
+    window.location.assign(result.data.url);
   }
 
   async download(filename) {
@@ -212,6 +228,36 @@ export class Editor {
       });
     });
   }
+}
+
+// The confirmation before a deploy: the page's <dialog> (_editor_toolbar.html) filled with
+// the server's words (deploy-preview.json); resolves true on «Triển khai», false on «Hủy»
+// or Esc. Focus starts on «Hủy» and returns to the toolbar when the dialog closes.
+function confirmDeploy(summary) {
+  const dialog = document.getElementById("tdkt-deploy-dialog");
+  if (!dialog || typeof dialog.showModal !== "function") {
+    return Promise.resolve(window.confirm([summary.title, ...summary.sentences].join("\n")));
+  }
+  const paragraphs = summary.sentences.map((text) => {
+    const p = document.createElement("p");
+    p.textContent = text;
+    return p;
+  });
+  document.getElementById("tdkt-deploy-title").textContent = summary.title;
+  document.getElementById("tdkt-deploy-body").replaceChildren(...paragraphs);
+  document.getElementById("tdkt-deploy-changes-title").textContent = summary.changes_title;
+  document.getElementById("tdkt-deploy-changes").replaceChildren(...summary.changes.map((text) => {
+    const item = document.createElement("li");
+    item.textContent = text;
+    return item;
+  }));
+  document.getElementById("tdkt-deploy-confirm").textContent = summary.confirm;
+  dialog.returnValue = "";
+  return new Promise((resolve) => {
+    dialog.addEventListener("close", () => resolve(dialog.returnValue === "deploy"),
+      { once: true });
+    dialog.showModal();
+  });
 }
 
 // The list beside the diagram: one item per problem; `select(id)` shows its element.
