@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import Select
 
 from engine import audit
 from engine.errors import NotFound
@@ -224,12 +224,18 @@ def settle_notifications(conn: Connection, task_ids: list[str], keep_user: int |
     """
     if not task_ids:
         return 0
-    others: list[ColumnElement[bool]] = [_NOTES.c.task_id.in_(task_ids)]
-    if keep_user is not None:
-        others.append(_NOTES.c.user_id != keep_user)
-    cancel_settled(conn, select(_NOTES.c.id).where(*others))  # their e-mails, read or not
-    stmt = update(_NOTES).where(*others, _NOTES.c.read_at.is_(None))
-    return int(conn.execute(stmt.values(read_at=utcnow())).rowcount or 0)
+    params = {"task_ids": list(task_ids), "keep_user": -1 if keep_user is None else keep_user}
+    conn.execute(_CANCEL_MAILS, params)  # their e-mails, read or not
+    return int(conn.execute(_SETTLE_READ, {**params, "v_now": utcnow()}).rowcount or 0)
+
+
+# Built once (the hot path of every command): the notifications of some tasks, except
+# one person's (-1: nobody's).
+_SETTLED = (_NOTES.c.task_id.in_(bindparam("task_ids", expanding=True)),
+            _NOTES.c.user_id != bindparam("keep_user", type_=Integer))
+_CANCEL_MAILS = cancel_settled(select(_NOTES.c.id).where(*_SETTLED))
+_SETTLE_READ = (update(_NOTES).where(*_SETTLED, _NOTES.c.read_at.is_(None))
+                .values(read_at=bindparam("v_now")))
 
 
 # -- reading and marking (each person their own) ------------------------------------------

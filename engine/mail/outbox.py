@@ -55,18 +55,15 @@ def queue_for_notifications(conn: Connection, notification_ids: Sequence[int],
 SETTLED_NOTE = "Không gửi: công việc đã được xử lý hoặc nhận trước khi thư đi."
 
 
-def cancel_settled(conn: Connection, settled: Any) -> int:
-    """Cancel the e-mails still waiting of notifications that no longer ask anything of
-    their person (``settled``: a select of notification ids), in the caller's transaction.
-
-    A row already being sent is left to its run. Returns how many were cancelled.
-    """
-    done = conn.execute(update(EmailOutbox)
-                        .where(EmailOutbox.status == "queued",
-                               EmailOutbox.notification_id.in_(settled))
-                        .values(status="cancelled", last_error=SETTLED_NOTE)
-                        .execution_options(synchronize_session=False))
-    return int(done.rowcount or 0)
+def cancel_settled(settled: Any) -> Any:
+    """The statement that cancels the e-mails still waiting of notifications that no
+    longer ask anything of their person (``settled``: a select of notification ids, with
+    its own bound parameters); built once by its caller, run in the command's transaction.
+    A row already being sent is left to its run."""
+    table: Table = EmailOutbox.__table__  # type: ignore[assignment]
+    return (update(table)
+            .where(table.c.status == "queued", table.c.notification_id.in_(settled))
+            .values(status="cancelled", last_error=SETTLED_NOTE))
 
 
 # -- what admins see and do ------------------------------------------------------------
