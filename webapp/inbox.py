@@ -19,6 +19,7 @@ from engine.views import one_line
 from webapp.auth import current_actor
 from webapp.services import read_session, services
 from workflows.models import Person
+from workflows.nominations import running_subjects
 
 bp = Blueprint("inbox", __name__)
 
@@ -47,8 +48,12 @@ def format_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def subject_of(instance: dict[str, Any]) -> str:
-    """The nominee (cá nhân, tập thể) or the proposal's subjects, else the business key."""
+def subject_of(instance: dict[str, Any], running: list[str] | None = None) -> str:
+    """The nominee (cá nhân, tập thể) or the proposal's subjects, else the business key.
+
+    ``running``: the subjects of the instance's nominations still in the running, listed
+    instead of the proposal's when the instance has nominations (those already out are
+    not among the people a step decides on)."""
     data = instance.get("data") or {}
     nominee = data.get("nominee")
     if isinstance(nominee, dict):
@@ -56,7 +61,7 @@ def subject_of(instance: dict[str, Any]) -> str:
     for value in (nominee, data.get("nominee_name"), data.get("subject_name")):
         if isinstance(value, str) and value.strip():
             return value.strip()
-    listed = _listed_subjects(data.get("subjects"))
+    listed = _listed_subjects(data.get("subjects") if running is None else running)
     if listed:
         return listed
     key = instance.get("business_key")
@@ -80,10 +85,12 @@ def _listed_subjects(codes: Any, shown: int = 3) -> str:
 
 def _subjects(actor: Actor, instance_ids: set[int]) -> dict[int, str]:
     engine, session = services().engine, read_session()
+    running = running_subjects(session, instance_ids)
     out: dict[int, str] = {}
     for instance_id in instance_ids:
         try:
-            out[instance_id] = subject_of(engine.get_instance(session, instance_id, actor))
+            out[instance_id] = subject_of(engine.get_instance(session, instance_id, actor),
+                                          running.get(instance_id))
         except NotFound:
             out[instance_id] = ""
     return out

@@ -106,3 +106,16 @@ def test_the_end_notification_shows_the_outcome_in_the_readers_language(
     assert note["title"] == "Dossier ended: LDTT-2026-KT" and "Partly awarded" in note["meta"]
     html = kt.get("/notifications").get_data(as_text=True)
     assert '<span class="tdkt-note-outcome">Partly awarded</span>' in html
+
+
+def test_the_chair_decides_only_on_those_still_in_the_running_and_reads_the_councils_no(
+        demo: DemoOffice) -> None:
+    inst = demo.walk(ldtt(demo, "LDTT-2026-KT", 2026, ["KT04", "KT05"]),
+                     [appraise(), council("KT04")])
+    chair_page = signed_in(demo, "chanhvp")
+    inbox = chair_page.get("/").get_data(as_text=True)  # the «Đối tượng» column
+    assert "Phạm Thị Thu Trang" in inbox and "Hoàng Minh Tuấn" not in inbox
+    page = chair_page.get(f"/instances/{inst['id']}").get_data(as_text=True)
+    shown = section(page, "result-title")
+    assert re.search(r"Hoàng Minh Tuấn \(KT05\) Không được khen thưởng Hội đồng không thông "
+                     r"qua: 0/6 đồng ý \(cần 4\)", shown), shown  # not «—»
