@@ -122,13 +122,19 @@ class ProcessEngine:
                 ProcessModelVersion.process_key, ProcessModelVersion.version.desc())
         ).all()
         out: dict[str, dict[str, Any]] = {}
+        called: set[str] = set()
         for row in rows:
-            entry = out.setdefault(row.process_key, {
-                "key": row.process_key, "name": row.name, "latest_version": row.version,
-                "start_role": self.specs.load(session, row.id).start_role, "versions": [],
-            })
-            entry["versions"].append({**version_view(row),
-                                      "running_instances": counts.get(row.id, 0)})
+            if row.process_key not in out:  # the latest version says what the process is
+                loaded = self.specs.load(session, row.id)
+                called.update(row.dependencies or {})
+                out[row.process_key] = {
+                    "key": row.process_key, "name": row.name, "latest_version": row.version,
+                    "start_role": loaded.start_role, "roles": self.specs.lane_roles(loaded),
+                    "versions": []}
+            out[row.process_key]["versions"].append(
+                {**version_view(row), "running_instances": counts.get(row.id, 0)})
+        for key, entry in out.items():  # a call activity's process is part of another
+            entry["called"] = key in called
         return list(out.values())
 
     def process_xml(self, session: Session, key: str, version: int | None = None) -> str:

@@ -17,6 +17,7 @@ from engine.roles import Actor
 from engine.store.models import Unit
 from engine.views import one_line
 from webapp.auth import current_actor
+from webapp.labels import process_choices
 from webapp.services import read_session, services
 from workflows.models import Person
 from workflows.nominations import running_subjects
@@ -181,9 +182,10 @@ def _inbox_nav() -> dict[str, Any]:
 @login_required
 def index() -> str:
     engine, session, actor = services().engine, read_session(), current_actor()
-    processes = [(p["key"], p["name"] or p["key"]) for p in engine.list_processes(session)]
-    names = dict(processes)
+    listed = engine.list_processes(session)
+    names = {p["key"]: p["name"] or p["key"] for p in listed}
     office_wide = bool(engine.policy.office_roles(actor))
+    processes = process_choices(listed, actor.roles, office_wide)
     filters = _filters(names, office_wide, actor.unit_code)
     page = engine.inbox(session, actor, filters["process_key"], _int_arg("page", 1), PER_PAGE,
                         step=filters["step"], unit_code=filters["unit_code"],

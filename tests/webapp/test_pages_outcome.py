@@ -119,3 +119,19 @@ def test_the_chair_decides_only_on_those_still_in_the_running_and_reads_the_coun
     shown = section(page, "result-title")
     assert re.search(r"Hoàng Minh Tuấn \(KT05\) Không được khen thưởng Hội đồng không thông "
                      r"qua: 0/6 đồng ý \(cần 4\)", shown), shown  # not «—»
+
+
+def test_the_process_filters_list_only_procedures_people_start_or_act_in(
+        demo: DemoOffice) -> None:
+    def offered(username: str, url: str) -> set[str]:
+        html = signed_in(demo, username).get(url).get_data(as_text=True)
+        select = html[html.index('name="process"'):]
+        return set(re.findall(r'<option value="(\w+)"', select[:select.index("</select>")]))
+
+    for url in ("/", "/nominations"):
+        unit = offered("donvi_kt", url)
+        assert "annual_title_nomination" in unit and "adhoc_award" in unit, unit
+        office = offered("thuky", url)
+        for called in ("council_review", "province_forwarding"):  # parts of a procedure
+            assert called not in unit and called not in office, (url, called)
+        assert unit <= office
