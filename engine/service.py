@@ -394,6 +394,7 @@ class ProcessEngine:
             NotFound: the actor cannot see the instance.
         """
         from engine.runtime.stages import compute_stages
+        from engine.sandbox import SandboxEnvironment
 
         trail = self.instance_trail(session, instance_id, actor)
         inst = self.policy.visible_instance(session, actor, instance_id)
@@ -401,4 +402,6 @@ class ProcessEngine:
         if version is None:
             return []
         return compute_stages(version.bpmn_xml, inst.process_key, trail,
-                              finished=inst.status in ("completed", "cancelled"))
+                              finished=inst.status in ("completed", "cancelled"),
+                              data=inst.data or {},
+                              evaluate=SandboxEnvironment(timeout_s=1.0).evaluate)

@@ -119,6 +119,9 @@ def test_the_chair_decides_only_on_those_still_in_the_running_and_reads_the_coun
     shown = section(page, "result-title")
     assert re.search(r"Hoàng Minh Tuấn \(KT05\) Không được khen thưởng Hội đồng không thông "
                      r"qua: 0/6 đồng ý \(cần 4\)", shown), shown  # not «—»
+    # the office decides LĐTT itself: the province's stage is not one to come
+    assert re.search(r'tdkt-stage-skipped" title="Không áp dụng"[^>]*>\s*<span[^>]*>–</span>'
+                     r'\s*[^<]*Trình UBND tỉnh', page), page[page.index("tdkt-stages"):][:3000]
 
 
 def test_the_process_filters_list_only_procedures_people_start_or_act_in(
