@@ -107,6 +107,7 @@ def test_an_ineligible_nominee_stays_ineligible_and_the_council_says_why_it_refu
                                    agree=agree, denominator=6, required=4, passed=False))
         s.commit()
         found = {n.code: n for n in dossier_results(s, [inst["id"]])[inst["id"]].nominees}
-    assert found["NV002"].reasons == ("Hội đồng không thông qua: 3/6 đồng ý, chưa đạt ngưỡng 50% (cần 4)",)
+    assert found["NV002"].reasons == (
+        "Hội đồng không thông qua: 3/6 đồng ý, chưa đạt ngưỡng 50% (cần 4)",)
     assert found["NV003"].status == "ineligible" and found["NV003"].reasons
     assert found["NV001"].reasons == ()
