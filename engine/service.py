@@ -122,13 +122,19 @@ class ProcessEngine:
                 ProcessModelVersion.process_key, ProcessModelVersion.version.desc())
         ).all()
         out: dict[str, dict[str, Any]] = {}
+        called: set[str] = set()
         for row in rows:
-            entry = out.setdefault(row.process_key, {
-                "key": row.process_key, "name": row.name, "latest_version": row.version,
-                "start_role": self.specs.load(session, row.id).start_role, "versions": [],
-            })
-            entry["versions"].append({**version_view(row),
-                                      "running_instances": counts.get(row.id, 0)})
+            if row.process_key not in out:  # the latest version says what the process is
+                loaded = self.specs.load(session, row.id)
+                called.update(row.dependencies or {})
+                out[row.process_key] = {
+                    "key": row.process_key, "name": row.name, "latest_version": row.version,
+                    "start_role": loaded.start_role, "roles": self.specs.lane_roles(loaded),
+                    "versions": []}
+            out[row.process_key]["versions"].append(
+                {**version_view(row), "running_instances": counts.get(row.id, 0)})
+        for key, entry in out.items():  # a call activity's process is part of another
+            entry["called"] = key in called
         return list(out.values())
 
     def process_xml(self, session: Session, key: str, version: int | None = None) -> str:
@@ -388,6 +394,7 @@ class ProcessEngine:
             NotFound: the actor cannot see the instance.
         """
         from engine.runtime.stages import compute_stages
+        from engine.sandbox import SandboxEnvironment
 
         trail = self.instance_trail(session, instance_id, actor)
         inst = self.policy.visible_instance(session, actor, instance_id)
@@ -395,4 +402,6 @@ class ProcessEngine:
         if version is None:
             return []
         return compute_stages(version.bpmn_xml, inst.process_key, trail,
-                              finished=inst.status in ("completed", "cancelled"))
+                              finished=inst.status in ("completed", "cancelled"),
+                              data=inst.data or {},
+                              evaluate=SandboxEnvironment(timeout_s=1.0).evaluate)

@@ -29,9 +29,9 @@ bp = Blueprint("auth", __name__)
 
 ROLE_LABELS = {
     "submitter": _l("Đơn vị đề nghị"),
-    "secretariat": _l("Thường trực (Phòng TCHCQT)"),
+    "secretariat": _l("Phòng TCHCQT"),
     "council": _l("Hội đồng Thi đua - Khen thưởng"),
-    "chair": _l("Chủ tịch Hội đồng"),
+    "chair": _l("Chánh Văn phòng"),  # the role; «Chủ tịch Hội đồng» is a council position
     "admin": _l("Quản trị hệ thống"),
 }
 

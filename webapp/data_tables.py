@@ -109,8 +109,8 @@ def _tally_table(lines: list[dict[str, Any]], names: Names) -> Table:
     if one:
         title = f"{title} — {names.award(next(iter(awards)))}"
     headers = [_("Đối tượng"), *([] if one else [_("Danh hiệu")]), _("Đồng ý"),
-               _("Không đồng ý"), _("Không biểu quyết"), _("Tránh xung đột"), _("Cần đạt"),
-               _("Kết quả")]
+               _("Không đồng ý"), _("Không biểu quyết"), _("Không tham gia biểu quyết"),
+               _("Cần đạt"), _("Kết quả")]
     rows = [[names.subject(t.get("subject_code")),
              *([] if one else [names.award(t.get("award_code"))]),
              _count(t.get("agree")), _count(t.get("disagree")), _count(t.get("abstain")),

@@ -42,7 +42,7 @@ SETTINGS = (
     N_("Nhắc hạn và báo quá hạn"), N_("Nhắc trước hạn xử lý"),
     N_("ngày làm việc; 0: không nhắc"), N_("Bước của đơn vị quá hạn: báo cho"),
     N_("Bước của Phòng TCHCQT quá hạn: báo cho"), N_("Bước của Hội đồng quá hạn: báo cho"),
-    N_("Bước của Chủ tịch Hội đồng quá hạn: báo cho"),
+    N_("Bước của Chánh Văn phòng quá hạn: báo cho"),
 )
 
 # webapp.admin.users.STATUSES (/admin/users)

@@ -17,8 +17,10 @@ from engine.roles import Actor
 from engine.store.models import Unit
 from engine.views import one_line
 from webapp.auth import current_actor
+from webapp.labels import process_choices
 from webapp.services import read_session, services
 from workflows.models import Person
+from workflows.nominations import running_subjects
 
 bp = Blueprint("inbox", __name__)
 
@@ -47,8 +49,12 @@ def format_date(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def subject_of(instance: dict[str, Any]) -> str:
-    """The nominee (cá nhân, tập thể) or the proposal's subjects, else the business key."""
+def subject_of(instance: dict[str, Any], running: list[str] | None = None) -> str:
+    """The nominee (cá nhân, tập thể) or the proposal's subjects, else the business key.
+
+    ``running``: the subjects of the instance's nominations still in the running, listed
+    instead of the proposal's when the instance has nominations (those already out are
+    not among the people a step decides on)."""
     data = instance.get("data") or {}
     nominee = data.get("nominee")
     if isinstance(nominee, dict):
@@ -56,7 +62,7 @@ def subject_of(instance: dict[str, Any]) -> str:
     for value in (nominee, data.get("nominee_name"), data.get("subject_name")):
         if isinstance(value, str) and value.strip():
             return value.strip()
-    listed = _listed_subjects(data.get("subjects"))
+    listed = _listed_subjects(data.get("subjects") if running is None else running)
     if listed:
         return listed
     key = instance.get("business_key")
@@ -80,10 +86,12 @@ def _listed_subjects(codes: Any, shown: int = 3) -> str:
 
 def _subjects(actor: Actor, instance_ids: set[int]) -> dict[int, str]:
     engine, session = services().engine, read_session()
+    running = running_subjects(session, instance_ids)
     out: dict[int, str] = {}
     for instance_id in instance_ids:
         try:
-            out[instance_id] = subject_of(engine.get_instance(session, instance_id, actor))
+            out[instance_id] = subject_of(engine.get_instance(session, instance_id, actor),
+                                          running.get(instance_id))
         except NotFound:
             out[instance_id] = ""
     return out
@@ -174,9 +182,10 @@ def _inbox_nav() -> dict[str, Any]:
 @login_required
 def index() -> str:
     engine, session, actor = services().engine, read_session(), current_actor()
-    processes = [(p["key"], p["name"] or p["key"]) for p in engine.list_processes(session)]
-    names = dict(processes)
+    listed = engine.list_processes(session)
+    names = {p["key"]: p["name"] or p["key"] for p in listed}
     office_wide = bool(engine.policy.office_roles(actor))
+    processes = process_choices(listed, actor.roles, office_wide)
     filters = _filters(names, office_wide, actor.unit_code)
     page = engine.inbox(session, actor, filters["process_key"], _int_arg("page", 1), PER_PAGE,
                         step=filters["step"], unit_code=filters["unit_code"],

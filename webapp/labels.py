@@ -72,6 +72,16 @@ def current_step(instance: Mapping[str, Any]) -> str:
     return ""
 
 
+def process_choices(processes: list[dict[str, Any]], roles: set[str] | frozenset[str],
+                    office_wide: bool) -> list[tuple[str, str]]:
+    """(key, name) of the procedures a person filters lists by: not a process another one
+    calls (the council's vote, the forwarding to the province: part of a dossier's
+    procedure, never started alone), and for a unit's staff only those with a step in a
+    lane of their roles (those they start or act in)."""
+    return [(p["key"], p["name"] or p["key"]) for p in processes
+            if not p.get("called") and (office_wide or set(p.get("roles") or ()) & roles)]
+
+
 # Names of the keys a refusal may carry besides the form's own fields (a procedure's check).
 ERROR_KEYS = {"decision": _l("Quyết định"), "dossier": _l("Hồ sơ")}
 

@@ -25,7 +25,13 @@ from engine.store.models import User
 from webapp import outcome_view
 from webapp.auth import current_actor
 from webapp.inbox import format_date
-from webapp.labels import STATUS_LABELS, current_step, status_choices, status_label
+from webapp.labels import (
+    STATUS_LABELS,
+    current_step,
+    process_choices,
+    status_choices,
+    status_label,
+)
 from webapp.services import read_session, services
 
 bp = Blueprint("nominations", __name__)
@@ -125,8 +131,9 @@ def _row(inst: dict[str, Any], names: dict[str, str], starters: dict[int, str],
 @login_required
 def index() -> str:
     engine, session, actor = services().engine, read_session(), current_actor()
-    processes = [(p["key"], p["name"] or p["key"]) for p in engine.list_processes(session)]
-    names = dict(processes)
+    listed = engine.list_processes(session)
+    names = {p["key"]: p["name"] or p["key"] for p in listed}
+    processes = process_choices(listed, actor.roles, bool(engine.policy.office_roles(actor)))
     process_key = request.args.get("process") or None
     process_key = process_key if process_key in names else None
     status = request.args.get("status") or None

@@ -32,7 +32,7 @@ from engine.roles import Actor
 from webapp.auth import ROLE_LABELS, current_actor
 from webapp.services import read_session, services, write_session
 from workflows import dossier, nomination_start
-from workflows.nomination_preview import PreviewRow, preview_eligibility
+from workflows.nomination_preview import PreviewRow, preview_eligibility, shared_warnings
 from workflows.nomination_start import SUBJECT_KINDS, StartChoice, Upload
 
 FILE_ROWS = 4
@@ -89,6 +89,7 @@ def _form(choice: StartChoice, typed: Any, errors: dict[str, list[str]] | None =
     rows = [{"n": n, "item": typed.get(f"item_{n}", DEFAULT_ITEMS[n - 1])}
             for n in range(1, FILE_ROWS + 1)]
     award = next((a for a in options.awards if a.code == choice.award_code), None)
+    shared, preview = shared_warnings(preview) if preview else ((), preview)
     required = award.required.get(choice.process_key, []) if award else []
     return render_template(
         "nominations/new.html", options=options, choice=choice, rows=rows,
@@ -99,7 +100,7 @@ def _form(choice: StartChoice, typed: Any, errors: dict[str, list[str]] | None =
         kinds=SUBJECT_KINDS,
         items=[(code, dossier.ITEMS[code]) for code in dossier.UNIT_ITEMS],
         procedures=nomination_start.PROCEDURES, errors=errors or {}, preview=preview,
-        **_limits()), status
+        preview_shared=shared, **_limits()), status
 
 
 def _start_forbidden(exc: Forbidden, actor: Actor, key: str) -> str:

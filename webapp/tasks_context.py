@@ -28,6 +28,7 @@ from webapp import data_tables
 from webapp.data_tables import Found, Table
 from webapp.labels import NOMINATION_STATUS_LABELS
 from webapp.readable import Names, tr
+from workflows.nominations import CLOSED
 
 # Shown elsewhere: the history (decisions, comments), the nominations' table, the dossier.
 HIDDEN = frozenset({"dossier_missing", "nomination_status", "decision", "comment",
@@ -105,12 +106,14 @@ def _text(value: Any, names: dict[str, str]) -> str | None:
 
 
 def nomination_table(nominations: Iterable[tuple[str, str, str]], names: Names) -> Table:
-    """One row per nominated subject: its title and its state now."""
+    """One row per nominated subject: its title and its state now; those still in the
+    running first, those already out (ineligible, not approved) after them."""
+    ordered = sorted(nominations, key=lambda n: n[2] in CLOSED)
     return Table(_("Trạng thái từng đối tượng"), [_("Đối tượng"), _("Danh hiệu"),
                                                    _("Trạng thái")],
                  [[names.subject(code), names.award(award),
                    str(NOMINATION_STATUS_LABELS.get(status, status))]
-                  for code, award, status in nominations])
+                  for code, award, status in ordered])
 
 
 def _read(key: str, value: Any, names: Names, out: Context) -> bool:

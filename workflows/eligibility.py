@@ -57,7 +57,7 @@ from engine.errors import InvalidData, NotFound
 from engine.roles import Actor
 from workflows import catalogue
 from workflows.catalogue import Subject
-from workflows.eligibility_catalogue import check_rules, missing, setting_text
+from workflows.eligibility_catalogue import check_rules, missing, setting_text, shown
 from workflows.eligibility_dmn import Table, TableRow, invalid, load_table, run_rows
 from workflows.eligibility_facts import FACTS as OWN_FACTS
 from workflows.eligibility_facts import Fact, FactContext, Inferred, unset
@@ -265,7 +265,8 @@ class _Facts:
         if raw is None:
             return unset(key)
         value = _RANKED[name][1][raw] if name in _RANKED else raw
-        return Fact(value, [ctx.param_row(key, raw)], setting_text(ctx.session, key, raw))
+        return Fact(value, [ctx.param_row(key, raw)], setting_text(ctx.session, key, raw),
+                    said=shown(ctx.session, key, raw))
 
 
 def _decide(table: Table, facts: _Facts, award: AwardType) -> list[Reason]:
@@ -301,15 +302,52 @@ def _decide(table: Table, facts: _Facts, award: AwardType) -> list[Reason]:
 
 
 def _reason(rule: str, rows: list[TableRow], hits: list[TableRow], facts: _Facts) -> Reason:
+    """One rule as a sentence a unit's staff reads: the condition (the row's statement),
+    then what the subject has and what the catalogue requires.
+
+    Passed: «<condition>: <findings> (<requirements>)». Failed: «<condition>: chưa đạt —
+    <requirements>, <findings>» («…: chưa đạt — cần 3 năm liên tục, mới có 0 năm…»). A
+    warning: «Cảnh báo: <findings> — <condition>». A requirement whose value a finding
+    already names is left out, and so is a flag that requires nothing.
+    """
     firm = [row for row in hits if not row.warning]
     # Passed: the facts of the rows that matched; failed or warning: of every row.
     used = firm or rows
     names = list(dict.fromkeys(n for row in used for n in row.names))
-    texts = [facts.get(n).text for n in names if facts.get(n).text]
+    found = [facts.get(n).text for n in names if n in FACTS and facts.get(n).text]
+    needs = [f.text for f in (facts.get(n) for n in names if n not in FACTS)
+             if f.text and not (_named(f.said) and any(f.said in text for text in found))]
     label = (firm or hits or rows)[0].label
-    detail = f"{label}: {'; '.join(texts)}" if texts else label
     warning = bool(hits) and not firm
     if warning:
-        detail = f"Cảnh báo: {detail}"
+        detail = f"Cảnh báo: {_capital('; '.join(found + needs))} — {_lower(label)}" \
+            if found or needs else f"Cảnh báo: {label}"
+    elif firm:
+        detail = f"{label}: {'; '.join(found)}" if found else label
+        detail += f" ({'; '.join(needs)})" if needs and found else \
+            f": {'; '.join(needs)}" if needs else ""
+    else:
+        shortfall = [*needs, *(_so_far(t) for t in found)]
+        detail = f"{label}: chưa đạt — {', '.join(shortfall)}" if shortfall \
+            else f"{label}: chưa đạt"
     rows_used = _unique([r for n in names for r in facts.get(n).rows])
     return Reason(rule, bool(hits), detail, rows_used, warning)
+
+
+def _named(said: str) -> bool:
+    """A value said in words (a title, a rating), not a bare number found in any year."""
+    return any(ch.isalpha() for ch in said)
+
+
+def _so_far(finding: str) -> str:
+    """«có 0 năm…» reads «mới có 0 năm…» after what is required."""
+    return f"mới {finding}" if finding.startswith("có ") else finding
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower(text: str) -> str:
+    """A statement continued after a dash: its first letter small unless it is a name."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text

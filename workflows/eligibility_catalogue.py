@@ -149,6 +149,41 @@ def shown(session: Session, key: str, value: Any) -> str:
     return str(value)
 
 
+# What a catalogue value requires, as a verdict says it («cần 3 năm liên tục»); a
+# flag that requires nothing (``False``) is not said at all.
+NEEDS: dict[str, str] = {
+    "min_rating": "cần xếp loại từ {} trở lên",
+    "consecutive_rating": "cần xếp loại từ {} trở lên",
+    "max_discipline_form": "hình thức kỷ luật cao nhất còn được xét: {}",
+    "needs_title_same_year": "cần đạt {} cùng năm",
+    "member_title": "tỷ lệ tính theo số thành viên đạt {}",
+    "needs_member_title": "cần có thành viên đạt {}",
+    "prerequisite": "cần đã đạt {}",
+    "title_in_window": "cần đạt {} trong thời gian xét",
+    "collective_title_in_window": "cần đạt {} trong thời gian xét",
+    "consecutive_years": "cần {} năm liên tục",
+    "consecutive_times": "cần {} lần liên tục",
+    "period_years": "mỗi lần cách nhau {} năm",
+    "title_in_window_times": "cần {} lần",
+    "collective_title_in_window_times": "cần {} lần",
+    "initiative_window_years": "sáng kiến tính trong {} năm",
+    "initiative_levels": "cần sáng kiến cấp {}",
+    "min_member_title_pct": "cần ít nhất {} thành viên đạt",
+    "quota_pct_of_ldtt": "chỉ tiêu tối đa {} số Lao động tiên tiến",
+    "quota_scope": "tính trên {}",
+    "all_members_complete": "cần mọi thành viên hoàn thành nhiệm vụ",
+    "registration_required": "danh mục bắt buộc đăng ký thi đua",
+}
+
+
 def setting_text(session: Session, key: str, value: Any) -> str:
-    """«số năm liên tục: 3»: what a verdict says about a catalogue value it used."""
-    return f"{label(key)}: {shown(session, key, value)}"
+    """«cần 3 năm liên tục»: what a verdict says about a catalogue value it used (what
+    the title requires, never the setting's internal name); empty for a flag that is off."""
+    if value is False:
+        return ""
+    if key not in NEEDS:
+        return f"{label(key)}: {shown(session, key, value)}"
+    words = shown(session, key, value)
+    if key == "initiative_levels":  # the level names already say «cấp tỉnh»
+        words = words.replace("cấp ", "")
+    return NEEDS[key].format(words)

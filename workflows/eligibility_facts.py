@@ -64,6 +64,9 @@ class Fact:
     rows: list[Row] = field(default_factory=list)
     text: str = ""
     missing: tuple[str, ...] = ()
+    # A catalogue value's own words («Chiến sĩ thi đua cơ sở (CSTD_CS)»): a requirement
+    # that only repeats what a finding already names is not said twice.
+    said: str = ""
 
 
 # The outcome of evaluating another title for a subject in the same year:
@@ -154,9 +157,6 @@ def _rating(code: str) -> str:
 
 
 # -- the facts, by the name a decision table uses -------------------------------------------
-KIND_NAMES = {"annual": "hằng năm", "thematic": "theo chuyên đề", "adhoc": "đột xuất"}
-
-
 def fact_rating(ctx: FactContext) -> Fact:
     r = rating_of(ctx.session, ctx.subject.code, ctx.year)
     if r is None:
@@ -171,9 +171,10 @@ def fact_pending_cases(ctx: FactContext) -> Fact:
     rows = pending_cases(ctx.session, [ctx.subject.code])
     if not rows:
         return Fact(0, [], "không có vụ việc kỷ luật, thanh tra, khiếu nại đang xem xét")
-    listed = "; ".join(f"{DISCIPLINE_NAMES.get(d.form, d.form)} từ {_dmy(d.start_date)}"
+    listed = "; ".join(f"{DISCIPLINE_NAMES.get(d.form, d.form)}, từ {_dmy(d.start_date)}"
                        for d in rows)
-    return Fact(len(rows), [discipline_row(d) for d in rows], f"đang xem xét: {listed}")
+    return Fact(len(rows), [discipline_row(d) for d in rows],
+                f"đang bị xem xét kỷ luật ({listed})")
 
 
 def fact_discipline(ctx: FactContext) -> Fact:
@@ -228,11 +229,11 @@ def fact_initiatives(ctx: FactContext) -> Fact:
         return unset("initiative_levels")
     years = ctx.window(initiative_years(ctx))
     rows = [] if ctx.collective else initiatives_of(ctx.session, ctx.subject.code, years, levels)
-    level_text = ", ".join(LEVEL_NAMES.get(v, v) for v in levels)
     params = ctx.params("initiative_levels")
-    if not rows:
-        return Fact(0, params, f"không có sáng kiến cấp {level_text} được công nhận trong "
-                               f"{_span(years)}")
+    if not rows:  # LEVEL_NAMES say «cấp tỉnh»: «sáng kiến cấp cơ sở, tỉnh», never «cấp cấp»
+        levels_text = ", ".join(LEVEL_NAMES.get(v, v).removeprefix("cấp ") for v in levels)
+        return Fact(0, params, f"không có sáng kiến cấp {levels_text} nào được công nhận "
+                               f"trong {_span(years)}")
     listed = "; ".join(f"«{i.title}» ({LEVEL_NAMES.get(i.level, i.level)}, {i.year})"
                        for i in rows)
     return Fact(len(rows), [*params, *map(initiative_row, rows)], f"sáng kiến: {listed}")
@@ -251,7 +252,7 @@ def fact_prerequisite_run(ctx: FactContext) -> Fact:
     note, used = ctx.since_note()
     return Fact(len(run), [*ctx.params("prerequisite", "period_years"), *used,
                            *map(award_row, run)],
-                f"{ctx.name(title)} liên tục đến năm {ctx.year}: {len(run)} {unit} "
+                f"có {len(run)} {unit} liên tục đạt {ctx.name(title)} đến năm {ctx.year} "
                 f"({years_text(run)}){note}")
 
 
@@ -263,7 +264,7 @@ def fact_prerequisite_before(ctx: FactContext) -> Fact:
     last = ctx.year - int(ctx.rule("consecutive_years") or 0)
     recs = records_before(ctx.session, ctx.subject.code, title, last)
     return Fact(len(recs), [*ctx.params("prerequisite"), *map(award_row, recs)],
-                f"{ctx.name(title)} đến năm {last}: {len(recs)} lần ({years_text(recs)})")
+                f"có {len(recs)} lần đạt {ctx.name(title)} đến năm {last} ({years_text(recs)})")
 
 
 def fact_rating_run(ctx: FactContext) -> Fact:
@@ -275,8 +276,8 @@ def fact_rating_run(ctx: FactContext) -> Fact:
                              after=last.year if last else None)
     note, used = ctx.since_note()
     return Fact(len(run), [*ctx.params("consecutive_rating"), *used, *map(rating_row, run)],
-                f"xếp loại từ {_rating(floor)} trở lên liên tục đến năm {ctx.year}: "
-                f"{len(run)} năm ({years_text(run)}){note}")
+                f"có {len(run)} năm liên tục xếp loại từ {_rating(floor)} trở lên đến năm "
+                f"{ctx.year} ({years_text(run)}){note}")
 
 
 def fact_window_titles(ctx: FactContext) -> Fact:
@@ -293,7 +294,8 @@ def fact_window_titles(ctx: FactContext) -> Fact:
     count = len({a.year for a in recs})
     note, used = ctx.since_note()
     return Fact(count, [*ctx.params(key), *used, *map(award_row, recs)],
-                f"{ctx.name(title)} trong {_span(years)}: {count} lần ({years_text(recs)}){note}")
+                f"có {count} lần đạt {ctx.name(title)} trong {_span(years)} "
+                f"({years_text(recs)}){note}")
 
 
 def fact_registered(ctx: FactContext) -> Fact:
@@ -308,8 +310,8 @@ def fact_registered(ctx: FactContext) -> Fact:
 # adds those about a unit's members and quotas (``workflows.eligibility.FACTS`` has both).
 FACTS: dict[str, Callable[[FactContext], Fact]] = {
     "is_collective": lambda ctx: Fact(ctx.collective),
-    "award_kind": lambda ctx: Fact(ctx.kind, [],
-                                   f"khen thưởng {KIND_NAMES.get(ctx.kind, ctx.kind)}"),
+    # The kind of award is said by the rows' own statements, never repeated in a detail.
+    "award_kind": lambda ctx: Fact(ctx.kind, []),
     "rating_rank": fact_rating,
     "pending_cases": fact_pending_cases,
     "discipline_rank": fact_discipline,

@@ -9,7 +9,7 @@ the year (an ad-hoc award: this year) and the procedure's kind. Nothing is writt
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -53,3 +53,13 @@ def preview_eligibility(session: Session, engine: ProcessEngine, actor: Actor,
                                tuple(r.detail for r in verdict.failed),
                                tuple(w["detail"] for w in verdict.warnings)))
     return rows, {}
+
+
+def shared_warnings(rows: list[PreviewRow]) -> tuple[tuple[str, ...], list[PreviewRow]]:
+    """The warnings every one of several subjects has (said once above the list: «chưa
+    đăng ký thi đua…» for each of ten people reads as noise), and the rows without them."""
+    if len(rows) < 2:
+        return (), rows
+    common = tuple(w for w in rows[0].warnings if all(w in r.warnings for r in rows[1:]))
+    return common, [replace(r, warnings=tuple(w for w in r.warnings if w not in common))
+                    for r in rows]

@@ -37,6 +37,9 @@ STATUSES = ("draft", "submitted", "received", "returned", "appraised", "eligible
 FINAL = frozenset({"decided", "revoked"})
 # Out of the running: nothing but an explicit list (a new appraisal) brings it back.
 CLOSED = FINAL | {"not_approved", "ineligible"}
+# «Không được khen thưởng» never hides the more precise «Không đủ điều kiện»: a nominee the
+# eligibility check turned down keeps that status when the rest are marked not approved.
+KEEPS_OVER_NOT_APPROVED = FINAL | {"ineligible"}
 MAX_SUBJECTS = 200
 KIND_LABEL = {"individual": "cá nhân", "collective": "tập thể"}
 PROCEDURE_LABEL = {"annual": "hằng năm", "thematic": "chuyên đề", "adhoc": "đột xuất"}
@@ -91,6 +94,24 @@ def instance_nominations(session: Session, instance_id: int) -> list[Nomination]
     return list(session.scalars(
         select(Nomination).where(Nomination.instance_id == instance_id)
         .order_by(Nomination.id)).all())
+
+
+def running_subjects(session: Session, instance_ids: set[int]) -> dict[int, list[str]]:
+    """Per instance with nominations, the subjects still in the running (not closed), in
+    the order proposed: what a step still decides on (the chair's step does not decide on
+    a nominee found ineligible or turned down by the council)."""
+    out: dict[int, list[str]] = {}
+    if not instance_ids:
+        return out
+    rows = session.execute(select(Nomination.instance_id, Nomination.subject_code,
+                                  Nomination.status)
+                           .where(Nomination.instance_id.in_(instance_ids))
+                           .order_by(Nomination.id)).all()
+    for iid, code, status in rows:
+        codes = out.setdefault(iid, [])
+        if status not in CLOSED:
+            codes.append(code)
+    return out
 
 
 def subject_code_of(item: Any) -> str:
@@ -293,6 +314,8 @@ def set_status(session: Session, instance_id: int, status: str,
     (``not_approved`` applies to every one not yet decided). With ``subjects``:
     those get ``status`` (an explicit list may bring a closed one back, e.g. after a
     new appraisal) and, when ``others`` is given, the rest not yet decided get it.
+    ``not_approved`` given to the rest (``others``, or no ``subjects``) leaves an
+    ``ineligible`` nomination as it is (``KEEPS_OVER_NOT_APPROVED``).
     Returns the subject codes changed, by new status.
     """
     for value in (status, others):
@@ -301,7 +324,7 @@ def set_status(session: Session, instance_id: int, status: str,
     noms = instance_nominations(session, instance_id)
     changed: dict[str, list[str]] = {}
     if subjects is None:
-        closed = FINAL if status == "not_approved" else CLOSED
+        closed = KEEPS_OVER_NOT_APPROVED if status == "not_approved" else CLOSED
         targets = [(n, status) for n in noms if n.status not in closed]
     else:
         listed = {subject_code_of(s) for s in subjects}
@@ -314,8 +337,9 @@ def set_status(session: Session, instance_id: int, status: str,
         targets = [(n, status) for n in noms if n.subject_code in listed
                    and n.status not in FINAL]
         if others is not None:
+            kept = KEEPS_OVER_NOT_APPROVED if others == "not_approved" else FINAL
             targets += [(n, others) for n in noms if n.subject_code not in listed
-                        and n.status not in FINAL]
+                        and n.status not in kept]
     now = utcnow()
     for nom, new in targets:
         nom.status = new

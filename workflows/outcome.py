@@ -7,8 +7,10 @@ the outcome is read from those statuses: every subject awarded → ``awarded``, 
 ``not_awarded``, some → ``partial``. While it runs, or for a procedure that proposes no one
 (a registration, a revocation), there is no outcome.
 
-The subjects' eligibility reasons travel with them: a unit sees why its nominee was found
-ineligible (the failed rules' explanations), not the history rows the check read.
+The subjects' reasons travel with them: a unit sees why its nominee was found ineligible
+(the failed rules' explanations, not the history rows the check read) and, for one the
+council turned down, the council's count against the title's threshold («Hội đồng không
+thông qua: 3/6 đồng ý, cần 4»), from the tally of the last closed meeting that voted on it.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.store.models import ProcessInstance
-from workflows.catalogue import subject_names
+from workflows.catalogue import subject_names, vn_number
+from workflows.council.models import CouncilCandidate, CouncilMeeting
 from workflows.models import AwardType, Nomination
 
 # A subject counts as awarded once a decision made it so (a later revocation keeps the
@@ -42,7 +45,7 @@ class Nominee:
     kind: str  # individual | collective
     status: str
     awarded: bool | None  # None while the dossier runs
-    reasons: tuple[str, ...]  # the failed eligibility rules' explanations
+    reasons: tuple[str, ...]  # the failed eligibility rules' explanations, the council's no
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,30 @@ def failed_reasons(eligibility: object) -> tuple[str, ...]:
                  if isinstance(r, dict) and not r.get("ok", True))
 
 
+def council_refusals(session: Session, nomination_ids: Iterable[int]) -> dict[int, str]:
+    """Per nomination the council did not pass at its last closed meeting, the count that
+    said so: «Hội đồng không thông qua: 3/6 đồng ý, chưa đạt ngưỡng 50% (cần 4)»."""
+    ids = set(nomination_ids)
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(CouncilCandidate)
+        .join(CouncilMeeting, CouncilMeeting.id == CouncilCandidate.meeting_id)
+        .where(CouncilCandidate.nomination_id.in_(ids), CouncilMeeting.status == "closed",
+               CouncilCandidate.passed.is_not(None))
+        .order_by(CouncilCandidate.meeting_id)).all()
+    last = {row.nomination_id: row for row in rows}  # the latest meeting wins
+    out = {}
+    for nid, row in last.items():
+        if row.passed:
+            continue
+        text = f"Hội đồng không thông qua: {row.agree or 0}/{row.denominator or 0} đồng ý"
+        if row.threshold_pct is not None:
+            text += f", chưa đạt ngưỡng {vn_number(float(row.threshold_pct))}%"
+        out[nid] = text + (f" (cần {row.required})" if row.required is not None else "")
+    return out
+
+
 def dossier_results(session: Session, instance_ids: Iterable[int],
                     ended: Iterable[int] = ()) -> dict[int, DossierResult]:
     """The result of each of the instances (those without nominations left out).
@@ -104,13 +131,15 @@ def dossier_results(session: Session, instance_ids: Iterable[int],
     by_instance: dict[int, list[Nomination]] = {}
     for nom in noms:
         by_instance.setdefault(nom.instance_id, []).append(nom)
+    refused = council_refusals(session, (n.id for n in noms if n.status == "not_approved"))
     out = {}
     for iid, rows in by_instance.items():
         ended_here = iid in done
         nominees = tuple(Nominee(
             n.subject_code, names.get(n.subject_code, n.subject_code), n.subject_kind,
             n.status, (n.status in AWARDED) if ended_here else None,
-            failed_reasons(n.eligibility)) for n in rows)
+            failed_reasons(n.eligibility) + ((refused[n.id],) if n.id in refused else ()))
+            for n in rows)
         codes = list(dict.fromkeys(n.award_code for n in rows))
         out[iid] = DossierResult(
             iid, codes[0] if codes else None,

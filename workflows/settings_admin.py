@@ -61,7 +61,7 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("supervisor_of_secretariat", "Bước của Phòng TCHCQT quá hạn: báo cho",
                 "reminders"),
     SettingSpec("supervisor_of_council", "Bước của Hội đồng quá hạn: báo cho", "reminders"),
-    SettingSpec("supervisor_of_chair", "Bước của Chủ tịch Hội đồng quá hạn: báo cho",
+    SettingSpec("supervisor_of_chair", "Bước của Chánh Văn phòng quá hạn: báo cho",
                 "reminders"),
     SettingSpec("council_quorum_pct", "Túc số Hội đồng (trên tỷ lệ thành viên)", "council",
                 "%"),

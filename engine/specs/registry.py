@@ -278,6 +278,13 @@ class SpecRegistry:
             raise NotFound(f"Không có quy trình «{key}».", code="process.not_found")
         return row[0], row[1], row[2]
 
+    def lane_roles(self, loaded: LoadedSpec) -> list[str]:
+        """The roles of the lanes a version's steps (its called processes' too) stand in."""
+        found = {role_of_lane(ts.lane, self.checks.roles)
+                 for spec in (loaded.spec, *loaded.subprocess_specs.values())
+                 for ts in spec.task_specs.values() if getattr(ts, "lane", None)}
+        return sorted(r for r in found if r)
+
     def load(self, session: Session, version_id: int) -> LoadedSpec:
         with self._lock:
             hit = self._cache.get(version_id)

@@ -44,6 +44,28 @@ def test_once_finished_what_was_never_reached_is_skipped() -> None:
     assert compute_stages(ANNUAL, "no_such_process", trail) == []
 
 
+def test_a_branch_the_data_already_rules_out_is_not_a_stage_to_come() -> None:
+    from engine.sandbox import SandboxEnvironment
+
+    evaluate = SandboxEnvironment(timeout_s=1.0).evaluate
+    trail = {"completed": ["propose", "receive_appraise", "council_review"],
+             "current": ["decide"]}
+
+    def with_data(data: dict[str, Any]) -> dict[str, str]:
+        return dict(states(compute_stages(ANNUAL, "annual_title_nomination", trail,
+                                          data=data, evaluate=evaluate)))
+
+    # a title the office decides itself: the province's stage is not one to come
+    assert with_data({"nominated": {"within_office_power": True}})["forward_province"] \
+        == "skipped"
+    # a provincial title: the province's stage is to come (the default branch is open)
+    assert with_data({"nominated": {"within_office_power": False}})["forward_province"] \
+        == "pending"
+    # before the title is known nothing is ruled out
+    assert with_data({})["forward_province"] == "pending"
+    assert with_data({})["decide"] == "current"
+
+
 @pytest.fixture
 def w(db_url: str, monkeypatch: pytest.MonkeyPatch) -> World:
     world = make_world(db_url, monkeypatch)

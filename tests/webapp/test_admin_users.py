@@ -54,6 +54,11 @@ def test_landing_page_links_every_admin_page(admin: FlaskClient) -> None:  # noq
 def test_list_searches_filters_and_pages(app: Flask, admin: FlaskClient) -> None:  # noqa: F811
     html = admin.get("/admin/users").get_data(as_text=True)
     assert "6 tài khoản" in html and "sub_a" in html and "council1" in html
+    # roles by the engine's role names: the chair role is the Chief of Office (the council
+    # position «Chủ tịch Hội đồng» is set per member on the council pages)
+    assert "Phòng TCHCQT" in html and "Thường trực" not in html
+    form = admin.get("/admin/users/new").get_data(as_text=True)  # every role, by its label
+    assert "Chánh Văn phòng" in form and "Chủ tịch Hội đồng" not in form
     html = admin.get("/admin/users?q=UB_").get_data(as_text=True)  # case-insensitive
     assert "2 tài khoản" in html and "sub_b" in html and "sec1" not in html
     html = admin.get("/admin/users?q=TCHCQT").get_data(as_text=True)  # by unit code

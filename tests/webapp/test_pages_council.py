@@ -274,3 +274,34 @@ def test_a_vote_sent_twice_from_two_tabs_counts_once(office: DemoOffice) -> None
         voters = s.scalar(select(func.count()).select_from(CouncilVote)
                           .where(CouncilVote.candidate_id == cand))
     assert counts == {"agree": 1, "disagree": 0, "abstain": 0} and voters == 1
+
+
+def test_an_absent_member_is_told_why_and_may_not_declare_a_conflict(
+        office: DemoOffice) -> None:
+    from workflows.council.models import CouncilRecusal
+
+    inst = waiting_nominations(office)
+    secretariat = signed_in(office, "thuky")
+    ids = member_ids(office)
+    meeting = create_meeting(secretariat, list(nomination_ids(office, inst["id"]).values()),
+                             list(ids.values()))
+    url = f"/council/meetings/{meeting}"
+    post(secretariat, f"{url}/open")
+    post(secretariat, f"{url}/attendance", {
+        "invited": [str(i) for i in ids.values()],
+        **{f"present_{i}": "1" for u, i in ids.items() if u != "uyvien2"}})
+    post(secretariat, f"{url}/start")
+    absent = signed_in(office, "uyvien2")
+    shown = absent.get(url)
+    page, html = text(shown), shown.get_data(as_text=True)
+    assert "Anh/chị được ghi vắng mặt nên không biểu quyết trong phiên này." in page
+    assert "Khai báo xung đột lợi ích" not in page and "Phiếu của bạn" not in page
+    cand = candidate_ids(html)[0]
+    refused = post(absent, f"{url}/recusal", {"candidate_id": cand, "note": "Người thân"})
+    assert refused.status_code == 409
+    assert "được ghi vắng mặt nên không biểu quyết" in text(refused)
+    with office.app.extensions["tdkt"].db.session() as s:
+        assert s.scalar(select(func.count()).select_from(CouncilRecusal)
+                        .where(CouncilRecusal.reason == "declared")) == 0
+    present = signed_in(office, "hoidong")  # a present member still has the form
+    assert "Khai báo xung đột lợi ích" in text(present.get(url))

@@ -68,7 +68,7 @@ def test_the_page_shows_the_diagram_trail_tasks_timeline_and_data(
     assert f'href="/tasks/{appraise["id"]}"' not in html
     assert '<span class="fw-semibold">Thẩm định</span>' in html
     assert _signed_in(app, "sub_a").get(f"/tasks/{appraise['id']}").status_code == 403
-    assert "Thường trực (Phòng TCHCQT)" in html and "Hạn xử lý" in html
+    assert "Phòng TCHCQT" in html and "Thường trực" not in html and "Hạn xử lý" in html
     assert "Khởi tạo hồ sơ" in html and "Hoàn thành bước «Đề nghị»" in html
     assert re.search(r"\d\d/\d\d/\d{4} \d\d:\d\d", html)  # dd/mm/yyyy HH:MM
     # data: named by the forms' labels; what has no plain text is folded as JSON

@@ -349,3 +349,14 @@ def test_the_eligibility_preview_shows_pass_or_fail_with_reasons(demo: DemoOffic
     missing = _preview(client, "2026")  # nothing picked: said beside the field
     assert missing.status_code == 422 and 'id="subjects-error"' in missing.get_data(True)
     assert _count(demo, ProcessInstance) == 0  # a preview starts nothing
+
+
+def test_a_warning_every_pick_shares_is_said_once(demo: DemoOffice) -> None:
+    client = _signed_in(demo)
+    html = _preview(client, "2026", "KT04", "KT01", "KT02").get_data(as_text=True)
+    shown = _preview_text(html)
+    warning = "Chưa đăng ký thi đua Lao động tiên tiến năm 2026"
+    assert 'id="preview-shared"' in html and shown.count(warning) == 1, shown
+    assert "bắt buộc đăng ký thi đua: không" not in shown  # no settings internals
+    single = _preview_text(_preview(client, "2026", "KT04").get_data(as_text=True))
+    assert single.count(warning) == 1 and "Lưu ý chung" not in single

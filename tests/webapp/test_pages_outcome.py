@@ -106,3 +106,35 @@ def test_the_end_notification_shows_the_outcome_in_the_readers_language(
     assert note["title"] == "Dossier ended: LDTT-2026-KT" and "Partly awarded" in note["meta"]
     html = kt.get("/notifications").get_data(as_text=True)
     assert '<span class="tdkt-note-outcome">Partly awarded</span>' in html
+
+
+def test_the_chair_decides_only_on_those_still_in_the_running_and_reads_the_councils_no(
+        demo: DemoOffice) -> None:
+    inst = demo.walk(ldtt(demo, "LDTT-2026-KT", 2026, ["KT04", "KT05"]),
+                     [appraise(), council("KT04")])
+    chair_page = signed_in(demo, "chanhvp")
+    inbox = chair_page.get("/").get_data(as_text=True)  # the «Đối tượng» column
+    assert "Phạm Thị Thu Trang" in inbox and "Hoàng Minh Tuấn" not in inbox
+    page = chair_page.get(f"/instances/{inst['id']}").get_data(as_text=True)
+    shown = section(page, "result-title")
+    assert re.search(r"Hoàng Minh Tuấn \(KT05\) Không được khen thưởng Hội đồng không thông "
+                     r"qua: 0/6 đồng ý \(cần 4\)", shown), shown  # not «—»
+    # the office decides LĐTT itself: the province's stage is not one to come
+    assert re.search(r'tdkt-stage-skipped" title="Không áp dụng"[^>]*>\s*<span[^>]*>–</span>'
+                     r'\s*[^<]*Trình UBND tỉnh', page), page[page.index("tdkt-stages"):][:3000]
+
+
+def test_the_process_filters_list_only_procedures_people_start_or_act_in(
+        demo: DemoOffice) -> None:
+    def offered(username: str, url: str) -> set[str]:
+        html = signed_in(demo, username).get(url).get_data(as_text=True)
+        select = html[html.index('name="process"'):]
+        return set(re.findall(r'<option value="(\w+)"', select[:select.index("</select>")]))
+
+    for url in ("/", "/nominations"):
+        unit = offered("donvi_kt", url)
+        assert "annual_title_nomination" in unit and "adhoc_award" in unit, unit
+        office = offered("thuky", url)
+        for called in ("council_review", "province_forwarding"):  # parts of a procedure
+            assert called not in unit and called not in office, (url, called)
+        assert unit <= office

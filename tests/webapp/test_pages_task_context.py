@@ -94,6 +94,8 @@ def test_the_chiefs_page_reads_names_and_tables_not_codes_or_json(demo: DemoOffi
     vote = aside[aside.index("Kết quả biểu quyết của Hội đồng — Lao động tiên tiến"):]
     assert re.search(r"Phạm Thị Thu Trang \(KT04\)</th><td>\d+</td><td>0</td><td>0</td>", vote)
     assert "<td>Đạt</td>" in vote and "<td>Không đạt</td>" in vote
+    # one word for recusal on every page: the meeting page's, not «Tránh xung đột»
+    assert "Không tham gia biểu quyết" in vote and "Tránh xung đột" not in html
     assert "Thành viên có mặt / tổng số" in aside
     stages = html[html.index('class="tdkt-stages'):]
     assert 'aria-current="step"' in stages and "Không áp dụng" in stages  # no disclosure

@@ -178,7 +178,7 @@ def test_ineligible_nominee_shows_the_reasons(office: Office) -> None:
     assert result["all_eligible"] is False and result["eligible"] == []
     [refused] = result["ineligible"]
     assert refused["subject_code"] == "P4" and refused["name"] == "Lê Thị Cúc"
-    assert any("khiển trách từ 01/03/2024" in reason for reason in refused["failed"])
+    assert any("khiển trách, từ 01/03/2024" in reason for reason in refused["failed"])
     with office.db.session() as s:
         verdict = s.scalars(select(Nomination.eligibility)
                             .where(Nomination.instance_id == inst["id"])).one()

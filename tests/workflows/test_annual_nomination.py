@@ -54,7 +54,7 @@ PATHS: dict[str, tuple[list[Step], set[str], dict[str, str], list[tuple[Any, ...
     "office-decided": ([
         ("propose", "sub", proposal("NV001", "NV002", "NV003")), appraise("approve"),
         council("NV001", "NV002"), chair("decide", "approve"),
-    ], {"end_decided"}, {"NV001": "decided", "NV002": "decided", "NV003": "not_approved"},
+    ], {"end_decided"}, {"NV001": "decided", "NV002": "decided", "NV003": "ineligible"},
         [("NV001", "LDTT", "01/QĐ-VP", LDTT_BONUS), ("NV002", "LDTT", "01/QĐ-VP", LDTT_BONUS)]),
     "return-supplement": ([
         ("propose", "sub", proposal("NV001", "NV003")), appraise("return"),
@@ -67,7 +67,7 @@ PATHS: dict[str, tuple[list[Step], set[str], dict[str, str], list[tuple[Any, ...
     ], {"end_rejected"}, {"NV001": "not_approved", "NV002": "not_approved"}, []),
     "none-eligible": ([
         ("propose", "sub", proposal("NV003")), appraise("approve"),
-    ], {"end_ineligible"}, {"NV003": "not_approved"}, []),
+    ], {"end_ineligible"}, {"NV003": "ineligible"}, []),
     "council-passes-none": ([
         ("propose", "sub", proposal("NV001")), appraise("approve"), council(),
     ], {"end_not_voted"}, {"NV001": "not_approved"}, []),
@@ -85,7 +85,7 @@ PATHS: dict[str, tuple[list[Step], set[str], dict[str, str], list[tuple[Any, ...
         ("propose", "sub", proposal("NV002", "NV001", award="BK_TINH")), appraise("approve"),
         council("NV002"), DISCLOSED, chair("sign_proposal", "approve"), SENT,
         answer("approved"),
-    ], {"end_answered", "end_decided"}, {"NV001": "not_approved", "NV002": "decided"},
+    ], {"end_answered", "end_decided"}, {"NV001": "ineligible", "NV002": "decided"},
         [("NV002", "BK_TINH", "15/QĐ-UBND", BK_BONUS)]),
     "province-partial-after-revision": ([
         ("propose", "sub", proposal("NV002", "NV005", award="BK_TINH")), appraise("approve"),

@@ -77,3 +77,37 @@ def test_a_dossier_nobody_is_awarded_for_and_one_fully_awarded(office: Office) -
     assert (found[lost["id"]].outcome, found[won["id"]].outcome) == ("not_awarded", "awarded")
     assert ended_note(office, lost["id"])[1].endswith("Kết quả: Không được khen thưởng")
     assert ended_note(office, won["id"])[1].endswith("Kết quả: Được khen thưởng")
+
+
+def test_an_ineligible_nominee_stays_ineligible_and_the_council_says_why_it_refused(
+        office: Office) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from workflows.council.models import CouncilCandidate, CouncilMeeting
+    from workflows.models import Nomination
+
+    inst = office.walk(office.start(), [
+        ("propose", "sub", proposal("NV001", "NV002", "NV003")), appraise("approve")])
+    assert office.statuses(inst["id"])["NV003"] == "ineligible"  # not «không được khen thưởng»
+    inst = office.walk(inst, [council("NV001")])
+    assert office.statuses(inst["id"]) == {"NV001": "voted", "NV002": "not_approved",
+                                     "NV003": "ineligible"}
+    with office.db.session() as s:
+        nom = s.scalars(select(Nomination).where(Nomination.instance_id == inst["id"],
+                                                 Nomination.subject_code == "NV002")).one()
+        for status, agree in (("closed", 3), ("draft", 6)):  # an open meeting says nothing
+            meeting = CouncilMeeting(title="Phiên họp", meeting_date=date(2024, 12, 1),
+                                     status=status)
+            s.add(meeting)
+            s.flush()
+            s.add(CouncilCandidate(meeting_id=meeting.id, nomination_id=nom.id,
+                                   instance_id=inst["id"], subject_code="NV002",
+                                   award_code="LDTT", threshold_pct=Decimal("50"),
+                                   agree=agree, denominator=6, required=4, passed=False))
+        s.commit()
+        found = {n.code: n for n in dossier_results(s, [inst["id"]])[inst["id"]].nominees}
+    assert found["NV002"].reasons == (
+        "Hội đồng không thông qua: 3/6 đồng ý, chưa đạt ngưỡng 50% (cần 4)",)
+    assert found["NV003"].status == "ineligible" and found["NV003"].reasons
+    assert found["NV001"].reasons == ()

@@ -135,16 +135,23 @@ def test_details_name_titles_ratings_and_values_in_vietnamese(h: History) -> Non
     v = h.check("P1", "LDTT", Y)
     detail = reason(v, "rating")["detail"]
     assert "xếp loại năm 2024: Hoàn thành tốt nhiệm vụ (HTTNV)" in detail
-    assert "mức xếp loại tối thiểu: Hoàn thành xuất sắc nhiệm vụ (HTXSNV)" in detail
-    assert "bắt buộc đăng ký thi đua: không" in reason(v, "registration")["detail"]
+    assert "cần xếp loại từ Hoàn thành xuất sắc nhiệm vụ (HTXSNV) trở lên" in detail
+    registration = reason(v, "registration")["detail"]
+    assert registration.startswith("Cảnh báo: Chưa đăng ký thi đua Lao động tiên tiến năm 2024")
+    assert "bắt buộc đăng ký thi đua: không" not in registration  # no settings internals
     h.rating("P1", Y - 1, "HTXSNV")
     h.set_rule("BK_TINH", "consecutive_rating", "HTTNV")
     detail = reason(h.check("P1", "BK_TINH", Y), "consecutive_rating")["detail"]
-    assert "số năm liên tục: 2" in detail
-    assert "xếp loại từ Hoàn thành tốt nhiệm vụ (HTTNV) trở lên liên tục đến năm 2024: 2 năm" \
+    assert "(cần 2 năm liên tục)" in detail
+    assert "có 2 năm liên tục xếp loại từ Hoàn thành tốt nhiệm vụ (HTTNV) trở lên đến năm 2024" \
         in detail
     detail = reason(h.check("P1", "CSTD_TINH", Y), "prerequisite")["detail"]
-    assert "Chiến sĩ thi đua cơ sở (CSTD_CS) liên tục" in detail
+    # What is required, then what the person has (not «0 năm (không có); số năm liên tục: 3»).
+    assert "chưa đạt — cần 3 năm liên tục, mới có 0 năm liên tục đạt Chiến sĩ thi đua cơ sở " \
+        "(CSTD_CS)" in detail
+    initiative = reason(h.check("P1", "CSTD_TINH", Y), "initiative")["detail"]
+    assert "không có sáng kiến cấp tỉnh, toàn quốc nào được công nhận" in initiative
+    assert "cấp cấp" not in initiative
 
 
 def test_no_detail_shows_a_bare_catalogue_key(h: History) -> None:

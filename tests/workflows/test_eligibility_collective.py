@@ -92,7 +92,7 @@ def test_ttldtt_percentage_comes_from_the_catalogue(h: History) -> None:
     v = h.check("A", "TTLDTT", Y)
     assert failed_rules(v) == ["member_title_pct"]
     detail = reason(v, "member_title_pct")["detail"]
-    assert "tỷ lệ thành viên đạt danh hiệu tối thiểu: 75%" in detail
+    assert "cần ít nhất 75% thành viên đạt" in detail
 
 
 def test_ttldtt_for_a_person_is_a_failed_rule(h: History) -> None:

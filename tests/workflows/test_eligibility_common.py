@@ -68,7 +68,8 @@ def test_pending_case_blocks_every_award(h: History, award: str, kind: str) -> N
     v = h.check("P1", award, Y, kind=kind)
     assert "no_pending_case" in failed_rules(v)
     r = reason(v, "no_pending_case")
-    assert row_ids(r, "discipline") == [case.id] and "đang xem xét" in r["detail"]
+    assert row_ids(r, "discipline") == [case.id]
+    assert "chưa đạt — đang bị xem xét kỷ luật (" in r["detail"]
 
 
 def test_registration_recorded_missing_or_required(h: History) -> None:

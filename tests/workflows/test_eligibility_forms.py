@@ -148,4 +148,4 @@ def test_bk_ttg_for_a_unit_uses_the_collective_title(h: History) -> None:
     v = h.check("A", "BK_TTG", Y)
     assert failed_rules(v) == ["window_title"]
     detail = reason(v, "window_title")["detail"]
-    assert "số lần đạt danh hiệu trong thời gian xét (tập thể): 4" in detail
+    assert "chưa đạt — cần 4 lần, mới có 3 lần" in detail

@@ -76,7 +76,7 @@ def test_ldtt_catalogue_threshold_change_changes_the_verdict(h: History) -> None
     v = h.check("P1", "LDTT", Y)
     assert failed_rules(v) == ["rating"]
     detail = reason(v, "rating")["detail"]
-    assert "mức xếp loại tối thiểu: Hoàn thành xuất sắc nhiệm vụ (HTXSNV)" in detail
+    assert "chưa đạt — cần xếp loại từ Hoàn thành xuất sắc nhiệm vụ (HTXSNV) trở lên" in detail
 
 
 def test_ldtt_for_a_unit_is_a_failed_rule_not_an_error(h: History) -> None:

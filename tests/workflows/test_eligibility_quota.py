@@ -125,7 +125,7 @@ def test_quota_scope_office_by_default_or_the_unit(h: History) -> None:
     assert failed_rules(v) == ["quota"]
     quota = reason(v, "quota")
     assert "15% × 14 Lao động tiên tiến (LDTT) năm 2022 của toàn Văn phòng" in quota["detail"]
-    assert "phạm vi tính tỷ lệ: toàn Văn phòng (Nghị định 98/2023/NĐ-CP" in quota["detail"]
+    assert "tính trên toàn Văn phòng (Nghị định 98/2023/NĐ-CP" in quota["detail"]
     assert "đã có 2 Chiến sĩ thi đua cơ sở" in quota["detail"]
     h.set_rule("CSTD_CS", "quota_scope", None)  # not set: the office, by default
     quota = reason(h.check(a[0], "CSTD_CS", Y), "quota")

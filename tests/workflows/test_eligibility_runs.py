@@ -35,7 +35,8 @@ def test_bk_tinh_does_not_reuse_the_years_of_the_last_one(h: History) -> None:
     v = h.check("P1", "BK_TINH", 2025)
     assert failed_rules(v) == ["consecutive_rating"]
     r = reason(v, "consecutive_rating")
-    assert "1 năm (2025)" in r["detail"] and "chỉ tính từ năm 2025" in r["detail"]
+    assert "mới có 1 năm liên tục" in r["detail"] and "(2025)" in r["detail"]
+    assert "chỉ tính từ năm 2025" in r["detail"]
     assert used.decision_no in r["detail"] and row_ids(r, "award_record") == [used.id]
     assert [row["year"] for row in r["rows"] if row["table"] == "annual_rating"] == [2025]
     v = h.check("P1", "BK_TINH", 2026)  # 2025–2026: two new years
@@ -78,7 +79,8 @@ def test_cstd_tinh_does_not_reuse_its_cstd_cs_years(h: History) -> None:
     v = h.check("P1", "CSTD_TINH", 2026)
     assert failed_rules(v) == ["prerequisite"]
     r = reason(v, "prerequisite")
-    assert "2 năm (2025, 2026)" in r["detail"] and "chỉ tính từ năm 2025" in r["detail"]
+    assert "mới có 2 năm liên tục" in r["detail"] and "(2025, 2026)" in r["detail"]
+    assert "chỉ tính từ năm 2025" in r["detail"]
     v = h.check("P1", "CSTD_TINH", 2027)
     assert v.eligible, v.to_dict()
     r = reason(v, "prerequisite")
@@ -98,7 +100,7 @@ def test_bk_ttg_five_new_years_after_the_last_one(h: History) -> None:
     bk_ttg_person(h)
     v = h.check("P1", "BK_TTG", 2023)  # CSTĐ cơ sở 2019 was used too: 2020, 2022 left
     assert failed_rules(v) == ["consecutive_rating", "window_title"]
-    assert "4 năm (2020, 2021, 2022, 2023)" in reason(v, "consecutive_rating")["detail"]
+    assert "mới có 4 năm liên tục" in reason(v, "consecutive_rating")["detail"]
     v = h.check("P1", "BK_TTG", 2024)
     assert v.eligible, v.to_dict()
     assert award_years(reason(v, "window_title"), "CSTD_CS") == [2020, 2022, 2024]
@@ -111,5 +113,5 @@ def test_bk_ttg_window_titles_of_used_years_do_not_count(h: History) -> None:
     v = h.check("P1", "BK_TTG", 2024)
     assert failed_rules(v) == ["consecutive_rating", "window_title"]
     r = reason(v, "window_title")
-    assert "các năm 2021–2024: 2 lần (2022, 2024)" in r["detail"]
+    assert "mới có 2 lần đạt" in r["detail"] and "các năm 2021–2024 (2022, 2024)" in r["detail"]
     assert award_years(r, "CSTD_CS") == [2022, 2024]

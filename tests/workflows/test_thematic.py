@@ -72,7 +72,7 @@ PATHS: dict[str, tuple[Steps, set[str] | str, list[tuple[Any, ...]], dict[str, s
         ("appraise", "sec", appraisal("approve")),
         ("council_review", "council", council("P1")),
         ("decide", "chair", chair("approve")),
-    ], "end_decided", gk("P1"), {"P1": "decided", "P3": "not_approved"}),
+    ], "end_decided", gk("P1"), {"P1": "decided", "P3": "ineligible"}),
     "returned-supplemented": ([
         ("propose", "sub", PROPOSAL),
         ("appraise", "sec", appraisal("return", "Bà Bình chưa có xác nhận thành tích.")),

@@ -175,6 +175,11 @@ def _candidate_state(row: dict[str, Any], view: dict[str, Any],
     row["i_may_vote"] = (view["status"] == "voting" and view["mode"] == "electronic"
                          and mine["member_id"] in present and not row["my_voted"]
                          and row["my_recusal"] is None)
+    # The conflict-of-interest form: for an invited member not marked absent, before they
+    # voted or recused on this candidate (the service refuses the others).
+    row["i_may_declare"] = (view["status"] in ("open", "voting") and mine["invited"]
+                            and not mine["absent"] and not row["my_voted"]
+                            and row["my_recusal"] is None)
     base = row.get("denominator")
     row["bars"] = {k: _percent(row.get(k), base) for k in ("agree", "disagree", "abstain")}
     row["required_pct"] = _percent(row.get("required"), base)
@@ -189,6 +194,9 @@ def meeting_page(session: Session, actor: Actor, meeting_id: int) -> dict[str, A
     """
     view = views.meeting_view(session, actor, meeting_id)
     present = {i["id"] for i in view["invited"] if i["present"]}
+    mine = next((i for i in view["invited"] if i["id"] == view["mine"]["member_id"]), None)
+    view["mine"]["invited"] = mine is not None
+    view["mine"]["absent"] = mine is not None and mine["present"] is False
     _enrich(session, view["candidates"])
     for row in view["candidates"]:
         _candidate_state(row, view, present)

@@ -97,7 +97,9 @@ def declare_recusal(session: Session, actor: Actor, meeting_id: int, candidate_i
 
     Raises:
         Forbidden ``council.forbidden``; NotFound; Conflict ``council.wrong_status``,
-        ``council.already_voted`` (the member already voted on the candidate);
+        ``council.already_voted`` (the member already voted on the candidate),
+        ``council.absent`` (the member was marked absent: a recusal would only lower the
+        count of those who may vote);
         InvalidData ``council.invalid`` (the member is not invited).
     """
     from workflows.council.meetings import get_meeting_row, require_status
@@ -112,9 +114,13 @@ def declare_recusal(session: Session, actor: Actor, meeting_id: int, candidate_i
     meeting = get_meeting_row(session, meeting_id, shared=True)
     require_status(meeting, "open", "voting")
     cand = get_candidate(session, meeting_id, candidate_id, lock=True)
-    if session.get(CouncilInvitation, (meeting_id, member_id)) is None:
+    invitation = session.get(CouncilInvitation, (meeting_id, member_id))
+    if invitation is None:
         raise InvalidData("Thành viên này không được mời dự phiên họp.",
                           code="council.invalid", details={"member_id": ["Không được mời."]})
+    if invitation.present is False:  # an absent member does not vote, so recuses from nothing
+        raise Conflict("Thành viên được ghi vắng mặt nên không biểu quyết trong phiên này; "
+                       "không cần khai xung đột lợi ích.", code="council.absent")
     if session.get(CouncilVote, (candidate_id, member_id), populate_existing=True) is not None:
         raise Conflict("Thành viên đã bỏ phiếu cho đối tượng này; không thể khai không tham "
                        "gia biểu quyết nữa.", code="council.already_voted")

@@ -20,7 +20,7 @@ from engine.errors import InvalidData
 from engine.extensions import ServiceCall
 from workflows.catalogue import bonus_amount, office_today, setting
 from workflows.models import Award, AwardType, DecisionCounter, Nomination
-from workflows.nominations import FINAL, instance_nominations, subject_code_of
+from workflows.nominations import KEEPS_OVER_NOT_APPROVED, instance_nominations, subject_code_of
 
 DEFAULT_SERIES = "QĐ-VP"
 # Statuses that mean "approved by whoever decides" when no list is given.
@@ -141,7 +141,8 @@ def update_registry(call: ServiceCall) -> dict[str, Any]:
     approved, voted or disclosed. Each gets an ``Award`` row with the data's
     ``decision_no`` and ``decision_date`` and the bonus (catalogue coefficient ×
     base salary); it becomes ``decided`` and is linked to the row. The others not
-    yet decided become ``not_approved``. A re-run adds nothing.
+    yet decided become ``not_approved`` (an ``ineligible`` one stays so). A re-run adds
+    nothing.
 
     Returns:
         ``{"awards": [{"id", "subject_code", "award_code", "decision_no",
@@ -158,7 +159,7 @@ def update_registry(call: ServiceCall) -> dict[str, Any]:
             nom.status = "decided"
             awards.append(award)
     for nom in noms:
-        if nom not in approved and nom.status not in FINAL:
+        if nom not in approved and nom.status not in KEEPS_OVER_NOT_APPROVED:
             nom.status = "not_approved"
     return {
         "awards": [{"id": a.id, "subject_code": a.subject_code, "award_code": a.award_code,
