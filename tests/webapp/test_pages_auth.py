@@ -150,10 +150,17 @@ def test_pages_load_nothing_from_a_cdn(client: FlaskClient,
 def test_compiled_catalogue_matches_its_source() -> None:
     for po_path in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
         with po_path.open("rb") as po, po_path.with_suffix(".mo").open("rb") as mo:
-            source = {m.id: m.string for m in read_po(po) if m.id}
-            compiled = {m.id: m.string for m in read_mo(mo) if m.id}
+            source = {_key(m.id): _key(m.string) for m in read_po(po) if m.id}
+            compiled = {_key(m.id): _key(m.string) for m in read_mo(mo) if m.id}
         assert compiled == source, f"run pybabel compile -d webapp/translations ({po_path})"
-        assert all(source.values()), "untranslated strings"
+        assert all(all(v) if isinstance(v, tuple) else v for v in source.values()), \
+            "untranslated strings"
+        assert any(isinstance(k, tuple) for k in source)  # plural entries are compared too
+
+
+def _key(value: object) -> object:
+    """A message's id or string; a plural one (singular and plural forms) as a tuple."""
+    return tuple(value) if isinstance(value, (list, tuple)) else value
 
 
 @pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\\evil.example",
