@@ -8,10 +8,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from api_kit import PEOPLE, Headers, add_units, add_user, deploy, fixture_bytes, make_app
 from argon2 import PasswordHasher
+from demo_kit import DemoOffice, make_demo_office
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -61,3 +63,11 @@ def two_lane(client: FlaskClient, people: dict[str, Headers]) -> str:
                "api_two_lane.bpmn")
     assert r.status_code == 201, r.get_json()
     return str(r.get_json()["key"])
+
+
+@pytest.fixture
+def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoOffice]:
+    """The demo office (``tdkt demo load``'s data) with a client and each person's token."""
+    office = make_demo_office(db_url, tmp_path, monkeypatch)
+    yield office
+    office.app.extensions["tdkt"].db.dispose()

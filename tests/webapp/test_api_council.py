@@ -5,23 +5,12 @@ the secretary); thuky runs the meetings."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from demo_kit import API, DemoOffice, make_demo_office
+from demo_kit import API, DemoOffice
 from test_demo_procedures import file_dossier
 
 PDF = b"%PDF-1.4\n% minutes\n"
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def put(demo: DemoOffice, user: str, path: str, body: Any) -> Any:

@@ -7,20 +7,10 @@ council's tally carried in a delivered message; the secretariat reads everything
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from test_demo_procedures import appraise, council, file_dossier
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def _history(demo: DemoOffice, user: str, instance_id: int) -> list[dict[str, Any]]:

@@ -4,24 +4,13 @@ dossier, and the unit is told when its dossier is returned for supplement (the d
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from test_demo_procedures import file_dossier
 from test_pages_auth import login
 
 from webapp.demo import DEMO_PASSWORD
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def notes(demo: DemoOffice, user: str) -> list[dict[str, Any]]:

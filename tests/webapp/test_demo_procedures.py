@@ -18,13 +18,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 
 import engine.runtime.runner as runner
 from workflows.models import EmulationMovement
@@ -32,14 +30,6 @@ from workflows.models import EmulationMovement
 OFFICE_DECISION = re.compile(r"^(0[1-9]|[1-9]\d+)/QĐ-VP$")
 LDTT_BONUS, GK_BONUS, CSTD_TINH_BONUS = 702_000, 702_000, 7_020_000  # coefficient × 2.340.000
 Step = tuple[str, str, str, dict[str, Any]]  # task name, lane role, demo user, form data
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def appraise(decision: str = "approve") -> Step:

@@ -7,23 +7,12 @@ the instance moves over the API and finishes on v2 with its award in the registr
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from io import BytesIO
-from pathlib import Path
 
-import pytest
-from demo_kit import API, DemoOffice, make_demo_office
+from demo_kit import API, DemoOffice
 from test_demo_procedures import chair, file_dossier, registry_row
 
 from webapp.migration_worker import migration_worker
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def test_adhoc_award_moves_at_appraisal_and_completes(demo: DemoOffice) -> None:

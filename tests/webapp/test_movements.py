@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 from api_kit import assert_error
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from test_pages_auth import csrf_token, login
@@ -24,13 +22,6 @@ NEW = {"code": "PT-TEST", "name": "Thi đua chào mừng Đại hội", "kind": 
        "year": YEAR, "launch_level": "province", "scope": "local",
        "start_date": f"{YEAR}-02-01", "end_date": f"{YEAR}-10-31", "target_units": ["KT"],
        "description": "Tiêu chí: hoàn thành xuất sắc nhiệm vụ."}
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def _rows(demo: DemoOffice, model: Any, *where: Any) -> list[Any]:

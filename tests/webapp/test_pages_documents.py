@@ -5,12 +5,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import docx
-import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
@@ -18,13 +15,6 @@ from test_demo_procedures import adhoc_award_for_kt05
 from test_pages_auth import login
 
 from webapp.demo import DEMO_PASSWORD
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def signed_in(app: Flask, username: str) -> FlaskClient:

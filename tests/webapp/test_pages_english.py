@@ -9,16 +9,14 @@ and compiled into ``messages.mo``; every run-time label passed to ``_()`` must b
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from babel.support import Translations
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from flask.testing import FlaskClient
 from test_pages_auth import login
 
@@ -76,13 +74,6 @@ PAGES = [
     ("thuky", "/registry", ["Award register", "Decision number and date"],
      ["Sổ theo dõi khen thưởng"]),
 ]
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def _signed_in(demo: DemoOffice, username: str) -> FlaskClient:

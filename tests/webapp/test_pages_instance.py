@@ -5,13 +5,10 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from api_kit import Headers, complete, one_task, start
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from flask import Flask
 from flask.testing import FlaskClient
 from test_demo_procedures import adhoc_award_for_kt05
@@ -116,14 +113,6 @@ def test_the_diagram_xml_is_the_instances_version(
     assert r.status_code == 200 and r.mimetype == "application/xml"
     body = r.get_data(as_text=True)
     assert 'id="api_two_lane"' in body and '<bpmn:sequenceFlow id="f2"' in body
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def test_the_adhoc_award_trail_and_its_dossier_files(demo: DemoOffice) -> None:

@@ -5,25 +5,14 @@ unit's notification of the end says the outcome."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from flask.testing import FlaskClient
 from test_demo_procedures import appraise, chair, council, file_dossier
 from test_pages_auth import login
 
 from webapp.demo import DEMO_PASSWORD
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def signed_in(demo: DemoOffice, username: str) -> FlaskClient:

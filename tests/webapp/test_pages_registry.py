@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from flask.testing import FlaskClient
 from test_pages_auth import login
 
 from webapp.demo import DEMO_PASSWORD
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def _signed_in(demo: DemoOffice, username: str) -> FlaskClient:

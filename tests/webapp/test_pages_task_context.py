@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from flask.testing import FlaskClient
 from test_pages_auth import csrf_token, login
 
@@ -21,14 +18,6 @@ from workflows.models import AwardType
 
 PROPOSAL = {"year": 2026, "award_code": "LDTT", "subjects": ["KT04", "KT03"],
             "summary": "Hoàn thành tốt nhiệm vụ năm 2026."}
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def _page(demo: DemoOffice, username: str) -> FlaskClient:

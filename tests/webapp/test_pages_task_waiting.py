@@ -5,27 +5,17 @@ server refuses an early completion (``task.too_early``) and keeps what was typed
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from demo_kit import DemoOffice, make_demo_office
+from demo_kit import DemoOffice
 from test_demo_procedures import appraise, council, file_dossier
 from test_pages_auth import csrf_token, login
 
 import engine.runtime.runner as runner
 import webapp.instance_views as instance_views
 from webapp.demo import DEMO_PASSWORD
-
-
-@pytest.fixture
-def demo(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-         ) -> Iterator[DemoOffice]:
-    office = make_demo_office(db_url, tmp_path, monkeypatch)
-    yield office
-    office.app.extensions["tdkt"].db.dispose()
 
 
 def _at_disclosure(demo: DemoOffice) -> dict[str, Any]:
