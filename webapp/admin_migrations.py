@@ -35,7 +35,7 @@ from webapp.auth import current_actor
 from webapp.diagram_words import version_words
 from webapp.instances_pages import local_time
 from webapp.migration_worker import resume_on_first_request, wake
-from webapp.problem_words import change_label, problem_message
+from webapp.problem_words import change_label, error_message, problem_message
 from webapp.services import read_session, services, write_session
 
 bp = Blueprint("admin_migrations", __name__, url_prefix="/admin/migrations")
@@ -144,7 +144,7 @@ def index() -> Any:
             {k: form[k] for k in FILTER_FIELDS})))
     except EngineError as exc:
         details = exc.details if isinstance(exc.details, dict) else {}
-        return _page(form, errors=details, error=exc.message), 422
+        return _page(form, errors=details, error=error_message(exc)), 422
 
 
 @bp.post("")
@@ -168,7 +168,7 @@ def submit() -> Any:
             raise
     except EngineError as exc:
         details = exc.details if isinstance(exc.details, dict) else {}
-        return _page(form, errors=details, error=exc.message), 422
+        return _page(form, errors=details, error=error_message(exc)), 422
     wake()
     flash(_("Đã xếp lịch di chuyển; hồ sơ được chuyển theo từng lô."), "success")
     return redirect(url_for("admin_migrations.show", job_id=job_id))
@@ -216,7 +216,7 @@ def rollback(job_id: int) -> Any:
         session.commit()
     except EngineError as exc:
         session.rollback()
-        flash(exc.message, "danger")
+        flash(error_message(exc), "danger")
         return redirect(url_for("admin_migrations.show", job_id=job_id))
     wake()
     flash(_("Đã xếp lịch hoàn tác: các hồ sơ đã chuyển sẽ về phiên bản trước."), "success")
@@ -234,7 +234,7 @@ def back(job_id: int, item_id: int) -> Any:
     except NotFound:
         abort(404)
     except EngineError as exc:
-        flash(exc.message, "danger")
+        flash(error_message(exc), "danger")
     else:
         flash(_("Đã chuyển hồ sơ #%(id)s về phiên bản %(v)s.", id=done["instance_id"],
                 v=done["to_version"]), "success")

@@ -62,3 +62,26 @@ REASON_TEMPLATES: dict[str, str] = {
                              "%(attempts)s lần); chạy lại sau."),
     "migration.failed": N_("Lỗi không mong đợi khi di chuyển: %(detail)s"),
 }
+
+
+# Errors of the migration commands (``EngineError.code``; values in ``details``), by code.
+ERROR_TEMPLATES: dict[str, str] = {
+    # engine/migration/back.py
+    "migration.no_previous": N_("Hồ sơ chưa từng được chuyển phiên bản nên không có phiên "
+                                "bản cũ để quay về."),
+    "migration.not_last_move": N_("Hồ sơ đã được di chuyển lần khác sau đó (đợt "
+                                  "#%(job_id)s); chỉ hoàn tác được lần di chuyển gần nhất."),
+    "migration.version_changed": N_("Hồ sơ không còn ở phiên bản mà đợt #%(job_id)s đã chuyển "
+                                    "tới (đang ở phiên bản %(version)s); không quay về được."),
+    "migration.refused": N_("Không chuyển hồ sơ về phiên bản cũ được: %(reasons)s"),
+    "migration.item_not_found": N_("Đợt di chuyển này không có hồ sơ đã chuyển như vậy."),
+    # engine/migration/jobs.py
+    "migration.same_version": N_("Phiên bản đích phải khác phiên bản nguồn."),
+    "migration.no_instances": N_("Không có hồ sơ đang chạy nào khớp bộ lọc."),
+    "migration.not_found": N_("Không có đợt di chuyển này."),
+    "migration.rollback_of_rollback": N_("Đây là đợt hoàn tác; hãy tạo đợt di chuyển mới."),
+    "migration.not_done": N_("Chỉ hoàn tác được đợt di chuyển đã xong."),
+    "migration.already_rolled_back": N_("Đợt di chuyển này đã được hoàn tác."),
+    "migration.nothing_to_roll_back": N_("Đợt này không di chuyển hồ sơ nào nên không có gì "
+                                         "để hoàn tác."),
+}

@@ -19,8 +19,9 @@ from typing import Any
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from engine.errors import EngineError
 from webapp.i18n_data import N_
-from webapp.migration_words import REASON_TEMPLATES
+from webapp.migration_words import ERROR_TEMPLATES, REASON_TEMPLATES
 
 # code, or "code/reason" -> template (Vietnamese msgid, English in messages.po).
 TEMPLATES: dict[str, str] = {
@@ -167,3 +168,19 @@ def change_label(change: dict[str, Any]) -> str:
     """The label of a migration change (``field``) in the page's language."""
     label = CHANGE_LABELS.get(str(change.get("field")))
     return _(label) if label is not None else str(change.get("label") or "")
+
+
+def error_message(exc: EngineError) -> str:
+    """A migration command's error in the page's language (the engine's message when the
+    page is Vietnamese, the code has no template or a value is missing)."""
+    template = ERROR_TEMPLATES.get(exc.code)
+    if template is None or _vietnamese_page():
+        return exc.message
+    params: dict[str, Any] = dict(exc.details) if isinstance(exc.details, dict) else {}
+    if exc.code == "migration.refused" and isinstance(exc.details, list):
+        params["reasons"] = "; ".join(problem_message(r) for r in exc.details
+                                      if isinstance(r, dict))
+    try:
+        return _(template) % params
+    except (KeyError, TypeError, ValueError):
+        return exc.message

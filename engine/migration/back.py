@@ -74,11 +74,12 @@ def move_back(engine: ProcessEngine, session: Session, actor: Actor, instance_id
         if item_id is not None and item.id != item_id:
             raise Conflict(f"Hồ sơ đã được di chuyển lần khác sau đó (đợt #{job.id}); chỉ "
                            "hoàn tác được lần di chuyển gần nhất.",
-                           code="migration.not_last_move")
+                           code="migration.not_last_move", details={"job_id": job.id})
         if inst.model_version_id != job.to_version_id:
             raise Conflict(f"Hồ sơ không còn ở phiên bản mà đợt #{job.id} đã chuyển tới "
                            f"(đang ở phiên bản {inst.version}); không quay về được.",
-                           code="migration.version_changed")
+                           code="migration.version_changed",
+                           details={"job_id": job.id, "version": inst.version})
         planner = planner_for(engine, session, job.to_version_id, item.previous_version_id)
         try:
             out = move_instance(engine, session, planner, instance_id, actor,

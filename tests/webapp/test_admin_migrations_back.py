@@ -82,6 +82,11 @@ def test_job_page_moves_one_instance_back(app: Flask, client: FlaskClient,
     assert versions(app)[setup["appraising"]] == 2
     admin_client.post(action, data={"csrf_token": csrf_token(admin_client, page)})
     assert "không quay về được" in admin_client.get(page).get_data(as_text=True)
+    admin_client.post(action + "?lang=en", data={"csrf_token": csrf_token(admin_client, page)})
+    english = admin_client.get(page + "?lang=en").get_data(as_text=True)
+    assert f"The dossier is no longer on the version batch #{job['id']} moved it to (it is " \
+           "on version 1); it cannot go back." in english
+    admin_client.get(page + "?lang=vi")
     wrong = f"/admin/migrations/{job['id'] + 1}/items/{items[setup['appraising']]}/back"
     r = admin_client.post(wrong, data={"csrf_token": csrf_token(admin_client, page)})
     assert r.status_code == 404

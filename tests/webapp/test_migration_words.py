@@ -154,3 +154,22 @@ def test_english_pages_and_api_show_english_reasons(
     items = client.get(f"{API}/migrations/{job_id}?state=refused&lang=en",
                        headers=admin).get_json()["items"]
     assert [i["reasons"][0]["message"] for i in items] == [REMOVED]
+
+
+def test_every_migration_error_has_an_english_template_equal_to_the_engine_message() -> None:
+    from webapp.migration_words import ERROR_TEMPLATES
+
+    found: dict[str, str | None] = {}
+    for name in ("back.py", "jobs.py"):
+        tree = ast.parse((ROOT / "engine" / "migration" / name).read_text())
+        for call in (n for n in ast.walk(tree) if isinstance(n, ast.Call)):
+            code = next((_string(k.value) for k in call.keywords if k.arg == "code"), None)
+            if code and code.startswith("migration.") and call.args:
+                found[code] = _string(call.args[0])  # None: built with values
+    assert set(found) == set(ERROR_TEMPLATES), set(found) ^ set(ERROR_TEMPLATES)
+    catalogue = {m.id: m.string for m in read_po(
+        (ROOT / "webapp/translations/en/LC_MESSAGES/messages.po").open("rb"))}
+    for code, template in ERROR_TEMPLATES.items():
+        assert catalogue.get(template), code  # translated
+        if found[code] is not None and "%(" not in template:
+            assert template == found[code], code
