@@ -132,10 +132,12 @@ def reindex_naming(session: Session, indexer: TaskIndexer, words: Iterable[str])
         found.update(session.scalars(
             select(HumanTask.instance_id).where(HumanTask.state == "ready",
                                                 _naming(folded[i:i + _CODES_PER_QUERY]))))
-    for instance_id in sorted(found):
-        inst = session.get(ProcessInstance, instance_id)
-        if inst is None:
-            continue
+    # Each instance's row locked, in one order (as a command locks it): a command on one of
+    # them that read the old name commits first, and one that comes after reads the new.
+    locked = select(ProcessInstance).where(ProcessInstance.id.in_(sorted(found))) \
+        .order_by(ProcessInstance.id).with_for_update() \
+        .execution_options(populate_existing=True)
+    for inst in session.scalars(locked) if found else []:
         facts = indexer(session, inst.business_key, dict(inst.data or {}))
         session.execute(update(HumanTask)
                         .where(HumanTask.instance_id == inst.id, HumanTask.state == "ready")
