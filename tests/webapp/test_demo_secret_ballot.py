@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from demo_kit import DemoOffice
 from sqlalchemy import select
-from test_demo_procedures import appraise, chair, council, demo, file_dossier, reasons  # noqa: F401
+from test_demo_procedures import appraise, chair, council, file_dossier, reasons
 
 from workflows.council.models import CouncilCandidate, CouncilVote
 
