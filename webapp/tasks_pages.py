@@ -61,6 +61,19 @@ def _error_page(status: int, message: str) -> tuple[str, int]:
     return render_template("tasks/error.html", status=status, message=message), status
 
 
+@bp.errorhandler(NotFound)
+def _not_found(_exc: NotFound) -> tuple[str, int]:
+    """Any task page: a task that does not exist or that the person may not see (the same
+    answer for both, so nothing tells which)."""
+    return _error_page(404, _("Không tìm thấy công việc."))
+
+
+@bp.errorhandler(Forbidden)
+def _forbidden(exc: Forbidden) -> tuple[str, int]:
+    """Any task page: a task of another role or unit, or taken by a colleague meanwhile."""
+    return _error_page(403, exc.message)
+
+
 def _load(task_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """The task and its instance as the actor may see them; NotFound / Forbidden else."""
     engine, session, actor = services().engine, read_session(), current_actor()
@@ -157,12 +170,7 @@ def _field_labels(schema: Schema | None) -> dict[str, str]:
 @bp.get("/tasks/<task_id>")
 @login_required
 def show(task_id: str) -> Any:
-    try:
-        task, instance = _load(task_id)
-    except NotFound:
-        return _error_page(404, _("Không tìm thấy công việc."))
-    except Forbidden as exc:
-        return _error_page(403, exc.message)
+    task, instance = _load(task_id)
     if task["state"] != "ready":
         flash(_("Công việc đã được người khác hoàn thành"), "info")
         return redirect(url_for("inbox.index"))
@@ -181,22 +189,15 @@ def _data(task: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[str]]]:
 @bp.post("/tasks/<task_id>")
 @login_required
 def complete(task_id: str) -> Any:
-    try:
-        task, instance = _load(task_id)
-    except NotFound:
-        return _error_page(404, _("Không tìm thấy công việc."))
-    except Forbidden as exc:
-        return _error_page(403, exc.message)
+    task, instance = _load(task_id)
     typed = request.form.copy()
     typed.pop("csrf_token", None)
     data, errors = _data(task)
     files = tasks_dossier.chosen_files(errors) if tasks_dossier.takes_files(task) else []
     if errors:
         return _render(task, instance, typed, errors, 422)
-    try:
-        failed = tasks_dossier.attach(current_actor(), instance["id"], files)
-    except Forbidden as exc:  # e.g. the task was claimed by a colleague meanwhile
-        return _error_page(403, exc.message)
+    # Forbidden (e.g. the task was claimed by a colleague meanwhile): the 403 page
+    failed = tasks_dossier.attach(current_actor(), instance["id"], files)
     read_session().rollback()  # end the reading snapshot: the page shows the new files
     saved = _saved_notice(len(files) - len(failed))
     if failed:
@@ -208,8 +209,6 @@ def complete(task_id: str) -> Any:
     except InvalidData as exc:
         details = exc.details if isinstance(exc.details, dict) else {"": [exc.message]}
         return _render(task, instance, typed, details, 422, saved)
-    except Forbidden as exc:
-        return _error_page(403, exc.message)
     except Conflict as exc:
         return _conflict(exc, task_id, lambda message: _render(
             task, instance, typed, {"": [message]}, 409, saved))
@@ -257,10 +256,6 @@ def _assign(task_id: str, claim: bool) -> Any:
     act = engine.claim_task if claim else engine.unclaim_task
     try:
         act(write_session(), task_id, actor)
-    except NotFound:
-        return _error_page(404, _("Không tìm thấy công việc."))
-    except Forbidden as exc:
-        return _error_page(403, exc.message)
     except Conflict as exc:
         return _conflict(exc, task_id)
     flash(_("Bạn đã nhận công việc này.") if claim else _("Bạn đã trả lại công việc này."),
@@ -286,18 +281,8 @@ def release(task_id: str) -> Any:
 @login_required
 def comment(task_id: str) -> Any:
     """A comment on the task's dossier, without completing the task."""
-    try:
-        task, instance = _load(task_id)
-    except NotFound:
-        return _error_page(404, _("Không tìm thấy công việc."))
-    except Forbidden as exc:
-        return _error_page(403, exc.message)
-    try:
-        failed = comments_view.post(instance["id"])
-    except NotFound:
-        return _error_page(404, _("Không tìm thấy công việc."))
-    except Forbidden as exc:
-        return _error_page(403, exc.message)
+    task, instance = _load(task_id)
+    failed = comments_view.post(instance["id"])
     if failed is not None:
         return _render(task, instance, status=422, comment=failed)
     flash(comments_view.saved_message(), "success")
