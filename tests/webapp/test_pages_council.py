@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the office fixture, imported from test_pages_council_kit)
 """Council pages: who sees what, and a whole electronic meeting through the pages.
 
 The set-up (members, nominations waiting for the council) is in ``test_pages_council_kit``.
@@ -6,11 +7,8 @@ The set-up (members, nominations waiting for the council) is in ``test_pages_cou
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from demo_kit import DemoOffice
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -19,8 +17,8 @@ from test_pages_council_kit import (
     SOON,
     cast,
     checksums_aside,
-    council_office,
     create_meeting,
+    office,  # noqa: F401  (fixture)
     post,
     service,
     signed_in,
@@ -32,14 +30,6 @@ from engine.roles import Actor
 from workflows.council import meetings, members
 from workflows.council.models import CouncilMeeting, CouncilTally, CouncilVote
 from workflows.models import Nomination
-
-
-@pytest.fixture
-def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-           ) -> Iterator[DemoOffice]:
-    demo = council_office(db_url, tmp_path, monkeypatch)
-    yield demo
-    demo.app.extensions["tdkt"].db.dispose()
 
 
 def member_ids(office: DemoOffice) -> dict[str, int]:

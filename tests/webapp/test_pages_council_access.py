@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the office fixture, imported from test_pages_council_kit)
 """Council members read the dossiers they vote on, whatever their own roles; and a meeting
 says when a member's conflicts of interest cannot be computed.
 
@@ -11,17 +12,14 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from demo_kit import DemoOffice
 from sqlalchemy import delete
 from test_pages_council import member_ids, nomination_ids
 from test_pages_council_kit import (
     PDF,
-    council_office,
     create_meeting,
+    office,  # noqa: F401  (fixture)
     post,
     service,
     signed_in,
@@ -31,14 +29,6 @@ from test_pages_council_kit import (
 
 from workflows.council import members
 from workflows.models import Setting
-
-
-@pytest.fixture
-def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-           ) -> Iterator[DemoOffice]:
-    demo = council_office(db_url, tmp_path, monkeypatch)
-    yield demo
-    demo.app.extensions["tdkt"].db.dispose()
 
 
 def test_a_member_with_only_a_unit_role_reads_the_dossiers_of_the_meeting(

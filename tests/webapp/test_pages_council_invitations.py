@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the office fixture, imported from test_pages_council_kit)
 """Scheduling a council meeting notifies each invited member: in the app (title with the
 meeting's date, opening it leads to the meeting) and by e-mail with a link to it; a
 member invited later, a new date and a meeting called off are told too."""
@@ -5,32 +6,21 @@ member invited later, a new date and a meeting called off are told too."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from demo_kit import DemoOffice
 from sqlalchemy import select, update
 from test_pages_auth import csrf_token
 from test_pages_council import member_ids, nomination_ids
 from test_pages_council_kit import (
     SOON,
-    council_office,
     create_meeting,
+    office,  # noqa: F401  (fixture)
     post,
     signed_in,
     waiting_nominations,
 )
 
 from engine.store.models import EmailOutbox, Notification, User
-
-
-@pytest.fixture
-def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-           ) -> Iterator[DemoOffice]:
-    demo = council_office(db_url, tmp_path, monkeypatch)
-    yield demo
-    demo.app.extensions["tdkt"].db.dispose()
 
 
 def test_scheduling_a_meeting_invites_each_member(office: DemoOffice) -> None:

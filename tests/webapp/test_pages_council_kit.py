@@ -11,6 +11,7 @@ council's agenda pool (the instance waits for the meeting's result).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -46,6 +47,15 @@ def council_office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                              "Đỗ Văn Thư (Phòng TCHCQT)")
         s.commit()
     return demo
+
+
+@pytest.fixture
+def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+           ) -> Iterator[DemoOffice]:
+    """The council's demo office (``council_office``) for one test, disposed after it."""
+    demo = council_office(db_url, tmp_path, monkeypatch)
+    yield demo
+    demo.app.extensions["tdkt"].db.dispose()
 
 
 def service(demo: DemoOffice, fn: Any, *args: Any, **kwargs: Any) -> Any:

@@ -1,30 +1,26 @@
+# ruff: noqa: F811  (the office fixture, imported from test_pages_council_kit)
 """Council pages: the candidate pool on /council, and a new meeting whose date is in the
 past or far ahead, asked to be confirmed before it is created."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from demo_kit import DemoOffice
 from sqlalchemy import func, select
-from test_pages_council_kit import council_office, post, signed_in, text, waiting_nominations
+from test_pages_council_kit import (
+    office,  # noqa: F401  (fixture)
+    post,
+    signed_in,
+    text,
+    waiting_nominations,
+)
 
 from workflows.council import members
 from workflows.council.models import CouncilMeeting
 from workflows.handlers.registry import office_today
 from workflows.models import Nomination
-
-
-@pytest.fixture
-def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-           ) -> Iterator[DemoOffice]:
-    demo = council_office(db_url, tmp_path, monkeypatch)
-    yield demo
-    demo.app.extensions["tdkt"].db.dispose()
 
 
 def _meetings(office: DemoOffice) -> int:

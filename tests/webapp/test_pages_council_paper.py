@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the office fixture, imported from test_pages_council_kit)
 """Council pages: a paper meeting (counts typed from the ballots, the scanned minutes) and
 the membership page."""
 
@@ -5,19 +6,17 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from io import BytesIO
 from pathlib import Path
 
-import pytest
 from demo_kit import DemoOffice
 from sqlalchemy import select
 from test_pages_council_kit import (
     EXE,
     PDF,
     checksums_aside,
-    council_office,
     create_meeting,
+    office,  # noqa: F401  (fixture)
     post,
     signed_in,
     text,
@@ -27,14 +26,6 @@ from test_pages_council_kit import (
 from workflows.council import members
 from workflows.council.models import CouncilMeeting, CouncilMember, CouncilTally
 from workflows.models import Nomination
-
-
-@pytest.fixture
-def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-           ) -> Iterator[DemoOffice]:
-    demo = council_office(db_url, tmp_path, monkeypatch)
-    yield demo
-    demo.app.extensions["tdkt"].db.dispose()
 
 
 def _db(office: DemoOffice):  # type: ignore[no-untyped-def]

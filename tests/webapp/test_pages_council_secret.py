@@ -1,11 +1,10 @@
+# ruff: noqa: F811  (the office fixture, imported from test_pages_council_kit)
 """Council pages: a vote confirmed before it is cast, a secret ballot seen by the member
 who cast it, and a result that could not reach its dossier, retried by the secretariat."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +12,8 @@ from demo_kit import DemoOffice
 from sqlalchemy import select
 from test_pages_council_kit import (
     cast,
-    council_office,
     create_meeting,
+    office,  # noqa: F401  (fixture)
     post,
     signed_in,
     text,
@@ -26,14 +25,6 @@ from engine.store.models import AuditEvent
 from workflows.council import members
 from workflows.council.models import CouncilDelivery, CouncilMeeting, CouncilTally, CouncilVote
 from workflows.models import AwardType, Nomination
-
-
-@pytest.fixture
-def office(db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-           ) -> Iterator[DemoOffice]:
-    demo = council_office(db_url, tmp_path, monkeypatch)
-    yield demo
-    demo.app.extensions["tdkt"].db.dispose()
 
 
 def _voting_meeting(office: DemoOffice) -> tuple[int, str, list[int]]:
