@@ -27,12 +27,14 @@ from engine.specs.xmlsafe import parse_xml
 STAGE_KINDS = ("userTask", "callActivity")
 
 
-def _graph(xml: str | bytes, process_key: str) -> tuple[dict[str, list[str]], dict[str, Any],
-                                                         list[str]]:
+def _process(xml: str | bytes, process_key: str) -> Any:
+    """The ``bpmn:process`` element of that id in the diagram, or None."""
+    return next((p for p in parse_xml(xml).iter(f"{{{BPMN_NS}}}process")
+                 if p.get("id") == process_key), None)
+
+
+def _graph(process: Any) -> tuple[dict[str, list[str]], dict[str, Any], list[str]]:
     """``(outgoing targets by node, stage elements by id, start event ids)`` of a process."""
-    root = parse_xml(xml)
-    process = next((p for p in root.iter(f"{{{BPMN_NS}}}process")
-                    if p.get("id") == process_key), None)
     if process is None:
         return {}, {}, []
     targets: dict[str, list[str]] = {}
@@ -55,13 +57,10 @@ class _Branch:
     default: bool
 
 
-def _branches_into(xml: str | bytes, process_key: str
+def _branches_into(process: Any
                    ) -> tuple[dict[str, list[_Branch | None]], dict[str, list[_Branch]]]:
     """``(ways into each element, branches of each exclusive gateway)``; a way in that is
     not a gateway's branch is None (nothing can rule it out)."""
-    root = parse_xml(xml)
-    process = next((p for p in root.iter(f"{{{BPMN_NS}}}process")
-                    if p.get("id") == process_key), None)
     if process is None:
         return {}, {}
     defaults = {g.get("id"): g.get("default")
@@ -149,7 +148,8 @@ def compute_stages(xml: str | bytes, process_key: str, trail: dict[str, list[str
         data: the instance's current data; with ``evaluate`` (a sandboxed expression
             evaluator), a pending stage behind branches the data rules out is ``skipped``.
     """
-    targets, stages, starts = _graph(xml, process_key)
+    process = _process(xml, process_key)
+    targets, stages, starts = _graph(process)
     depth = _depths(targets, starts)
     visited = set(trail.get("completed", [])) | set(trail.get("current", [])) \
         | set(trail.get("error", []))
@@ -169,14 +169,13 @@ def compute_stages(xml: str | bytes, process_key: str, trail: dict[str, list[str
         if stage["state"] == "pending" and i < last:
             stage["state"] = "skipped"
     if data is not None and evaluate is not None:
-        _skip_ruled_out(out, xml, process_key, dict(data), evaluate)
+        _skip_ruled_out(out, process, dict(data), evaluate)
     return out
 
 
-def _skip_ruled_out(out: list[dict[str, str]], xml: str | bytes, process_key: str,
-                    data: dict[str, Any], evaluate: Callable[[str, dict[str, Any]], Any]
-                    ) -> None:
-    into, branches = _branches_into(xml, process_key)
+def _skip_ruled_out(out: list[dict[str, str]], process: Any, data: dict[str, Any],
+                    evaluate: Callable[[str, dict[str, Any]], Any]) -> None:
+    into, branches = _branches_into(process)
     known: dict[str, bool | None] = {}
 
     def test(condition: str) -> bool | None:
