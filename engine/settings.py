@@ -3,7 +3,7 @@ sandbox, links, reminders, visibility, search index, completion note)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,4 +42,4 @@ class EngineSettings:
     completion_note: Callable[[Session, int], str | None] | None = None
     # Lines a task's notification adds under the dossier's, by the task's ``notifyKind`` and
     # data (the domain's words); None: the dossier's line only (engine.runtime.state).
-    task_note: Callable[[str | None, dict[str, Any]], str | None] | None = None
+    task_note: Callable[[str | None, Mapping[str, Any]], str | None] | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -39,7 +39,7 @@ class TaskRules:
     completion_note: Callable[[Session, int], str | None] | None = None
     # What the notification of a newly ready task adds under its dossier's line, from the
     # task's ``notifyKind`` and data (the domain's words: a return's reason, …); None: nothing.
-    task_note: Callable[[str | None, dict[str, Any]], str | None] | None = None
+    task_note: Callable[[str | None, Mapping[str, Any]], str | None] | None = None
 
     def facts(self, session: Session, inst: ProcessInstance) -> IndexFacts:
         return self.index(session, inst.business_key, dict(inst.data or {}))
@@ -176,7 +176,7 @@ _SET_INDEX = (
 def ready_task(rules: TaskRules, row: dict[str, Any], task: Any) -> ReadyTask:
     """What the notification of a newly ready task needs: its row, kind and note."""
     kind = _properties(task).get("notifyKind")
-    note = rules.task_note(kind, dict(task.data)) if rules.task_note is not None else None
+    note = rules.task_note(kind, task.data) if rules.task_note is not None else None  # read only
     return ReadyTask(row, kind, (note or "").strip() or None)
 
 
